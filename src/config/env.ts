@@ -1,0 +1,173 @@
+/**
+ * The process configuration, parsed once at the entry (`node.ts`, `cli.ts`, `worker.ts`) and
+ * passed down. Nothing below the entry reads `process.env`. A bad value stops start-up with one
+ * line per problem that names the variable and what is allowed, never the value of a secret.
+ */
+import { z } from "zod";
+import { AppError } from "../lib/errors";
+import {
+  DEFAULT_POLLING_INTERVAL_SECONDS,
+  pollingIntervalSchema,
+  sourcePathSchema,
+  syncModeSchema,
+} from "../sync/settings";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+      message: `must be an http(s) URL, e.g. https://${name}`,
+    })
+    .transform((v) => v.replace(/\/+$/, ""));
+
+const positiveInt = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? String(fallback) : v))
+    .pipe(z.coerce.number().int().min(min).max(max));
+
+/** Standard Webhooks secrets are base64, optionally prefixed `whsec_`. */
+const standardWebhooksSecret = z
+  .string()
+  .trim()
+  .refine((v) => /^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/.test(v), {
+    message: "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 12 bytes)",
+  });
+
+export const envSchema = z
+  .object({
+    MUX_TOKEN_ID: optionalString.pipe(z.uuid({ message: "must be a UUID (the Access Token ID)" }).optional()),
+    MUX_TOKEN_SECRET: optionalString,
+    MUX_WEBHOOK_SECRET: optionalString.transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    MUX_SIGNING_KEY: optionalString,
+    MUX_PRIVATE_KEY: optionalString,
+    MUX_BASE_URL: optionalString.pipe(httpUrl("api.mux.com").default("https://api.mux.com")),
+    MUX_STREAM_BASE_URL: optionalString.pipe(httpUrl("stream.mux.com").default("https://stream.mux.com")),
+    SOURCE_PATH: optionalString.pipe(sourcePathSchema.default("mux://")),
+    SYNC_MODE: optionalString.pipe(syncModeSchema.default("continuous")),
+    POLLING_INTERVAL_SECONDS: optionalString.pipe(pollingIntervalSchema.default(DEFAULT_POLLING_INTERVAL_SECONDS)),
+    PORT: positiveInt(0, 65535, 8787),
+    HOST: optionalString.transform((v) => v ?? "0.0.0.0"),
+    DATABASE_PATH: optionalString.transform((v) => v ?? "./data/mux-ingest.db"),
+    STORAGE_DIR: optionalString,
+    PIPELINE_URL: optionalString.pipe(httpUrl("pipeline.example.com/hooks").optional()),
+    PIPELINE_SECRET: optionalString.pipe(standardWebhooksSecret.optional()),
+    ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+    ),
+    ENCRYPTION_KEY: optionalString.pipe(
+      z.string().min(32, { message: "must be at least 32 characters (e.g. openssl rand -base64 32)" }).optional(),
+    ),
+    LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
+    WORKER_CONCURRENCY: positiveInt(1, 64, 4),
+    JOB_MAX_ATTEMPTS: positiveInt(1, 100, 8),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["MUX_TOKEN_SECRET"], message: "is required when MUX_TOKEN_ID is set" });
+    }
+    if (env.MUX_TOKEN_SECRET && !env.MUX_TOKEN_ID) {
+      ctx.addIssue({ code: "custom", path: ["MUX_TOKEN_ID"], message: "is required when MUX_TOKEN_SECRET is set" });
+    }
+    if (Boolean(env.MUX_SIGNING_KEY) !== Boolean(env.MUX_PRIVATE_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.MUX_SIGNING_KEY ? "MUX_PRIVATE_KEY" : "MUX_SIGNING_KEY"],
+        message: "MUX_SIGNING_KEY and MUX_PRIVATE_KEY go together (signed playback needs both)",
+      });
+    }
+    if (env.PIPELINE_URL && !env.PIPELINE_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PIPELINE_SECRET"],
+        message: "is required when PIPELINE_URL is set: deliveries are always signed (whsec_…)",
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export type Config = {
+  mux: {
+    tokenId?: string;
+    tokenSecret?: string;
+    webhookSecrets: string[];
+    signingKeyId?: string;
+    privateKey?: string;
+    baseUrl: string;
+    streamBaseUrl: string;
+  };
+  sync: {
+    sourcePath: string;
+    syncMode: "initial_only" | "continuous";
+    pollingIntervalSeconds: number;
+  };
+  server: { port: number; host: string };
+  databasePath: string;
+  storageDir?: string;
+  pipeline: { url?: string; secret?: string };
+  adminToken?: string;
+  encryptionKey?: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  workerConcurrency: number;
+  jobMaxAttempts: number;
+};
+
+export class ConfigError extends AppError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super("CONFIG", `Invalid configuration:\n  ${problems.join("\n  ")}`, { details: problems });
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Parses raw variables (process.env or Worker bindings) into `Config`, or throws `ConfigError`. */
+export function parseEnv(raw: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const env = result.data;
+  return {
+    mux: {
+      tokenId: env.MUX_TOKEN_ID,
+      tokenSecret: env.MUX_TOKEN_SECRET,
+      webhookSecrets: env.MUX_WEBHOOK_SECRET,
+      signingKeyId: env.MUX_SIGNING_KEY,
+      privateKey: env.MUX_PRIVATE_KEY,
+      baseUrl: env.MUX_BASE_URL,
+      streamBaseUrl: env.MUX_STREAM_BASE_URL,
+    },
+    sync: {
+      sourcePath: env.SOURCE_PATH,
+      syncMode: env.SYNC_MODE,
+      pollingIntervalSeconds: env.POLLING_INTERVAL_SECONDS,
+    },
+    server: { port: env.PORT, host: env.HOST },
+    databasePath: env.DATABASE_PATH,
+    storageDir: env.STORAGE_DIR,
+    pipeline: { url: env.PIPELINE_URL, secret: env.PIPELINE_SECRET },
+    adminToken: env.ADMIN_TOKEN,
+    encryptionKey: env.ENCRYPTION_KEY,
+    logLevel: env.LOG_LEVEL,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
+  };
+}

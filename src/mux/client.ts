@@ -1,0 +1,178 @@
+/**
+ * The Mux API as the domain needs it (a port), and its adapter over the official SDK.
+ *
+ * The adapter hands the SDK a `fetch` that first takes a token from the connection's bucket and
+ * counts the call, so every HTTP request (SDK retries included) is rate-limited and visible.
+ * SDK errors become our error model: 404 → `null`, 429 → `RetryAfterError`, 401/403 → a
+ * non-retryable `UPSTREAM_AUTH` with the troubleshooting text, 5xx and network → retryable.
+ */
+import Mux from "@mux/mux-node";
+import { AppError, RetryAfterError } from "../lib/errors";
+import type { TokenBucket } from "../lib/token-bucket";
+import { type MuxAsset, muxAssetSchema } from "./schemas";
+
+export type AssetPage = { assets: MuxAsset[]; nextCursor: string | null };
+
+export type Whoami = {
+  environmentId: string | null;
+  environmentName: string | null;
+  permissions: string[];
+};
+
+export interface MuxApi {
+  /** The asset, or null when Mux answers 404 (deleted, or never existed in this environment). */
+  retrieveAsset(assetId: string): Promise<MuxAsset | null>;
+  /** One page of the asset list, newest first. */
+  listAssets(params: { limit: number; cursor?: string | null }): Promise<AssetPage>;
+  /** Checks the credentials; throws `UPSTREAM_AUTH` when Mux refuses them. */
+  whoami(): Promise<Whoami>;
+  /** A playback JWT (`aud: v`) for a signed playback id; requires the connection's signing key. */
+  signPlaybackId(playbackId: string, expiresInSeconds: number): Promise<string>;
+}
+
+export type MuxCredentials = {
+  tokenId: string;
+  tokenSecret: string;
+  signingKeyId?: string | null;
+  signingPrivateKey?: string | null;
+};
+
+export type MuxClientOptions = {
+  baseUrl: string;
+  credentials: MuxCredentials;
+  bucket?: TokenBucket;
+  /** Called once per HTTP request sent to Mux, with its status (0 for a network failure). */
+  onRequest?: (status: number) => void;
+  maxRetries?: number;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+};
+
+export const AUTH_HELP =
+  "check the token ID and secret, and that the token has Mux Video Read permission";
+
+export function createMuxApi(options: MuxClientOptions): MuxApi {
+  const baseFetch = options.fetch ?? fetch;
+  const limitedFetch: typeof fetch = async (input, init) => {
+    await options.bucket?.take();
+    try {
+      const response = await baseFetch(input, init);
+      options.onRequest?.(response.status);
+      return response;
+    } catch (err) {
+      options.onRequest?.(0);
+      throw err;
+    }
+  };
+
+  const { credentials } = options;
+  // Every option is explicit: the SDK would otherwise read MUX_* from process.env, which is
+  // absent on Workers and may name another environment under nodejs_compat.
+  const sdk = new Mux({
+    baseURL: options.baseUrl,
+    tokenId: credentials.tokenId,
+    tokenSecret: credentials.tokenSecret,
+    webhookSecret: null,
+    jwtSigningKey: credentials.signingKeyId ?? null,
+    jwtPrivateKey: credentials.signingPrivateKey ?? null,
+    authorizationToken: null,
+    maxRetries: options.maxRetries ?? 2,
+    timeout: options.timeoutMs ?? 30_000,
+    fetch: limitedFetch,
+  });
+
+  return {
+    async retrieveAsset(assetId) {
+      try {
+        const raw = await sdk.video.assets.retrieve(assetId);
+        return muxAssetSchema.parse(raw);
+      } catch (err) {
+        if (err instanceof Mux.NotFoundError) return null;
+        throw toAppError(err, `retrieving asset ${assetId}`);
+      }
+    },
+
+    async listAssets({ limit, cursor }) {
+      try {
+        const page = await sdk.video.assets.list({ limit, ...(cursor ? { cursor } : {}) });
+        const assets = page.data.map((raw) => muxAssetSchema.parse(raw));
+        const nextCursor = (page as unknown as { next_cursor?: string | null }).next_cursor ?? null;
+        return { assets, nextCursor: nextCursor && assets.length > 0 ? nextCursor : null };
+      } catch (err) {
+        throw toAppError(err, "listing assets");
+      }
+    },
+
+    async whoami() {
+      try {
+        const me = await sdk.system.utilities.whoami();
+        return {
+          environmentId: me.environment_id ?? null,
+          environmentName: me.environment_name ?? null,
+          permissions: me.permissions ?? [],
+        };
+      } catch (err) {
+        throw toAppError(err, "checking the access token");
+      }
+    },
+
+    async signPlaybackId(playbackId, expiresInSeconds) {
+      if (!credentials.signingKeyId || !credentials.signingPrivateKey) {
+        throw new AppError("CONFIG", "Signed playback needs a signing key id and private key on the connection");
+      }
+      return sdk.jwt.signPlaybackId(playbackId, { type: "video", expiration: `${expiresInSeconds}s` });
+    },
+  };
+}
+
+/** Maps an SDK failure to our error model; `doing` says what we were doing, for the message. */
+export function toAppError(err: unknown, doing: string): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof Mux.RateLimitError) {
+    return new RetryAfterError(retryAfterMs(err.headers) ?? 1000, `Mux rate limit hit while ${doing}`, {
+      cause: err,
+    });
+  }
+  if (err instanceof Mux.AuthenticationError) {
+    return new AppError("UPSTREAM_AUTH", `Mux rejected the access token (401 Unauthorized): ${AUTH_HELP}`, {
+      cause: err,
+      details: { status: 401 },
+    });
+  }
+  if (err instanceof Mux.PermissionDeniedError) {
+    return new AppError(
+      "UPSTREAM_AUTH",
+      "Mux refused the request (403 Forbidden): the access token lacks a permission it needs (Mux Video Read)",
+      { cause: err, details: { status: 403 } },
+    );
+  }
+  if (err instanceof Mux.APIConnectionError) {
+    return new AppError("UPSTREAM", `Could not reach Mux while ${doing}: ${err.message}`, {
+      retryable: true,
+      cause: err,
+    });
+  }
+  if (err instanceof Mux.APIError) {
+    const status = err.status ?? 0;
+    return new AppError("UPSTREAM", `Mux answered ${status} while ${doing}`, {
+      retryable: status >= 500 || status === 408 || status === 409,
+      cause: err,
+      details: { status },
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AppError("UPSTREAM", `Unexpected response from Mux while ${doing}: ${message}`, {
+    retryable: true,
+    cause: err,
+  });
+}
+
+function retryAfterMs(headers: Headers | undefined): number | null {
+  const ms = headers?.get("retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const value = headers?.get("retry-after");
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,101 @@
+/**
+ * What we read from Mux, parsed leniently: Mux sends the same field with different types
+ * depending on the channel (`created_at` is a numeric string over REST, a number in webhooks and
+ * an ISO string in old examples; `filesize` is a string or a number), adds fields without notice,
+ * and sends events with no `data`. These schemas normalise the fields we use and keep the rest.
+ */
+import { z } from "zod";
+
+/** Unix seconds from a number, a numeric string or an ISO date; null when it is none of these. */
+export function toUnixSeconds(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return Math.floor(value);
+  if (typeof value === "string" && value.trim() !== "") {
+    if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.floor(Number(value));
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  }
+  return null;
+}
+
+const numberish = z.preprocess((v) => {
+  if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
+  return v;
+}, z.number().nullish());
+
+const timeish = z.unknown().transform((v) => toUnixSeconds(v));
+
+export const playbackIdSchema = z.looseObject({
+  id: z.string(),
+  policy: z.string(),
+});
+
+export const staticRenditionFileSchema = z.looseObject({
+  name: z.string(),
+  ext: z.string().nullish(),
+  status: z.string().nullish(),
+  resolution: z.string().nullish(),
+  resolution_tier: z.string().nullish(),
+  width: numberish,
+  height: numberish,
+  bitrate: numberish,
+  filesize: numberish,
+  id: z.string().nullish(),
+});
+export type StaticRenditionFile = z.infer<typeof staticRenditionFileSchema>;
+
+/**
+ * `static_renditions` is `{status?, files?}`; one Mux guide shows a bare array of files, so that
+ * form is folded into the object form.
+ */
+const staticRenditionsSchema = z.preprocess(
+  (v) => (Array.isArray(v) ? { files: v } : v),
+  z
+    .looseObject({
+      status: z.string().nullish(),
+      files: z.array(staticRenditionFileSchema).nullish(),
+    })
+    .nullish(),
+);
+
+export const muxAssetSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.string().nullish(),
+  created_at: timeish,
+  playback_ids: z.array(playbackIdSchema).nullish(),
+  static_renditions: staticRenditionsSchema,
+  mp4_support: z.string().nullish(),
+  passthrough: z.string().nullish(),
+  meta: z
+    .looseObject({
+      title: z.string().nullish(),
+      creator_id: z.string().nullish(),
+      external_id: z.string().nullish(),
+    })
+    .nullish(),
+  duration: numberish,
+  aspect_ratio: z.string().nullish(),
+  resolution_tier: z.string().nullish(),
+  max_resolution_tier: z.string().nullish(),
+  video_quality: z.string().nullish(),
+  upload_id: z.string().nullish(),
+  live_stream_id: z.string().nullish(),
+  is_live: z.boolean().nullish(),
+  test: z.boolean().nullish(),
+  tracks: z.array(z.looseObject({ type: z.string().nullish() })).nullish(),
+  errors: z.looseObject({ type: z.string().nullish(), messages: z.array(z.string()).nullish() }).nullish(),
+});
+export type MuxAsset = z.infer<typeof muxAssetSchema>;
+
+/**
+ * The webhook envelope. Only `id` and `type` are required: everything we act on is re-read from
+ * the API, so a partial event is still worth recording.
+ */
+export const webhookEnvelopeSchema = z.looseObject({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  created_at: timeish,
+  object: z.looseObject({ id: z.string().nullish(), type: z.string().nullish() }).nullish(),
+  environment: z.looseObject({ id: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  data: z.record(z.string(), z.unknown()).nullish(),
+});
+export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
