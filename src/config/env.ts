@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AppError } from "../lib/errors";
 import {
   DEFAULT_POLLING_INTERVAL_SECONDS,
-  pollingIntervalSchema,
+  pollingIntervalFromStringSchema,
   sourcePathSchema,
   syncModeSchema,
 } from "../sync/settings";
@@ -31,7 +31,13 @@ const positiveInt = (min: number, max: number, fallback: number) =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === "" ? String(fallback) : v))
-    .pipe(z.coerce.number().int().min(min).max(max));
+    .pipe(
+      z.coerce
+        .number<string>({ message: "must be a whole number" })
+        .int({ message: "must be a whole number" })
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
 
 /** Standard Webhooks secrets are base64, optionally prefixed `whsec_`. */
 const standardWebhooksSecret = z
@@ -57,7 +63,9 @@ export const envSchema = z
     MUX_STREAM_BASE_URL: optionalString.pipe(httpUrl("stream.mux.com").default("https://stream.mux.com")),
     SOURCE_PATH: optionalString.pipe(sourcePathSchema.default("mux://")),
     SYNC_MODE: optionalString.pipe(syncModeSchema.default("continuous")),
-    POLLING_INTERVAL_SECONDS: optionalString.pipe(pollingIntervalSchema.default(DEFAULT_POLLING_INTERVAL_SECONDS)),
+    POLLING_INTERVAL_SECONDS: optionalString
+      .transform((v) => v ?? String(DEFAULT_POLLING_INTERVAL_SECONDS))
+      .pipe(pollingIntervalFromStringSchema),
     PORT: positiveInt(0, 65535, 8787),
     HOST: optionalString.transform((v) => v ?? "0.0.0.0"),
     DATABASE_PATH: optionalString.transform((v) => v ?? "./data/mux-ingest.db"),
@@ -68,7 +76,10 @@ export const envSchema = z
       z.string().min(16, { message: "must be at least 16 characters" }).optional(),
     ),
     ENCRYPTION_KEY: optionalString.pipe(
-      z.string().min(32, { message: "must be at least 32 characters (e.g. openssl rand -base64 32)" }).optional(),
+      z
+        .string()
+        .min(32, { message: "must be at least 32 characters (e.g. openssl rand -base64 32)" })
+        .optional(),
     ),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
     WORKER_CONCURRENCY: positiveInt(1, 64, 4),
@@ -76,10 +87,18 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["MUX_TOKEN_SECRET"], message: "is required when MUX_TOKEN_ID is set" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["MUX_TOKEN_SECRET"],
+        message: "is required when MUX_TOKEN_ID is set",
+      });
     }
     if (env.MUX_TOKEN_SECRET && !env.MUX_TOKEN_ID) {
-      ctx.addIssue({ code: "custom", path: ["MUX_TOKEN_ID"], message: "is required when MUX_TOKEN_SECRET is set" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["MUX_TOKEN_ID"],
+        message: "is required when MUX_TOKEN_SECRET is set",
+      });
     }
     if (Boolean(env.MUX_SIGNING_KEY) !== Boolean(env.MUX_PRIVATE_KEY)) {
       ctx.addIssue({

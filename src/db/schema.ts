@@ -62,7 +62,10 @@ export const syncs = sqliteTable(
     sourcePath: text("source_path").notNull().default("mux://"),
     syncMode: text("sync_mode").$type<"initial_only" | "continuous">().notNull().default("continuous"),
     pollingIntervalSeconds: integer("polling_interval_seconds").notNull().default(300),
-    fileFilters: text("file_filters", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    fileFilters: text("file_filters", { mode: "json" })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default({}),
     renditionPreference: text("rendition_preference", { mode: "json" }).$type<string[] | null>(),
     status: text("status").$type<SyncStatus>().notNull().default("active"),
     statusReason: text("status_reason"),
@@ -196,6 +199,8 @@ export const objects = sqliteTable(
     metadata: text("metadata", { mode: "json" }).$type<ObjectMetadata | null>(),
     /** Bumped on every state change; the delivery id is derived from it, and it guards writes (CAS). */
     version: integer("version").notNull().default(1),
+    /** Random per write: later statements of the same atomic batch check it to know the write won. */
+    writeToken: text("write_token").notNull(),
     /** How we first learned of the asset: `webhook`, `poll` or `trigger`. */
     discoveredVia: text("discovered_via").notNull(),
     webhookSeenAt: integer("webhook_seen_at"),
@@ -226,7 +231,7 @@ export const objectHistory = sqliteTable(
   (t) => [index("object_history_object_idx").on(t.objectId, t.id)],
 );
 
-export type DeliveryStatus = "pending" | "delivered" | "failed";
+export type DeliveryStatus = "pending" | "delivered" | "failed" | "superseded";
 
 export const deliveries = sqliteTable(
   "deliveries",
@@ -236,8 +241,10 @@ export const deliveries = sqliteTable(
     objectId: text("object_id").notNull(),
     bucketId: text("bucket_id").notNull(),
     type: text("type").$type<"object.ready" | "object.deleted">().notNull(),
-    /** Frozen at creation so every retry sends the same body. */
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The object version this delivery announces; a newer version supersedes it. */
+    objectVersion: integer("object_version").notNull(),
+    /** The last body sent (the body is built at send time so signed URLs are fresh). */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>(),
     status: text("status").$type<DeliveryStatus>().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     lastStatus: integer("last_status"),

@@ -52,7 +52,10 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
 
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (LEVELS[level] < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...base, ...fields }, errorReplacer);
+    const line = JSON.stringify(
+      { time: new Date().toISOString(), level, msg: message, ...base, ...fields },
+      errorReplacer,
+    );
     write(redactor ? redactor.redact(line) : line);
   };
 

@@ -10,9 +10,16 @@ export class SecretBox {
   private constructor(private readonly key: CryptoKey) {}
 
   static async fromPassphrase(passphrase: string): Promise<SecretBox> {
-    const material = await crypto.subtle.importKey("raw", encoder.encode(passphrase), "HKDF", false, ["deriveKey"]);
+    const material = await crypto.subtle.importKey("raw", encoder.encode(passphrase), "HKDF", false, [
+      "deriveKey",
+    ]);
     const key = await crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: encoder.encode("mux-ingest/secret-box"), info: encoder.encode("v1") },
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: encoder.encode("mux-ingest/secret-box"),
+        info: encoder.encode("v1"),
+      },
       material,
       { name: "AES-GCM", length: 256 },
       false,
@@ -23,7 +30,9 @@ export class SecretBox {
 
   async seal(plaintext: string): Promise<string> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, this.key, encoder.encode(plaintext)));
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt({ name: "AES-GCM", iv }, this.key, encoder.encode(plaintext)),
+    );
     return `v1.${toBase64(iv)}.${toBase64(sealed)}`;
   }
 
@@ -31,7 +40,11 @@ export class SecretBox {
     const [version, iv, data] = envelope.split(".");
     if (version !== "v1" || !iv || !data) throw new Error("Not a sealed secret (expected v1.<iv>.<data>)");
     try {
-      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, this.key, fromBase64(data));
+      const plain = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: fromBase64(iv) },
+        this.key,
+        fromBase64(data),
+      );
       return decoder.decode(plain);
     } catch {
       throw new Error("Cannot decrypt a stored secret: ENCRYPTION_KEY differs from the one that sealed it");

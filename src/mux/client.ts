@@ -48,8 +48,7 @@ export type MuxClientOptions = {
   fetch?: typeof fetch;
 };
 
-export const AUTH_HELP =
-  "check the token ID and secret, and that the token has Mux Video Read permission";
+export const AUTH_HELP = "check the token ID and secret, and that the token has Mux Video Read permission";
 
 export function createMuxApi(options: MuxClientOptions): MuxApi {
   const baseFetch = options.fetch ?? fetch;
@@ -118,7 +117,10 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
 
     async signPlaybackId(playbackId, expiresInSeconds) {
       if (!credentials.signingKeyId || !credentials.signingPrivateKey) {
-        throw new AppError("CONFIG", "Signed playback needs a signing key id and private key on the connection");
+        throw new AppError(
+          "CONFIG",
+          "Signed playback needs a signing key id and private key on the connection",
+        );
       }
       return sdk.jwt.signPlaybackId(playbackId, { type: "video", expiration: `${expiresInSeconds}s` });
     },

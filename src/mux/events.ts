@@ -38,7 +38,8 @@ export type EventTarget =
 export function eventTarget(event: WebhookEnvelope): EventTarget {
   const data = event.data ?? {};
   if (ASSET_EVENTS.has(event.type)) {
-    const id = stringOrNull(data.id) ?? (event.object?.type === "asset" ? stringOrNull(event.object.id) : null);
+    const id =
+      stringOrNull(data.id) ?? (event.object?.type === "asset" ? stringOrNull(event.object.id) : null);
     return id ? { kind: "asset", assetId: id } : { kind: "no_asset_id" };
   }
   if (RENDITION_EVENTS.has(event.type)) {

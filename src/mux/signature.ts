@@ -12,7 +12,13 @@ import { AppError } from "../lib/errors";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-export type SignatureFailure = "missing_header" | "malformed_header" | "no_v1" | "mismatch" | "too_old" | "too_new";
+export type SignatureFailure =
+  | "missing_header"
+  | "malformed_header"
+  | "no_v1"
+  | "mismatch"
+  | "too_old"
+  | "too_new";
 
 export class WebhookSignatureError extends AppError {
   readonly reason: SignatureFailure;
@@ -97,7 +103,10 @@ export async function verifyMuxSignature(input: VerifyInput): Promise<number> {
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const age = input.nowSeconds - timestamp;
   if (age > tolerance) {
-    throw new WebhookSignatureError("too_old", `Webhook timestamp is ${age} s old (tolerance ${tolerance} s)`);
+    throw new WebhookSignatureError(
+      "too_old",
+      `Webhook timestamp is ${age} s old (tolerance ${tolerance} s)`,
+    );
   }
   if (-age > tolerance) {
     throw new WebhookSignatureError(

@@ -18,13 +18,28 @@ export const MIN_POLLING_INTERVAL_SECONDS = 10;
 export const MAX_POLLING_INTERVAL_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_POLLING_INTERVAL_SECONDS = 300;
 
-export const pollingIntervalSchema = z.coerce
-  .number({ message: "must be a whole number of seconds" })
-  .int({ message: "must be a whole number of seconds" })
-  .min(MIN_POLLING_INTERVAL_SECONDS, {
-    message: `must be at least ${MIN_POLLING_INTERVAL_SECONDS} seconds (Mux rate-limits listing)`,
-  })
-  .max(MAX_POLLING_INTERVAL_SECONDS, { message: `must be at most ${MAX_POLLING_INTERVAL_SECONDS} seconds (7 days)` });
+function boundedInterval(base: z.ZodNumber) {
+  return base
+    .int({ message: "must be a whole number of seconds" })
+    .min(MIN_POLLING_INTERVAL_SECONDS, {
+      message: `must be at least ${MIN_POLLING_INTERVAL_SECONDS} seconds (Mux rate-limits listing)`,
+    })
+    .max(MAX_POLLING_INTERVAL_SECONDS, {
+      message: `must be at most ${MAX_POLLING_INTERVAL_SECONDS} seconds (7 days)`,
+    });
+}
+
+/** For JSON bodies. */
+export const pollingIntervalSchema = boundedInterval(
+  z.number({ message: "must be a whole number of seconds" }),
+);
+
+/** For environment variables, which are strings. */
+export const pollingIntervalFromStringSchema = z
+  .string()
+  .regex(/^\d+$/, { message: "must be a whole number of seconds" })
+  .transform(Number)
+  .pipe(pollingIntervalSchema);
 
 /** Every file name Mux can serve as a static rendition (both the legacy and the current API). */
 export const RENDITION_NAMES = [

@@ -1,0 +1,12 @@
+/** The Hono environment: the services every handler reads from `c.var`, typed once. */
+
+import type { Logger } from "../lib/logger";
+import type { AppServices } from "../services";
+
+export type AppEnv = {
+  Variables: {
+    services: AppServices;
+    requestId: string;
+    logger: Logger;
+  };
+};

@@ -1,0 +1,49 @@
+/**
+ * `POST /webhooks/mux` and `POST /webhooks/mux/:connection_id`: read the raw body (≤ 1 MiB),
+ * hand it to the `receiveWebhook` verb, answer. A 2xx is only sent once the event and its jobs
+ * are durably written; any internal failure surfaces as 5xx so that Mux retries.
+ */
+import { Hono } from "hono";
+import { AppError } from "../lib/errors";
+import { WebhookSignatureError } from "../mux/signature";
+import { receiveWebhook } from "../sync/receive-webhook";
+import type { AppEnv } from "./context";
+import { ONE_MIB, readRawBody } from "./raw-body";
+
+export type WebhookRouteConfig = { maxBodyBytes?: number };
+
+export function createWebhookRoutes(config: WebhookRouteConfig = {}) {
+  const routes = new Hono<AppEnv>();
+  const handler = async (c: import("hono").Context<AppEnv>) => {
+    const services = c.var.services;
+    const rawBody = await readRawBody(c.req.raw, config.maxBodyBytes ?? ONE_MIB);
+    try {
+      const result = await receiveWebhook(services, {
+        connectionId: c.req.param("connection_id") ?? null,
+        rawBody,
+        signature: c.req.header("mux-signature") ?? null,
+      });
+      c.var.logger.info("Webhook received", {
+        event_id: result.eventId,
+        type: result.type,
+        duplicate: result.duplicate,
+        outcome: result.outcome,
+        jobs: result.jobs,
+        connection_id: result.connectionId,
+      });
+      return c.json({ received: true, duplicate: result.duplicate }, 200);
+    } catch (err) {
+      if (err instanceof WebhookSignatureError || (err instanceof AppError && err.code === "UNAUTHORIZED")) {
+        // The only trace a forged or stale request leaves.
+        c.var.logger.warn("Webhook signature rejected", {
+          reason: err instanceof WebhookSignatureError ? err.reason : "no_secret",
+          error: err.message,
+        });
+      }
+      throw err;
+    }
+  };
+  routes.post("/webhooks/mux", handler);
+  routes.post("/webhooks/mux/:connection_id", handler);
+  return routes;
+}

@@ -1,0 +1,249 @@
+/**
+ * The durable queue: one `jobs` table, written only with single statements (compare-and-swap,
+ * upserts) so the same code is correct on better-sqlite3 and on D1, and under several processes
+ * sharing one database file.
+ *
+ * - Enqueue is an upsert on (queue, idempotency_key): a waiting job is left alone, a finished or
+ *   dead one is revived, and a running one is flagged to run once more when it finishes (the new
+ *   event may carry news the running attempt did not see).
+ * - A claim is one UPDATE … RETURNING that takes a due job and stamps it with a fresh lease id;
+ *   every later write names that lease id, so a worker whose lease expired (and whose job was
+ *   claimed again) can no longer touch it.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import type { Clock } from "../lib/clock";
+import { describeError, RetryAfterError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff";
+import { type ClaimedJob, DEFAULT_QUEUE, type EnqueueRequest, type FailureOutcome } from "./types";
+
+export type JobStoreOptions = {
+  leaseMs?: number;
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+};
+
+export type QueueCounts = { pending: number; running: number; done: number; dead: number };
+
+type ClaimedRow = {
+  id: string;
+  queue: string;
+  type: string;
+  idempotency_key: string;
+  payload: string;
+  attempts: number;
+  max_attempts: number;
+  lease_id: string;
+};
+
+const MAX_ERROR_LENGTH = 2_000;
+
+export class JobStore {
+  readonly leaseMs: number;
+  readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    options: JobStoreOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * The enqueue as a statement, to be run inside a caller's `atomic` list. With `onlyIf`, the job
+   * is written only when that SQL condition holds at that point of the batch.
+   */
+  enqueueStatement(request: EnqueueRequest, options: { onlyIf?: SQL } = {}): SQL {
+    const now = this.clock.now();
+    const queue = request.queue ?? DEFAULT_QUEUE;
+    const availableAt = now + (request.delayMs ?? 0);
+    const condition = options.onlyIf ?? sql`1`;
+    return sql`
+      INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts, max_attempts,
+                        available_at, rerun, created_at, updated_at)
+      SELECT ${newId("job")}, ${queue}, ${request.type}, ${request.key}, ${JSON.stringify(request.payload)},
+             'pending', 0, ${request.maxAttempts ?? this.maxAttempts}, ${availableAt}, 0, ${now}, ${now}
+      WHERE ${condition}
+      ON CONFLICT (queue, idempotency_key) DO UPDATE SET
+        payload = excluded.payload,
+        rerun = CASE WHEN jobs.status = 'running' THEN 1 ELSE jobs.rerun END,
+        attempts = CASE WHEN jobs.status IN ('done', 'dead') THEN 0 ELSE jobs.attempts END,
+        max_attempts = CASE WHEN jobs.status IN ('done', 'dead') THEN excluded.max_attempts ELSE jobs.max_attempts END,
+        available_at = CASE WHEN jobs.status IN ('done', 'dead') THEN excluded.available_at ELSE jobs.available_at END,
+        last_error = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.last_error END,
+        finished_at = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.finished_at END,
+        status = CASE WHEN jobs.status IN ('done', 'dead') THEN 'pending' ELSE jobs.status END,
+        updated_at = excluded.updated_at`;
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<void> {
+    await this.database.atomic([this.enqueueStatement(request)]);
+  }
+
+  /** Takes one due job (or one whose lease expired) and leases it to the caller; null when none is due. */
+  async claim(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob | null> {
+    const now = this.clock.now();
+    const leaseId = newId("lease");
+    const due = sql`(
+      (status = 'pending' AND available_at <= ${now})
+      OR (status = 'running' AND locked_until <= ${now} AND attempts < max_attempts)
+    )`;
+    const rows = await this.database.db.all<ClaimedRow>(sql`
+      UPDATE jobs
+         SET status = 'running', lease_id = ${leaseId}, locked_until = ${now + this.leaseMs},
+             attempts = attempts + 1, updated_at = ${now}
+       WHERE id = (SELECT id FROM jobs WHERE queue = ${queue} AND ${due} ORDER BY available_at, created_at LIMIT 1)
+         AND ${due}
+      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      queue: row.queue,
+      type: row.type,
+      key: row.idempotency_key,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      leaseId: row.lease_id,
+    };
+  }
+
+  /** Marks the job done, or pending again if it was re-enqueued while running. False if the lease was lost. */
+  async complete(job: ClaimedJob): Promise<boolean> {
+    const now = this.clock.now();
+    const [result] = await this.database.atomic([
+      sql`UPDATE jobs
+             SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
+                 attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
+                 available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, last_error = NULL,
+                 finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END, updated_at = ${now}
+           WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
+    ]);
+    return (result?.changes ?? 0) > 0;
+  }
+
+  /**
+   * Records a failed attempt: a `RetryAfterError` waits without spending the attempt; otherwise
+   * back off, or dead-letter once the attempts are spent (unless re-enqueued while running).
+   */
+  async fail(job: ClaimedJob, error: unknown): Promise<FailureOutcome> {
+    const now = this.clock.now();
+    const message = describeError(error).slice(0, MAX_ERROR_LENGTH);
+    let outcome: FailureOutcome;
+    let statement: SQL;
+    if (error instanceof RetryAfterError) {
+      const availableAt = now + error.delayMs;
+      outcome = { kind: "retry", availableAt };
+      statement = sql`UPDATE jobs SET status = 'pending', attempts = attempts - 1, available_at = ${availableAt},
+                        rerun = 0, lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
+                      WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
+    } else if (job.attempt >= job.maxAttempts) {
+      outcome = { kind: "dead" };
+      // A job re-enqueued while running gets a fresh set of attempts instead of dying.
+      statement = sql`UPDATE jobs
+                         SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'dead' END,
+                             attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
+                             available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL,
+                             last_error = ${message}, finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END,
+                             updated_at = ${now}
+                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
+    } else {
+      const availableAt = now + backoffDelayMs(job.attempt, this.backoff, this.random);
+      outcome = { kind: "retry", availableAt };
+      statement = sql`UPDATE jobs SET status = 'pending', available_at = ${availableAt}, rerun = 0,
+                        lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
+                      WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
+    }
+    const rows = await this.database.db.all<{ status: string; available_at: number }>(
+      sql`${statement} RETURNING status, available_at`,
+    );
+    const row = rows[0];
+    if (!row) return { kind: "lost" };
+    // Re-enqueued while running on its last attempt: it got fresh attempts instead of dying.
+    if (outcome.kind === "dead" && row.status !== "dead")
+      return { kind: "retry", availableAt: row.available_at };
+    return outcome;
+  }
+
+  /** Gives a job back untouched (graceful shutdown): the attempt it was on is not counted. */
+  async release(job: ClaimedJob): Promise<void> {
+    const now = this.clock.now();
+    await this.database.atomic([
+      sql`UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), available_at = ${now},
+            lease_id = NULL, locked_until = NULL, updated_at = ${now}
+          WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
+    ]);
+  }
+
+  /** Extends a long job's lease; false if it was lost. */
+  async heartbeat(job: ClaimedJob): Promise<boolean> {
+    const now = this.clock.now();
+    const [result] = await this.database.atomic([
+      sql`UPDATE jobs SET locked_until = ${now + this.leaseMs}, updated_at = ${now}
+          WHERE id = ${job.id} AND lease_id = ${job.leaseId} AND status = 'running'`,
+    ]);
+    return (result?.changes ?? 0) > 0;
+  }
+
+  /**
+   * Dead-letters running jobs whose lease expired on their last attempt: their worker died (a
+   * job that crashes the process every time must not be claimed forever).
+   */
+  async reapExpired(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob[]> {
+    const now = this.clock.now();
+    const rows = await this.database.db.all<ClaimedRow>(sql`
+      UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, finished_at = ${now},
+                      last_error = COALESCE(last_error, 'The worker running the last attempt stopped (lease expired)'),
+                      updated_at = ${now}
+       WHERE queue = ${queue} AND status = 'running' AND locked_until <= ${now} AND attempts >= max_attempts
+      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
+    return rows.map((row) => ({
+      id: row.id,
+      queue: row.queue,
+      type: row.type,
+      key: row.idempotency_key,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      leaseId: "",
+    }));
+  }
+
+  /** Puts a dead job back in line with fresh attempts. False when no dead job has that key. */
+  async retryDead(key: string, queue: string = DEFAULT_QUEUE): Promise<boolean> {
+    const now = this.clock.now();
+    const [result] = await this.database.atomic([
+      sql`UPDATE jobs SET status = 'pending', attempts = 0, available_at = ${now}, finished_at = NULL, updated_at = ${now}
+          WHERE queue = ${queue} AND idempotency_key = ${key} AND status = 'dead'`,
+    ]);
+    return (result?.changes ?? 0) > 0;
+  }
+
+  async counts(queue: string = DEFAULT_QUEUE): Promise<QueueCounts> {
+    const rows = await this.database.db.all<{ status: string; n: number }>(
+      sql`SELECT status, COUNT(*) AS n FROM jobs WHERE queue = ${queue} GROUP BY status`,
+    );
+    const counts: QueueCounts = { pending: 0, running: 0, done: 0, dead: 0 };
+    for (const row of rows) {
+      if (row.status in counts) counts[row.status as keyof QueueCounts] = row.n;
+    }
+    return counts;
+  }
+
+  /** When the earliest waiting job becomes due (now or later), or null when nothing waits. */
+  async nextDueAt(queue: string = DEFAULT_QUEUE): Promise<number | null> {
+    const row = await this.database.db.get<{ at: number | null }>(sql`
+      SELECT MIN(CASE WHEN status = 'pending' THEN available_at ELSE locked_until END) AS at
+        FROM jobs WHERE queue = ${queue} AND status IN ('pending', 'running')`);
+    return row?.at ?? null;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Runs queued jobs on Node: `concurrency` loops that claim, run and settle jobs, woken early by
+ * `notify()` when something was just enqueued (so a webhook's job starts within milliseconds,
+ * not at the next poll). `drain()` is the same work for one-shot runs and tests: it returns when
+ * nothing is left to do. On Workers, the Queues consumer calls `runClaimed` instead.
+ */
+import type { Clock } from "../lib/clock";
+import { describeError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { realSleep, type Sleep } from "../lib/token-bucket";
+import type { JobStore } from "./job-store";
+import { type ClaimedJob, DEFAULT_QUEUE, type JobRegistry } from "./types";
+
+export type JobOutcome = "completed" | "retried" | "dead" | "lost" | "unknown_type";
+
+export type RunnerOptions = {
+  store: JobStore;
+  registry: JobRegistry;
+  logger: Logger;
+  clock: Clock;
+  queue?: string;
+  concurrency?: number;
+  /** Longest idle wait between looks at the table when nobody calls `notify()` (other processes may enqueue). */
+  pollIntervalMs?: number;
+  sleep?: Sleep;
+  onOutcome?: (type: string, outcome: JobOutcome, durationMs: number) => void;
+};
+
+export type DrainOptions = {
+  /** Also wait for jobs scheduled later (backoff, Retry-After) instead of returning when none is due now. */
+  waitForDelayed?: boolean;
+  /** Give up after this long (milliseconds of wall time). */
+  timeoutMs?: number;
+};
+
+export type DrainResult = { ran: number; timedOut: boolean };
+
+export class JobRunner {
+  private readonly queue: string;
+  private readonly concurrency: number;
+  private readonly pollIntervalMs: number;
+  private readonly sleep: Sleep;
+  private readonly inFlight = new Map<string, { job: ClaimedJob; done: Promise<void> }>();
+  private readonly wakeup = new Wakeup();
+  private loops: Promise<void>[] = [];
+  private running = false;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.queue = options.queue ?? DEFAULT_QUEUE;
+    this.concurrency = options.concurrency ?? 4;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  /** Something was enqueued: wake an idle loop now. */
+  notify(): void {
+    this.wakeup.notify();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loops = Array.from({ length: this.concurrency }, () => this.loop());
+  }
+
+  /**
+   * Stops claiming, lets in-flight jobs finish for up to `graceMs`, then releases the leases of
+   * those still running so another process picks them up at once (their late results are
+   * discarded by the lease check).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeup.notify();
+    const settled = Promise.all(this.loops);
+    const timedOut = await Promise.race([settled.then(() => false), this.sleep(graceMs).then(() => true)]);
+    if (timedOut) {
+      for (const { job } of this.inFlight.values()) {
+        await this.options.store.release(job);
+        this.options.logger.warn("Released a job still running at shutdown", {
+          job_id: job.id,
+          type: job.type,
+        });
+      }
+    }
+    this.loops = [];
+  }
+
+  /** Runs jobs until none is left (see `DrainOptions`). Safe to call while stopped. */
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    let ran = 0;
+    const worker = async (): Promise<void> => {
+      while (Date.now() < deadline) {
+        const job = await this.options.store.claim(this.queue);
+        if (job) {
+          await this.track(job);
+          ran++;
+          continue;
+        }
+        if (this.inFlight.size > 0) {
+          // Another loop's job may enqueue follow-ups (e.g. an ingest enqueues its delivery).
+          await Promise.race([
+            ...[...this.inFlight.values()].map((f) => f.done),
+            this.wakeup.wait(this.pollIntervalMs),
+          ]);
+          continue;
+        }
+        if (!options.waitForDelayed) return;
+        const nextDueAt = await this.options.store.nextDueAt(this.queue);
+        if (nextDueAt === null) return;
+        const waitMs = Math.max(0, nextDueAt - this.options.clock.now());
+        await this.wakeup.wait(Math.min(waitMs + 5, this.pollIntervalMs, Math.max(0, deadline - Date.now())));
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    return { ran, timedOut: Date.now() >= deadline };
+  }
+
+  /** Runs one claimed job to its outcome (also used by the Workers queue consumer). */
+  async runClaimed(job: ClaimedJob): Promise<JobOutcome> {
+    const { store, registry, logger } = this.options;
+    const started = Date.now();
+    const definition = registry[job.type];
+    const log = logger.child({ job_id: job.id, type: job.type, key: job.key, attempt: job.attempt });
+    if (!definition) {
+      log.error("No handler for job type; dead-lettering it");
+      await store.fail({ ...job, attempt: job.maxAttempts }, new Error(`Unknown job type ${job.type}`));
+      this.report(job.type, "unknown_type", started);
+      return "unknown_type";
+    }
+    const heartbeat = setInterval(() => void store.heartbeat(job), Math.max(1_000, store.leaseMs / 3));
+    try {
+      await definition.handle(job);
+      clearInterval(heartbeat);
+      const kept = await store.complete(job);
+      if (!kept) log.warn("Job finished after its lease was lost; another worker owns it now");
+      this.report(job.type, kept ? "completed" : "lost", started);
+      return kept ? "completed" : "lost";
+    } catch (error) {
+      clearInterval(heartbeat);
+      const outcome = await store.fail(job, error);
+      if (outcome.kind === "dead") {
+        log.error("Job dead-lettered after its last attempt", { error: describeError(error) });
+        await definition.onDead?.(job, error);
+      } else if (outcome.kind === "retry") {
+        log.warn("Job failed; will retry", {
+          error: describeError(error),
+          retry_in_ms: outcome.availableAt - this.options.clock.now(),
+        });
+      }
+      const result: JobOutcome = outcome.kind === "retry" ? "retried" : outcome.kind;
+      this.report(job.type, result, started);
+      return result;
+    }
+  }
+
+  /** Dead-letters jobs whose worker died on their last attempt, and records why. */
+  async reap(): Promise<void> {
+    for (const job of await this.options.store.reapExpired(this.queue)) {
+      this.options.logger.error("Job dead-lettered: its worker stopped during the last attempt", {
+        job_id: job.id,
+      });
+      await this.options.registry[job.type]?.onDead?.(
+        job,
+        new Error("The worker stopped during the last attempt"),
+      );
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let sinceReap = Number.POSITIVE_INFINITY;
+    while (this.running) {
+      try {
+        if (sinceReap > 30) {
+          sinceReap = 0;
+          await this.reap();
+        }
+        const job = await this.options.store.claim(this.queue);
+        if (job) {
+          await this.track(job);
+          continue;
+        }
+        sinceReap++;
+        await this.wakeup.wait(this.pollIntervalMs);
+      } catch (error) {
+        // The database may be briefly unavailable (locked, disk full): keep the loop alive.
+        this.options.logger.error("Job loop error", { error: describeError(error) });
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
+  }
+
+  private async track(job: ClaimedJob): Promise<void> {
+    const done = this.runClaimed(job).then(() => undefined);
+    this.inFlight.set(job.id, { job, done });
+    try {
+      await done;
+    } finally {
+      this.inFlight.delete(job.id);
+      this.wakeup.notify();
+    }
+  }
+
+  private report(type: string, outcome: JobOutcome, started: number): void {
+    this.options.onOutcome?.(type, outcome, Date.now() - started);
+  }
+}
+
+/** Lets idle loops sleep until either a timeout or a `notify()`. */
+class Wakeup {
+  private waiters: Array<() => void> = [];
+
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(wake);
+    });
+  }
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

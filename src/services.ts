@@ -1,0 +1,101 @@
+/**
+ * The composition root shared by every runtime: from a database, a clock, a logger and the
+ * parsed configuration, it wires the domain services once. Entries (`node.ts`, `worker.ts`,
+ * tests) build it; nothing in here touches a runtime API.
+ */
+import type { Config } from "./config/env";
+import { ConnectionCredentialsCache } from "./connections/credentials";
+import type { Database } from "./db/client";
+import type { Clock } from "./lib/clock";
+import type { Logger, Redactor } from "./lib/logger";
+import type { SecretBox } from "./lib/secret-box";
+import { HmacKeyCache } from "./mux/signature";
+import { createDeliveryJob } from "./pipeline/deliver";
+import { JobStore } from "./queue/job-store";
+import type { JobRegistry } from "./queue/types";
+import { INGEST_JOB, type IngestServices, ingestAsset } from "./sync/ingest-asset";
+import { markObjectFailed } from "./sync/mark-failed";
+import type { WebhookServices } from "./sync/receive-webhook";
+
+export type ServiceOptions = {
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  redactor: Redactor;
+  box: SecretBox;
+  config: Config;
+  /** Outbound HTTP (Mux API, stream host, pipeline). Tests inject msw-backed or fake fetches. */
+  fetch?: typeof fetch;
+  /** Mux GET/s per connection; tests lift it. */
+  muxRatePerSecond?: number;
+  muxMaxRetries?: number;
+  random?: () => number;
+};
+
+export type AppServices = IngestServices &
+  WebhookServices & {
+    config: Config;
+    redactor: Redactor;
+    box: SecretBox;
+    registry: JobRegistry;
+    /** Replaced by the runtime: the Node runner's notify, or the Workers queue dispatcher. */
+    setJobNotifier(notify: () => void): void;
+  };
+
+export function createServices(options: ServiceOptions): AppServices {
+  const { database, clock, logger, config } = options;
+  const jobs = new JobStore(database, clock, { maxAttempts: config.jobMaxAttempts, random: options.random });
+  const credentials = new ConnectionCredentialsCache(
+    database,
+    options.box,
+    clock,
+    {
+      baseUrl: config.mux.baseUrl,
+      ratePerSecond: options.muxRatePerSecond,
+      maxRetries: options.muxMaxRetries,
+      fetch: options.fetch,
+    },
+    options.redactor,
+  );
+  let notifier: () => void = () => {};
+
+  const services: AppServices = {
+    config,
+    database,
+    clock,
+    logger,
+    redactor: options.redactor,
+    box: options.box,
+    jobs,
+    credentials,
+    keys: new HmacKeyCache(),
+    streamBaseUrl: config.mux.streamBaseUrl,
+    defaultPipelineUrl: config.pipeline.url ?? null,
+    fetch: options.fetch,
+    notifyJobs: () => notifier(),
+    setJobNotifier(notify) {
+      notifier = notify;
+    },
+    registry: {},
+  };
+
+  services.registry = {
+    [INGEST_JOB]: {
+      handle: async (job) => {
+        const payload = job.payload as {
+          syncId: string;
+          assetId: string;
+          via?: "webhook" | "poll" | "trigger";
+        };
+        await ingestAsset(services, {
+          syncId: payload.syncId,
+          assetId: payload.assetId,
+          via: payload.via ?? "poll",
+        });
+      },
+      onDead: (job, error) => markObjectFailed(services, job, error),
+    },
+    ...createDeliveryJob(services, config.pipeline.secret ?? null),
+  };
+  return services;
+}
