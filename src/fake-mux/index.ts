@@ -1,0 +1,36 @@
+/**
+ * The fake Mux: one in-memory Mux environment for unit, integration and end-to-end tests,
+ * benchmarks and the demo. See DESIGN.md §5 and the module comments for what it models.
+ */
+
+export type { FakeMux } from "./fake-mux";
+export {
+  createFakeMux,
+  DEFAULT_ENVIRONMENT,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_READY_AFTER_MS,
+  DEFAULT_RENDITIONS_AFTER_MS,
+  DEFAULT_TOKEN_ID,
+  DEFAULT_TOKEN_SECRET,
+  DEFAULT_WEBHOOK_SECRET,
+} from "./fake-mux";
+export { type LibraryKind, librarySpecs } from "./library";
+export { renditionBytes } from "./rendition-bytes";
+export { type RunningFakeMux, startFakeMux } from "./server";
+export type {
+  AccessToken,
+  AssetSpec,
+  FakeAsset,
+  FakeMuxOptions,
+  FakeMuxStats,
+  FaultOptions,
+  Mp4Support,
+  PlaybackPolicy,
+  RateLimitOptions,
+  RestStaticRenditionFile,
+  StaticRenditionResolution,
+  WebhookEnvelope,
+  WebhookStats,
+} from "./types";
+export { DEFAULT_RETRY_DELAYS_MS } from "./webhook-dispatcher";
+export { muxSignatureHeader } from "./webhook-signature";

@@ -1,0 +1,119 @@
+/**
+ * A seeded library with the mix a real Mux environment has: mostly public assets with MP4s,
+ * some signed, some DRM-only, some without playback ids, some without MP4 support, some
+ * errored, some still preparing; both MP4 flavours. Only the seed decides the mix (no
+ * Math.random), so `--assets 60 --seed 7` is the same library on every machine.
+ */
+import type { Random } from "./random";
+import type { AssetSpec, Mp4Support, PlaybackPolicy, StaticRenditionResolution } from "./types";
+
+const DAY_MS = 86_400_000;
+const TITLES = [
+  "Product tour",
+  "Keynote",
+  "Onboarding",
+  "Team sync",
+  "Launch teaser",
+  "Webinar",
+  "Interview",
+  "Tutorial",
+];
+const SIZES: Array<[number, number]> = [
+  [1920, 1080],
+  [1280, 720],
+  [3840, 2160],
+  [640, 360],
+  [854, 480],
+  [1080, 1920],
+  [480, 270],
+  [2560, 1440],
+];
+const LEGACY: Mp4Support[] = ["standard", "capped-1080p", "capped-1080p", "audio-only,capped-1080p"];
+const API_SETS: StaticRenditionResolution[][] = [
+  ["highest"],
+  ["highest", "audio-only"],
+  ["1080p", "720p", "360p"],
+  ["2160p", "720p"],
+  ["270p"],
+];
+
+/** The kinds of asset in the mix, with their weights (out of 100). */
+const KINDS = [
+  ["public-mp4", 58],
+  ["signed-mp4", 10],
+  ["public-and-signed", 4],
+  ["drm-only", 5],
+  ["no-playback-id", 4],
+  ["no-mp4", 7],
+  ["errored", 5],
+  ["preparing", 7],
+] as const;
+export type LibraryKind = (typeof KINDS)[number][0];
+
+function pickKind(random: Random): LibraryKind {
+  let roll = random.int(0, 99);
+  for (const [kind, weight] of KINDS) {
+    if (roll < weight) return kind;
+    roll -= weight;
+  }
+  return "public-mp4";
+}
+
+function policiesFor(kind: LibraryKind): PlaybackPolicy[] {
+  switch (kind) {
+    case "signed-mp4":
+      return ["signed"];
+    case "public-and-signed":
+      return ["public", "signed"];
+    case "drm-only":
+      return ["drm"];
+    case "no-playback-id":
+      return [];
+    default:
+      return ["public"];
+  }
+}
+
+export type LibraryEntry = { kind: LibraryKind; spec: AssetSpec };
+
+/**
+ * `count` specs, created over the 90 days before `nowMs` (oldest first). Assets still
+ * preparing were created in the last minutes and will finish on the fake's lifecycle timing.
+ */
+export function librarySpecs(count: number, random: Random, nowMs: number): LibraryEntry[] {
+  const entries: LibraryEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = pickKind(random);
+    const [width, height] = random.pick(SIZES);
+    const audioOnly = random.chance(0.04);
+    const useApi = random.chance(0.4);
+    const mp4: Pick<AssetSpec, "mp4Support" | "staticRenditions"> =
+      kind === "no-mp4"
+        ? random.chance(0.5)
+          ? { mp4Support: "none" }
+          : {}
+        : useApi
+          ? { staticRenditions: audioOnly ? ["audio-only"] : random.pick(API_SETS) }
+          : { mp4Support: audioOnly ? "audio-only" : random.pick(LEGACY) };
+    const ageMs =
+      kind === "preparing" ? random.int(0, 120_000) : Math.floor(((count - i) / count) * 90 * DAY_MS);
+    const spec: AssetSpec = {
+      playbackPolicies: policiesFor(kind),
+      ...mp4,
+      status: kind === "preparing" ? "preparing" : kind === "errored" ? "errored" : "ready",
+      hasVideo: !audioOnly,
+      ...(!audioOnly && { width, height }),
+      duration: Math.round(random.int(5, 600) * 100 + random.int(0, 99)) / 100,
+      maxResolutionTier: random.chance(0.1) ? "2160p" : "1080p",
+      createdAt: nowMs - ageMs - random.int(0, 59_000),
+      passthrough: `lib-${i + 1}`,
+      meta: {
+        title: `${random.pick(TITLES)} #${i + 1}`,
+        creator_id: `creator-${random.int(1, 9)}`,
+        external_id: `ext-${i + 1}`,
+      },
+    };
+    entries.push({ kind, spec });
+  }
+  return entries;
+}

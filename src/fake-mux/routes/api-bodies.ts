@@ -1,0 +1,71 @@
+/** Request bodies of the REST write routes, parsed leniently the way Mux accepts them. */
+import { z } from "zod";
+import type { AssetMeta, AssetSpec, StaticRenditionResolution } from "../types";
+
+const policy = z.enum(["public", "signed", "drm"]);
+const resolution = z.enum([
+  "highest",
+  "audio-only",
+  "2160p",
+  "1440p",
+  "1080p",
+  "720p",
+  "540p",
+  "480p",
+  "360p",
+  "270p",
+]);
+const meta = z.object({
+  title: z.string().max(512).optional(),
+  creator_id: z.string().max(128).optional(),
+  external_id: z.string().max(128).optional(),
+});
+
+const createAssetBody = z.object({
+  playback_policies: z.array(policy).optional(),
+  playback_policy: z.union([policy, z.array(policy)]).optional(),
+  mp4_support: z
+    .enum(["none", "standard", "capped-1080p", "audio-only", "audio-only,capped-1080p"])
+    .optional(),
+  static_renditions: z.array(z.object({ resolution })).optional(),
+  passthrough: z.string().max(255).optional(),
+  meta: meta.optional(),
+  max_resolution_tier: z.enum(["1080p", "1440p", "2160p"]).optional(),
+  video_quality: z.enum(["basic", "plus", "premium"]).optional(),
+  test: z.boolean().optional(),
+});
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid body";
+}
+
+/** An `AssetSpec`, or the message of a 400. */
+export function parseCreateAssetBody(body: unknown): AssetSpec | string {
+  const parsed = createAssetBody.safeParse(body ?? {});
+  if (!parsed.success) return firstIssue(parsed.error);
+  const b = parsed.data;
+  const legacyPolicy = b.playback_policy === undefined ? [] : [b.playback_policy].flat();
+  return {
+    playbackPolicies: b.playback_policies ?? legacyPolicy,
+    ...(b.mp4_support && { mp4Support: b.mp4_support }),
+    ...(b.static_renditions && { staticRenditions: b.static_renditions.map((r) => r.resolution) }),
+    ...(b.passthrough !== undefined && { passthrough: b.passthrough }),
+    ...(b.meta && { meta: b.meta }),
+    ...(b.max_resolution_tier && { maxResolutionTier: b.max_resolution_tier }),
+    ...(b.video_quality && { videoQuality: b.video_quality }),
+    ...(b.test !== undefined && { test: b.test }),
+  };
+}
+
+export function parsePatchBody(body: unknown): { passthrough?: string; meta?: AssetMeta } | string {
+  const parsed = z
+    .object({ passthrough: z.string().max(255).optional(), meta: meta.optional() })
+    .safeParse(body ?? {});
+  return parsed.success ? parsed.data : firstIssue(parsed.error);
+}
+
+export function parseStaticRenditionBody(body: unknown): StaticRenditionResolution | null {
+  const parsed = z.object({ resolution }).safeParse(body);
+  return parsed.success ? parsed.data.resolution : null;
+}
