@@ -50,13 +50,25 @@ const KINDS = [
 ] as const;
 export type LibraryKind = (typeof KINDS)[number][0];
 
-function pickKind(random: Random): LibraryKind {
-  let roll = random.int(0, 99);
+/**
+ * The kinds for `count` assets: each kind's share of the weights (at least one of each once
+ * the library is big enough to hold them all), the rest public, shuffled. Dealt rather than
+ * drawn, so even a 60-asset demo library has every kind.
+ */
+function dealKinds(count: number, random: Random): LibraryKind[] {
+  const deck: LibraryKind[] = [];
   for (const [kind, weight] of KINDS) {
-    if (roll < weight) return kind;
-    roll -= weight;
+    if (kind === "public-mp4") continue;
+    const share = Math.floor((count * weight) / 100);
+    const quota = count >= KINDS.length * 2 ? Math.max(1, share) : share;
+    for (let i = 0; i < quota; i++) deck.push(kind);
   }
-  return "public-mp4";
+  while (deck.length < count) deck.push("public-mp4");
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [deck[i], deck[j]] = [deck[j] as LibraryKind, deck[i] as LibraryKind];
+  }
+  return deck;
 }
 
 function policiesFor(kind: LibraryKind): PlaybackPolicy[] {
@@ -82,8 +94,9 @@ export type LibraryEntry = { kind: LibraryKind; spec: AssetSpec };
  */
 export function librarySpecs(count: number, random: Random, nowMs: number): LibraryEntry[] {
   const entries: LibraryEntry[] = [];
+  const kinds = dealKinds(count, random);
   for (let i = 0; i < count; i++) {
-    const kind = pickKind(random);
+    const kind = kinds[i] ?? "public-mp4";
     const [width, height] = random.pick(SIZES);
     const audioOnly = random.chance(0.04);
     const useApi = random.chance(0.4);
@@ -101,6 +114,8 @@ export function librarySpecs(count: number, random: Random, nowMs: number): Libr
       playbackPolicies: policiesFor(kind),
       ...mp4,
       status: kind === "preparing" ? "preparing" : kind === "errored" ? "errored" : "ready",
+      // A few ready assets are still waiting for their MP4s, as right after `video.asset.ready`.
+      renditionsReady: !random.chance(0.08),
       hasVideo: !audioOnly,
       ...(!audioOnly && { width, height }),
       duration: Math.round(random.int(5, 600) * 100 + random.int(0, 99)) / 100,

@@ -8,6 +8,7 @@ import type { AssetRecord } from "../asset-record";
 import type { FakeMuxCore } from "../core";
 import { verifyPlaybackToken } from "../playback-token";
 import { parseRange, renditionStream } from "../rendition-bytes";
+import { recordCall } from "../stats";
 import type { Sleep } from "./api";
 
 const text = (status: number, message: string): Response =>
@@ -21,6 +22,11 @@ function readyFile(record: AssetRecord, name: string): AssetRecord["files"][numb
 
 export function streamRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
   const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    await next();
+    recordCall(core.stats, `${c.req.method} /stream/:playback_id/:name`, c.res.status);
+  });
 
   // Hono answers HEAD with this GET handler and drops the body; the stream is never pulled.
   app.get("/stream/:playbackId/:name", async (c) => {
