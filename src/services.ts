@@ -3,6 +3,7 @@
  * parsed configuration, it wires the domain services once. Entries (`node.ts`, `worker.ts`,
  * tests) build it; nothing in here touches a runtime API.
  */
+import { z } from "zod";
 import type { Config } from "./config/env";
 import { ConnectionCredentialsCache } from "./connections/credentials";
 import type { Database } from "./db/client";
@@ -16,6 +17,13 @@ import type { JobRegistry } from "./queue/types";
 import { INGEST_JOB, type IngestServices, ingestAsset } from "./sync/ingest-asset";
 import { markObjectFailed } from "./sync/mark-failed";
 import type { WebhookServices } from "./sync/receive-webhook";
+import {
+  DEFAULT_RECONCILE_SETTINGS,
+  failRun,
+  type ReconcileSettings,
+  runReconcilePass,
+} from "./sync/reconcile-pass";
+import { RECONCILE_JOB } from "./sync/schedule-pass";
 
 export type ServiceOptions = {
   database: Database;
@@ -30,17 +38,30 @@ export type ServiceOptions = {
   muxRatePerSecond?: number;
   muxMaxRetries?: number;
   random?: () => number;
+  reconcile?: Partial<ReconcileSettings>;
 };
 
 export type AppServices = IngestServices &
   WebhookServices & {
     config: Config;
+    reconcile: ReconcileSettings;
     redactor: Redactor;
     box: SecretBox;
     registry: JobRegistry;
     /** Replaced by the runtime: the Node runner's notify, or the Workers queue dispatcher. */
     setJobNotifier(notify: () => void): void;
   };
+
+const ingestPayloadSchema = z.object({
+  syncId: z.string(),
+  assetId: z.string(),
+  via: z.enum(["webhook", "poll", "trigger"]).default("poll"),
+  runId: z.string().optional(),
+  snapshot: z.unknown().optional(),
+  snapshotAt: z.number().optional(),
+});
+
+const reconcilePayloadSchema = z.object({ syncId: z.string(), runId: z.string() });
 
 export function createServices(options: ServiceOptions): AppServices {
   const { database, clock, logger, config } = options;
@@ -61,6 +82,7 @@ export function createServices(options: ServiceOptions): AppServices {
 
   const services: AppServices = {
     config,
+    reconcile: { ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile },
     database,
     clock,
     logger,
@@ -82,18 +104,17 @@ export function createServices(options: ServiceOptions): AppServices {
   services.registry = {
     [INGEST_JOB]: {
       handle: async (job) => {
-        const payload = job.payload as {
-          syncId: string;
-          assetId: string;
-          via?: "webhook" | "poll" | "trigger";
-        };
-        await ingestAsset(services, {
-          syncId: payload.syncId,
-          assetId: payload.assetId,
-          via: payload.via ?? "poll",
-        });
+        await ingestAsset(services, ingestPayloadSchema.parse(job.payload));
       },
       onDead: (job, error) => markObjectFailed(services, job, error),
+    },
+    [RECONCILE_JOB]: {
+      handle: (job) => runReconcilePass(services, reconcilePayloadSchema.parse(job.payload)),
+      onDead: async (job, error) => {
+        const { syncId, runId } = reconcilePayloadSchema.parse(job.payload);
+        const sync = await database.db.query.syncs.findFirst({ where: (s, { eq }) => eq(s.id, syncId) });
+        if (sync) await failRun(services, services.reconcile, sync, runId, error);
+      },
     },
     ...createDeliveryJob(services, config.pipeline.secret ?? null),
   };

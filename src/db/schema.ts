@@ -204,6 +204,8 @@ export const objects = sqliteTable(
     /** How we first learned of the asset: `webhook`, `poll` or `trigger`. */
     discoveredVia: text("discovered_via").notNull(),
     webhookSeenAt: integer("webhook_seen_at"),
+    /** When a listing last showed the asset: a full sweep that does not see it checks for deletion. */
+    lastSeenAt: integer("last_seen_at"),
     /** When the asset was first seen ready without an MP4 (the grace period for static renditions). */
     waitingSince: integer("waiting_since"),
     stateChangedAt: integer("state_changed_at").notNull(),
@@ -256,7 +258,7 @@ export const deliveries = sqliteTable(
 );
 
 export type RunKind = "initial" | "scheduled" | "triggered" | "full";
-export type RunStatus = "running" | "succeeded" | "failed";
+export type RunStatus = "queued" | "running" | "succeeded" | "failed";
 
 export const runs = sqliteTable(
   "runs",
@@ -264,7 +266,7 @@ export const runs = sqliteTable(
     id: text("id").primaryKey(),
     syncId: text("sync_id").notNull(),
     kind: text("kind").$type<RunKind>().notNull(),
-    status: text("status").$type<RunStatus>().notNull().default("running"),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
     pages: integer("pages").notNull().default(0),

@@ -17,12 +17,18 @@ export function toUnixSeconds(value: unknown): number | null {
   return null;
 }
 
-const numberish = z.preprocess((v) => {
-  if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
-  return v;
-}, z.number().nullish());
+/** A number, or a numeric string; anything else (an empty string, "abc") becomes null rather than failing the asset. */
+const numberish = z
+  .preprocess((v) => {
+    if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
+    return v;
+  }, z.number().nullish())
+  .catch(null);
 
-const timeish = z.unknown().transform((v) => toUnixSeconds(v));
+const timeish = z
+  .unknown()
+  .optional()
+  .transform((v) => toUnixSeconds(v));
 
 export const playbackIdSchema = z.looseObject({
   id: z.string(),

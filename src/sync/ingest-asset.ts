@@ -4,19 +4,19 @@
  * gates, and records the outcome; a change the pipeline must hear about goes out through the
  * outbox in the same write.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { ConnectionCredentialsCache } from "../connections/credentials";
 import type { Database } from "../db/client";
-import { buckets, type ObjectMetadata, objects, type RenditionRecord, syncs } from "../db/schema";
+import { buckets, type ObjectMetadata, objects, type RenditionRecord, runs, syncs } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { probeRenditions } from "../mux/rendition-probe";
 import type { RenditionCandidate } from "../mux/renditions";
-import type { MuxAsset } from "../mux/schemas";
+import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
 import type { JobStore } from "../queue/job-store";
 import { DEFAULT_RENDITION_GRACE_MS, type Evaluation, evaluateAsset } from "./evaluate-asset";
-import { type FileFilters, parseFileFilters } from "./filters";
+import { parseFileFilters } from "./filters";
 import { decideTransition } from "./object-transitions";
 import { type ObjectChange, type ObjectRow, writeObjectChange } from "./object-writes";
 import { assetIdFromSourcePath } from "./settings";
@@ -25,7 +25,22 @@ export const INGEST_JOB = "ingest";
 
 export type IngestTrigger = "webhook" | "poll" | "trigger";
 
-export type IngestInput = { syncId: string; assetId: string; via: IngestTrigger };
+export type IngestInput = {
+  syncId: string;
+  assetId: string;
+  via: IngestTrigger;
+  /** The reconciliation run that enqueued this job, for its counters. */
+  runId?: string;
+  /** The asset as a listing showed it moments ago; used instead of a GET while fresh. */
+  snapshot?: unknown;
+  snapshotAt?: number;
+};
+
+/** A listing this recent is as good as a GET: Mux is the source either way. */
+export const SNAPSHOT_MAX_AGE_MS = 60_000;
+
+/** States that end an object's journey for now; a poll that reaches one repaired what webhooks missed. */
+const SETTLED = new Set(["ready", "delivered", "skipped", "deleted"]);
 
 export type IngestServices = {
   database: Database;
@@ -67,8 +82,7 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
       .where(and(eq(objects.bucketId, sync.bucketId), eq(objects.assetId, input.assetId)))
       .get()) ?? null;
 
-  const api = await services.credentials.api(sync.connectionId);
-  const asset = await api.retrieveAsset(input.assetId);
+  const asset = await readAsset(services, sync.connectionId, input);
 
   if (!asset) return recordDeletion(services, sync, existing, input);
 
@@ -79,8 +93,12 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
   const now = services.clock.now();
   const credentials = await services.credentials.get(sync.connectionId);
   const filters = parseFileFilters(sync.fileFilters);
+  if (!filters.ok) {
+    // Filters are validated when saved; a stored value that no longer parses needs a person.
+    throw new AppError("CONFIG", `The sync's file_filters are invalid: ${filters.problems.join("; ")}`);
+  }
   const evaluation = evaluateAsset(asset, {
-    filters: filters.ok ? filters.value : ({} as FileFilters),
+    filters: filters.value,
     renditionPreference: sync.renditionPreference ?? null,
     hasSigningKey: Boolean(credentials.signingKeyId && credentials.signingPrivateKey),
     now,
@@ -111,21 +129,56 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
   }
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
-  return applyChange(services, existing, change);
+  return applyChange(services, existing, change, input);
+}
+
+async function readAsset(
+  services: IngestServices,
+  connectionId: string,
+  input: IngestInput,
+): Promise<MuxAsset | null> {
+  const age =
+    input.snapshotAt === undefined ? Number.POSITIVE_INFINITY : services.clock.now() - input.snapshotAt;
+  if (input.snapshot && age <= SNAPSHOT_MAX_AGE_MS) {
+    const parsed = muxAssetSchema.safeParse(input.snapshot);
+    if (parsed.success) return parsed.data;
+  }
+  const api = await services.credentials.api(connectionId);
+  const asset = await api.retrieveAsset(input.assetId);
+  if (input.runId) {
+    await services.database.db
+      .update(runs)
+      .set({ apiCalls: sql`${runs.apiCalls} + 1` })
+      .where(eq(runs.id, input.runId));
+  }
+  return asset;
 }
 
 async function applyChange(
   services: IngestServices,
   existing: ObjectRow | null,
   change: ObjectChange,
+  input: IngestInput,
 ): Promise<IngestOutcome> {
   const decision = decideTransition(existing, change);
   if (decision !== "apply") return { kind: "unchanged", state: existing?.state ?? change.state };
-  const result = await writeObjectChange(services, existing, change);
+  const repaired = input.via === "poll" && input.runId !== undefined && SETTLED.has(change.state);
+  const runId = input.runId ?? "";
+  const result = await writeObjectChange(services, existing, change, () =>
+    repaired ? [sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId}`] : [],
+  );
   if (!result.written) {
     // Another writer changed the object between our read and our write: run again on fresh data.
     throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
       retryable: true,
+    });
+  }
+  if (repaired) {
+    // Every repair is a webhook that never arrived (or arrived and was lost): worth a warning.
+    services.logger.warn("Reconciliation repaired an asset the webhooks missed", {
+      asset_id: change.assetId,
+      run_id: runId,
+      state: change.state,
     });
   }
   services.logger.info("Object state changed", {
@@ -146,17 +199,22 @@ async function recordDeletion(
 ): Promise<IngestOutcome> {
   if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
   const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
-  return applyChange(services, existing, {
-    bucketId: sync.bucketId,
-    syncId: sync.id,
-    assetId: input.assetId,
-    state: "deleted",
-    reason: "deleted_in_mux",
-    message: "The asset was deleted in Mux",
-    discoveredVia: input.via,
-    // Only tell the pipeline about objects it was told about.
-    deliver: pipelineUrl && existing.state === "delivered" ? "object.deleted" : undefined,
-  });
+  return applyChange(
+    services,
+    existing,
+    {
+      bucketId: sync.bucketId,
+      syncId: sync.id,
+      assetId: input.assetId,
+      state: "deleted",
+      reason: "deleted_in_mux",
+      message: "The asset was deleted in Mux",
+      discoveredVia: input.via,
+      // Only tell the pipeline about objects it was told about.
+      deliver: pipelineUrl && existing.state === "delivered" ? "object.deleted" : undefined,
+    },
+    input,
+  );
 }
 
 /** Turns a `probe` evaluation into `ready` (first name that answers) or `waiting_for_rendition`. */

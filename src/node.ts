@@ -1,0 +1,116 @@
+/**
+ * The Node runtime: one process with the HTTP server, the job runner and the poller over an
+ * embedded SQLite file. `startNode(config)` is used by `mux-ingest serve`, the demo and the
+ * end-to-end tests; it returns a handle that shuts everything down in order.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import type { Config } from "./config/env";
+import { bootstrapFromEnv } from "./connections/bootstrap-from-env";
+import { type NodeDatabase, openNodeDatabase } from "./db/node";
+import { type Clock, systemClock } from "./lib/clock";
+import { jsonLogger, type Logger, Redactor } from "./lib/logger";
+import { SecretBox } from "./lib/secret-box";
+import { JobRunner } from "./queue/runner";
+import { type AppServices, createServices } from "./services";
+
+export type NodeHandle = {
+  url: string;
+  port: number;
+  services: AppServices;
+  database: NodeDatabase;
+  runner: JobRunner;
+  logger: Logger;
+  /** Stops accepting requests, lets in-flight work finish (bounded), closes the database. */
+  close(): Promise<void>;
+};
+
+export type StartOptions = {
+  clock?: Clock;
+  logger?: Logger;
+  /** Skip the HTTP server (one-shot CLI commands). */
+  http?: boolean;
+  /** Start the job runner loops (default true). */
+  runJobs?: boolean;
+  fetch?: typeof fetch;
+};
+
+/** Builds the runtime pieces shared by every Node command, without starting anything. */
+export async function openNodeServices(config: Config, options: StartOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const redactor = new Redactor();
+  redactor.add(
+    config.mux.tokenSecret,
+    config.mux.privateKey,
+    config.pipeline.secret,
+    config.adminToken,
+    config.encryptionKey,
+    ...config.mux.webhookSecrets,
+  );
+  const logger = options.logger ?? jsonLogger({ level: config.logLevel, redactor });
+  const database = openNodeDatabase(config.databasePath);
+  const box = await SecretBox.fromPassphrase(
+    config.encryptionKey ?? localEncryptionKey(config.databasePath, logger),
+  );
+  const services = createServices({ database, clock, logger, redactor, box, config, fetch: options.fetch });
+  await bootstrapFromEnv({ database, box, clock }, config);
+  const runner = new JobRunner({
+    store: services.jobs,
+    registry: services.registry,
+    logger,
+    clock,
+    concurrency: config.workerConcurrency,
+    pollIntervalMs: 500,
+  });
+  services.setJobNotifier(() => runner.notify());
+  return { services, database, runner, logger, clock };
+}
+
+export async function startNode(config: Config, options: StartOptions = {}): Promise<NodeHandle> {
+  const { services, database, runner, logger } = await openNodeServices(config, options);
+  if (options.runJobs !== false) runner.start();
+
+  const app = createApp(services);
+  const server = await new Promise<ReturnType<typeof serve>>((resolveServer) => {
+    const s = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host }, () =>
+      resolveServer(s),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host;
+  const url = `http://${host}:${port}`;
+  logger.info("mux-ingest listening", { url, database: config.databasePath });
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      // Stop accepting first; requests already in flight (webhooks being written) complete.
+      await new Promise<void>((done) => server.close(() => done()));
+      await runner.stop(10_000);
+      database.close();
+      logger.info("mux-ingest stopped");
+    })();
+    return closing;
+  };
+  return { url, port, services, database, runner, logger, close };
+}
+
+/**
+ * Without ENCRYPTION_KEY, secrets at rest are sealed with a random key kept next to the database
+ * (mode 0600): never in clear, and no configuration needed to start. Production deployments set
+ * ENCRYPTION_KEY so the key does not sit beside the data.
+ */
+function localEncryptionKey(databasePath: string, logger: Logger): string {
+  if (databasePath === ":memory:") return crypto.randomUUID() + crypto.randomUUID();
+  const path = join(dirname(resolve(databasePath)), "encryption.key");
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  mkdirSync(dirname(path), { recursive: true });
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  logger.warn("ENCRYPTION_KEY is not set: generated a local key next to the database", { path });
+  return key;
+}
