@@ -39,7 +39,20 @@ export function validateSpec(spec: AssetSpec): string | null {
  * Builds the record in its starting state. `status: "ready"` / `"errored"` make an asset that
  * finished before anyone watched (no webhooks); the default `preparing` starts the lifecycle.
  */
-export function buildRecord(spec: AssetSpec, random: Random, seq: number, nowMs: number): AssetRecord {
+export function buildRecord(
+  spec: AssetSpec,
+  random: Random,
+  seq: number,
+  nowMs: number,
+  isTaken: (id: string) => boolean,
+): AssetRecord {
+  // Replaying a seed (a second library with the same seed) must not reuse ids.
+  const freshId = (): string => {
+    for (;;) {
+      const id = muxId(random, 44);
+      if (!isTaken(id)) return id;
+    }
+  };
   const source = sourceOf(spec);
   const maxResolutionTier = spec.maxResolutionTier ?? "1080p";
   const stored = storedSize(source, maxResolutionTier);

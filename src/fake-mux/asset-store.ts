@@ -33,6 +33,8 @@ export class AssetStore {
   private readonly byId = new Map<string, AssetRecord>();
   private readonly byPlaybackId = new Map<string, AssetRecord>();
   private nextSeq = 1;
+  /** Newest-first order, rebuilt only after an add or a remove (pagination reads it a lot). */
+  private sorted: AssetRecord[] | null = null;
 
   allocateSeq(): number {
     return this.nextSeq++;
@@ -41,6 +43,7 @@ export class AssetStore {
   add(record: AssetRecord): void {
     if (this.byId.has(record.id)) throw new Error(`asset ${record.id} already exists`);
     this.byId.set(record.id, record);
+    this.sorted = null;
     for (const p of record.playbackIds) this.byPlaybackId.set(p.id, record);
   }
 
@@ -48,8 +51,14 @@ export class AssetStore {
     const record = this.byId.get(id);
     if (!record) return undefined;
     this.byId.delete(id);
+    this.sorted = null;
     for (const p of record.playbackIds) this.byPlaybackId.delete(p.id);
     return record;
+  }
+
+  /** Whether an asset or playback id is in use. */
+  has(id: string): boolean {
+    return this.byId.has(id) || this.byPlaybackId.has(id);
   }
 
   get(id: string): AssetRecord | undefined {
@@ -69,17 +78,20 @@ export class AssetStore {
   }
 
   all(): AssetRecord[] {
-    return [...this.byId.values()].sort(compareNewestFirst);
+    this.sorted ??= [...this.byId.values()].sort(compareNewestFirst);
+    return [...this.sorted];
   }
 
   clear(): void {
     this.byId.clear();
+    this.sorted = null;
     this.byPlaybackId.clear();
   }
 
   /** One page after `after` (exclusive), or from the newest when `after` is null. */
   page(limit: number, after: SortKey | null, skip = 0): AssetPage {
-    const sorted = this.all();
+    this.sorted ??= [...this.byId.values()].sort(compareNewestFirst);
+    const sorted = this.sorted;
     const start = after ? sorted.findIndex((r) => compareNewestFirst(r, after) > 0) : 0;
     const from = (start === -1 ? sorted.length : start) + skip;
     const items = sorted.slice(from, from + limit);

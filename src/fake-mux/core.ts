@@ -159,7 +159,7 @@ export class FakeMuxCore {
     if (problem) throw new SpecError(problem);
     if (spec.id && this.store.get(spec.id)) throw new SpecError(`asset ${spec.id} already exists`);
     const now = this.clock.now();
-    const record = buildRecord(spec, random, this.store.allocateSeq(), now);
+    const record = buildRecord(spec, random, this.store.allocateSeq(), now, (id) => this.store.has(id));
     this.store.add(record);
     this.timing.set(record.id, {
       readyAfterMs: spec.readyAfterMs === undefined ? this.config.readyAfterMs : spec.readyAfterMs,
@@ -191,7 +191,8 @@ export class FakeMuxCore {
 
   /** The library generator: `count` assets of the realistic mix, deterministic for `seed`. */
   generateLibrary(count: number, seed: number): FakeAsset[] {
-    const random = seededRandom(seed);
+    // Salted, so a library with the fake's own seed does not replay createAsset's ids.
+    const random = seededRandom(seed ^ 0x4c1b7a3d);
     return librarySpecs(count, random, this.clock.now()).map(({ spec }) => {
       // Assets still processing finish one by one, over up to three times the usual delay.
       const stagger =
@@ -326,6 +327,7 @@ export class FakeMuxCore {
     this.timing.clear();
     this.events = [];
     resetStats(this.stats);
+    this.limiter.refill();
     this.idRandom = seededRandom(this.config.seed);
     this.eventRandom = seededRandom(this.config.seed ^ 0x5bd1e995);
   }

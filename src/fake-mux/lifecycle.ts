@@ -6,6 +6,7 @@
  */
 import type { AssetRecord, RenditionFile } from "./asset-record";
 import { webhookAssetView, webhookRenditionView } from "./asset-view";
+import { SortedQueue } from "./sorted-queue";
 
 export type StepKind = "finish" | "renditions";
 type Step = { dueAt: number; seq: number; assetId: string; kind: StepKind };
@@ -47,7 +48,7 @@ export function emitCreated(record: AssetRecord, emit: Emit, at: number): void {
 }
 
 export class Lifecycle {
-  private steps: Step[] = [];
+  private readonly steps = new SortedQueue<Step>();
   private nextSeq = 1;
 
   constructor(
@@ -61,11 +62,11 @@ export class Lifecycle {
   }
 
   cancel(assetId: string): void {
-    this.steps = this.steps.filter((s) => s.assetId !== assetId);
+    this.steps.removeWhere((s) => s.assetId === assetId);
   }
 
   clear(): void {
-    this.steps = [];
+    this.steps.clear();
   }
 
   pendingCount(): number {
@@ -74,10 +75,7 @@ export class Lifecycle {
 
   /** The earliest due time, for a ticker that wants to sleep until then. */
   nextDueAt(): number | null {
-    return this.steps.reduce<number | null>(
-      (min, s) => (min === null || s.dueAt < min ? s.dueAt : min),
-      null,
-    );
+    return this.steps.peek()?.dueAt ?? null;
   }
 
   /** Runs every step due at `now`, including the ones those steps schedule. */
@@ -91,13 +89,8 @@ export class Lifecycle {
   }
 
   private takeNext(now: number): Step | undefined {
-    let best = -1;
-    this.steps.forEach((s, i) => {
-      const current = this.steps[best];
-      if (s.dueAt > now) return;
-      if (!current || s.dueAt < current.dueAt || (s.dueAt === current.dueAt && s.seq < current.seq)) best = i;
-    });
-    return best === -1 ? undefined : this.steps.splice(best, 1)[0];
+    const first = this.steps.peek();
+    return first && first.dueAt <= now ? this.steps.takeFirst(() => true) : undefined;
   }
 
   private run(step: Step): void {

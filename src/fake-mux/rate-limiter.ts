@@ -25,6 +25,11 @@ export class RateLimiter {
     this.updatedAt = this.clock.now();
   }
 
+  /** A full bucket again (after a reset of the fake). */
+  refill(): void {
+    this.configure(this.limit);
+  }
+
   take(): RateDecision {
     const { limit } = this;
     if (!limit || limit.perSecond <= 0) return { allowed: true };

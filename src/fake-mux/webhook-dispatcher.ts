@@ -9,8 +9,9 @@
 import type { Clock } from "../lib/clock";
 import type { Random } from "./random";
 import { seededUuid } from "./random";
+import { SortedQueue } from "./sorted-queue";
 import type { FakeMuxStats, FaultOptions, WebhookAttempt, WebhookEnvelope } from "./types";
-import { muxSignatureHeader } from "./webhook-signature";
+import { importHmacKey, muxSignatureHeader } from "./webhook-signature";
 
 export type DispatcherOptions = {
   clock: Clock;
@@ -39,13 +40,15 @@ export const DEFAULT_RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 const DEFAULT_REORDER_DELAY_MS = 1000;
 
 export class WebhookDispatcher {
-  private queue: Delivery[] = [];
+  private readonly queue = new SortedQueue<Delivery>();
   private readonly inFlight = new Set<Promise<void>>();
   private nextSeq = 1;
   private readonly webhookId: string;
+  private readonly signingKey: Promise<CryptoKey>;
 
   constructor(private readonly options: DispatcherOptions) {
     this.webhookId = String(options.random.int(10_000, 99_999));
+    this.signingKey = importHmacKey(options.secret);
   }
 
   setUrl(url: string | null): void {
@@ -61,7 +64,7 @@ export class WebhookDispatcher {
   }
 
   clear(): void {
-    this.queue = [];
+    this.queue.clear();
   }
 
   /** Queues an event, applying drop / duplicate / delay faults. */
@@ -136,20 +139,13 @@ export class WebhookDispatcher {
   }
 
   private takeNext(eligible: (d: Delivery) => boolean): Delivery | undefined {
-    let best = -1;
-    this.queue.forEach((d, i) => {
-      const current = this.queue[best];
-      if (!eligible(d)) return;
-      if (!current || d.dueAt < current.dueAt || (d.dueAt === current.dueAt && d.seq < current.seq)) best = i;
-    });
-    if (best === -1) return undefined;
-    return this.queue.splice(best, 1)[0];
+    return this.queue.takeFirst(eligible);
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
-    const { clock, stats, secret, retryDelaysMs, timeoutMs, random } = this.options;
+    const { clock, stats, retryDelaysMs, timeoutMs, random } = this.options;
     const body = JSON.stringify({ ...delivery.event, attempts: delivery.attempts });
-    const signature = await muxSignatureHeader(secret, body, Math.floor(clock.now() / 1000));
+    const signature = await muxSignatureHeader(await this.signingKey, body, Math.floor(clock.now() / 1000));
     stats.webhooks.sent++;
     let status: number | null = null;
     let responseBody: string | null = null;
