@@ -16,6 +16,7 @@ import { jsonLogger, type Logger, Redactor } from "./lib/logger";
 import { SecretBox } from "./lib/secret-box";
 import { JobRunner } from "./queue/runner";
 import { type AppServices, createServices } from "./services";
+import { Poller } from "./sync/poller";
 
 export type NodeHandle = {
   url: string;
@@ -33,8 +34,10 @@ export type StartOptions = {
   logger?: Logger;
   /** Skip the HTTP server (one-shot CLI commands). */
   http?: boolean;
-  /** Start the job runner loops (default true). */
+  /** Start the job runner loops and the poller (default true). */
   runJobs?: boolean;
+  /** How often the poller looks for due syncs. */
+  pollerTickMs?: number;
   fetch?: typeof fetch;
 };
 
@@ -71,7 +74,11 @@ export async function openNodeServices(config: Config, options: StartOptions = {
 
 export async function startNode(config: Config, options: StartOptions = {}): Promise<NodeHandle> {
   const { services, database, runner, logger } = await openNodeServices(config, options);
-  if (options.runJobs !== false) runner.start();
+  const poller = new Poller(services, options.pollerTickMs);
+  if (options.runJobs !== false) {
+    runner.start();
+    poller.start();
+  }
 
   const app = createApp(services);
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer) => {
@@ -89,6 +96,7 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
     closing ??= (async () => {
       // Stop accepting first; requests already in flight (webhooks being written) complete.
       await new Promise<void>((done) => server.close(() => done()));
+      await poller.stop();
       await runner.stop(10_000);
       database.close();
       logger.info("mux-ingest stopped");

@@ -73,7 +73,13 @@ export class JobRunner {
     this.running = false;
     this.wakeup.notify();
     const settled = Promise.all(this.loops);
-    const timedOut = await Promise.race([settled.then(() => false), this.sleep(graceMs).then(() => true)]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<boolean>((done) => {
+      timer = setTimeout(() => done(true), graceMs);
+    });
+    // The grace timer is cleared once the loops settle, so it never holds the process open.
+    const timedOut = await Promise.race([settled.then(() => false), grace]);
+    clearTimeout(timer);
     if (timedOut) {
       for (const { job } of this.inFlight.values()) {
         await this.options.store.release(job);
