@@ -57,9 +57,9 @@ export function buildRecord(
   const maxResolutionTier = spec.maxResolutionTier ?? "1080p";
   const stored = storedSize(source, maxResolutionTier);
   const resolutionTier = resolutionTierOf(stored);
-  const id = spec.id ?? muxId(random, 44);
+  const id = spec.id ?? freshId();
   const playbackIds = (spec.playbackPolicies ?? ["public"]).map((policy) => ({
-    id: muxId(random, 44),
+    id: freshId(),
     policy,
   }));
 

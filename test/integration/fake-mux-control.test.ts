@@ -116,6 +116,13 @@ describe("seeded library", () => {
     const a = ids(5);
     expect(ids(5)).toEqual(a);
     expect(ids(6).map((x) => x.id)).not.toEqual(a.map((x) => x.id));
+
+    // Replaying a seed in the same fake adds a second library rather than clashing ids.
+    const fake = createFakeMux({ clock: new ManualClock(0), ...NO_KEY });
+    fake.generateLibrary(30, 5);
+    fake.generateLibrary(30, 5);
+    fake.createAsset();
+    expect(new Set(fake.listAssets().map((x) => x.id)).size).toBe(61);
   });
 
   it("has the realistic mix, both MP4 flavours, and finishes what is still preparing", async () => {
