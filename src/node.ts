@@ -16,6 +16,7 @@ import { jsonLogger, type Logger, Redactor } from "./lib/logger";
 import { SecretBox } from "./lib/secret-box";
 import { JobRunner } from "./queue/runner";
 import { type AppServices, createServices } from "./services";
+import { FileSystemStorage } from "./storage/filesystem";
 import { Poller } from "./sync/poller";
 
 export type NodeHandle = {
@@ -58,7 +59,17 @@ export async function openNodeServices(config: Config, options: StartOptions = {
   const box = await SecretBox.fromPassphrase(
     config.encryptionKey ?? localEncryptionKey(config.databasePath, logger),
   );
-  const services = createServices({ database, clock, logger, redactor, box, config, fetch: options.fetch });
+  const storage = config.storageDir ? new FileSystemStorage(config.storageDir) : null;
+  const services = createServices({
+    database,
+    clock,
+    logger,
+    redactor,
+    box,
+    config,
+    fetch: options.fetch,
+    storage,
+  });
   await bootstrapFromEnv({ database, box, clock }, config);
   const runner = new JobRunner({
     store: services.jobs,

@@ -12,9 +12,11 @@ import type { Logger, Redactor } from "./lib/logger";
 import type { SecretBox } from "./lib/secret-box";
 import { HmacKeyCache } from "./mux/signature";
 import { createDeliveryJob } from "./pipeline/deliver";
+import { createDownloadJob } from "./pipeline/download";
 import { JobStore } from "./queue/job-store";
 import type { JobRegistry } from "./queue/types";
-import { INGEST_JOB, type IngestServices, ingestAsset } from "./sync/ingest-asset";
+import type { ObjectStorage } from "./storage/types";
+import { INGEST_JOB, type IngestServices, ingestAsset, pipelineUrlFor } from "./sync/ingest-asset";
 import { markObjectFailed } from "./sync/mark-failed";
 import type { WebhookServices } from "./sync/receive-webhook";
 import {
@@ -39,6 +41,8 @@ export type ServiceOptions = {
   muxMaxRetries?: number;
   random?: () => number;
   reconcile?: Partial<ReconcileSettings>;
+  /** Download renditions here before delivery (`STORAGE_DIR` on Node, R2 on Workers). */
+  storage?: ObjectStorage | null;
 };
 
 export type AppServices = IngestServices &
@@ -94,6 +98,7 @@ export function createServices(options: ServiceOptions): AppServices {
     streamBaseUrl: config.mux.streamBaseUrl,
     defaultPipelineUrl: config.pipeline.url ?? null,
     fetch: options.fetch,
+    storage: options.storage ?? null,
     notifyJobs: () => notifier(),
     setJobNotifier(notify) {
       notifier = notify;
@@ -117,6 +122,13 @@ export function createServices(options: ServiceOptions): AppServices {
       },
     },
     ...createDeliveryJob(services, config.pipeline.secret ?? null),
+    ...(options.storage
+      ? createDownloadJob(
+          services,
+          options.storage,
+          async (bucketId) => (await pipelineUrlFor(services, bucketId)) !== null,
+        )
+      : {}),
   };
   return services;
 }

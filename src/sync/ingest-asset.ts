@@ -7,18 +7,22 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { ConnectionCredentialsCache } from "../connections/credentials";
 import type { Database } from "../db/client";
-import { buckets, type ObjectMetadata, objects, type RenditionRecord, runs, syncs } from "../db/schema";
+import { buckets, type ObjectMetadata, objects, runs, syncs } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { probeRenditions } from "../mux/rendition-probe";
 import type { RenditionCandidate } from "../mux/renditions";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
+import { DOWNLOAD_JOB } from "../pipeline/download";
 import type { JobStore } from "../queue/job-store";
+import { storagePrefix } from "../storage/keys";
+import type { ObjectStorage } from "../storage/types";
 import { DEFAULT_RENDITION_GRACE_MS, type Evaluation, evaluateAsset } from "./evaluate-asset";
 import { parseFileFilters } from "./filters";
 import { decideTransition } from "./object-transitions";
 import { type ObjectChange, type ObjectRow, writeObjectChange } from "./object-writes";
+import { renditionRecord } from "./rendition-record";
 import { assetIdFromSourcePath } from "./settings";
 
 export const INGEST_JOB = "ingest";
@@ -52,6 +56,8 @@ export type IngestServices = {
   /** Used when a bucket has no pipeline URL of its own; null: objects stop at `ready`. */
   defaultPipelineUrl: string | null;
   renditionGraceMs?: number;
+  /** Where renditions are downloaded before delivery; absent: deliver the stream URL. */
+  storage?: ObjectStorage | null;
   /** Token lifetime for signed probes and downloads. */
   signedUrlTtlSeconds?: number;
   fetch?: typeof fetch;
@@ -108,6 +114,7 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
   const resolved = await resolveProbe(services, sync.connectionId, evaluation);
   const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
 
+  let download: RenditionCandidate[] | null = null;
   const change: ObjectChange = {
     bucketId: sync.bucketId,
     syncId: sync.id,
@@ -125,11 +132,16 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
     change.playbackPolicy = resolved.playback.policy;
     change.rendition = renditionRecord(services.streamBaseUrl, resolved.playback.id, first);
     change.message = `MP4 rendition ${first.name} is available`;
-    if (pipelineUrl) change.deliver = "object.ready";
+    if (services.storage) {
+      change.message += "; downloading";
+      download = resolved.candidates;
+    } else if (pipelineUrl) {
+      change.deliver = "object.ready";
+    }
   }
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
-  return applyChange(services, existing, change, input);
+  return applyChange(services, existing, change, input, download);
 }
 
 async function readAsset(
@@ -159,14 +171,28 @@ async function applyChange(
   existing: ObjectRow | null,
   change: ObjectChange,
   input: IngestInput,
+  download: RenditionCandidate[] | null = null,
 ): Promise<IngestOutcome> {
   const decision = decideTransition(existing, change);
   if (decision !== "apply") return { kind: "unchanged", state: existing?.state ?? change.state };
   const repaired = input.via === "poll" && input.runId !== undefined && SETTLED.has(change.state);
   const runId = input.runId ?? "";
-  const result = await writeObjectChange(services, existing, change, () =>
-    repaired ? [sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId}`] : [],
-  );
+  const result = await writeObjectChange(services, existing, change, (won, written) => [
+    ...(repaired ? [sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId}`] : []),
+    // The download is part of the same outbox write as the state change that asks for it.
+    ...(download
+      ? [
+          services.jobs.enqueueStatement(
+            {
+              type: DOWNLOAD_JOB,
+              key: `download:${written.objectId}`,
+              payload: { objectId: written.objectId, version: written.version, candidates: download },
+            },
+            { onlyIf: won },
+          ),
+        ]
+      : []),
+  ]);
   if (!result.written) {
     // Another writer changed the object between our read and our write: run again on fresh data.
     throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
@@ -198,6 +224,8 @@ async function recordDeletion(
   input: IngestInput,
 ): Promise<IngestOutcome> {
   if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
+  // Idempotent, so a retried job purges again safely.
+  await services.storage?.deletePrefix(storagePrefix(sync.bucketId, input.assetId));
   const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
   return applyChange(
     services,
@@ -247,7 +275,7 @@ async function resolveProbe(
   };
 }
 
-async function pipelineUrlFor(services: IngestServices, bucketId: string): Promise<string | null> {
+export async function pipelineUrlFor(services: IngestServices, bucketId: string): Promise<string | null> {
   const bucket = await services.database.db
     .select({ pipelineUrl: buckets.pipelineUrl })
     .from(buckets)
@@ -271,21 +299,5 @@ export function assetMetadata(asset: MuxAsset): ObjectMetadata {
     aspect_ratio: asset.aspect_ratio ?? null,
     resolution_tier: asset.resolution_tier ?? null,
     created_at: asset.created_at === null ? null : new Date(asset.created_at * 1000).toISOString(),
-  };
-}
-
-/** The unsigned stream URL; signed ids get their `?token=` when the URL is used. */
-export function renditionRecord(
-  streamBaseUrl: string,
-  playbackId: string,
-  file: RenditionCandidate,
-): RenditionRecord {
-  return {
-    name: file.name,
-    url: `${streamBaseUrl}/${encodeURIComponent(playbackId)}/${encodeURIComponent(file.name)}`,
-    width: file.width,
-    height: file.height,
-    bitrate: file.bitrate,
-    filesize: file.filesize,
   };
 }

@@ -45,7 +45,7 @@ export async function writeObjectChange(
   existing: ObjectRow | null,
   change: ObjectChange,
   /** Further statements of the same batch; `won` is true in SQL only if the object write won. */
-  alsoRun?: (won: SQL) => SQL[],
+  alsoRun?: (won: SQL, written: { objectId: string; version: number }) => SQL[],
 ): Promise<WriteResult> {
   const now = deps.clock.now();
   const token = crypto.randomUUID();
@@ -71,7 +71,7 @@ export async function writeObjectChange(
       ),
     );
   }
-  if (alsoRun) statements.push(...alsoRun(won));
+  if (alsoRun) statements.push(...alsoRun(won, { objectId, version }));
   const [result] = await deps.database.atomic(statements);
   return (result?.changes ?? 0) === 1 ? { written: true, objectId, version } : { written: false };
 }

@@ -11,6 +11,7 @@ import { jsonLogger, Redactor } from "../../src/lib/logger";
 import { SecretBox } from "../../src/lib/secret-box";
 import { JobRunner } from "../../src/queue/runner";
 import { type AppServices, createServices } from "../../src/services";
+import { FileSystemStorage } from "../../src/storage/filesystem";
 
 export const TEST_TOKEN_ID = "11111111-2222-4333-8444-555555555555";
 export const TEST_TOKEN_SECRET = "test-token-secret-value";
@@ -63,6 +64,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     muxRatePerSecond: 10_000,
     muxMaxRetries: 0,
     random: options.random ?? (() => 0.5),
+    storage: config.storageDir ? new FileSystemStorage(config.storageDir) : null,
   });
   if (options.bootstrap !== false) await bootstrapFromEnv({ database, box, clock }, config);
   const runner = new JobRunner({
