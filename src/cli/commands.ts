@@ -1,5 +1,6 @@
 /** The command table: name → help text and runner. */
 import { runFakeMuxCommand } from "../fake-mux/cli";
+import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 
@@ -12,6 +13,7 @@ export type Command = {
 export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  demo: demoCommand,
   "fake-mux": {
     summary: "Serve the bundled fake Mux on its own",
     help: "Usage: mux-ingest fake-mux [--port N] [--assets N] [--seed S] [--token-id ID] [--token-secret S]\n  [--webhook-url URL] [--webhook-secret S] [--drop-rate R] [--duplicate-rate R] [--reorder]\n  [--error-rate R] [--rate-limit N]",
