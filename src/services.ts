@@ -10,6 +10,8 @@ import type { Database } from "./db/client";
 import type { Clock } from "./lib/clock";
 import type { Logger, Redactor } from "./lib/logger";
 import type { SecretBox } from "./lib/secret-box";
+import { createDbOnlyMetrics } from "./metrics/db-only";
+import type { Metrics } from "./metrics/types";
 import { HmacKeyCache } from "./mux/signature";
 import { createDeliveryJob } from "./pipeline/deliver";
 import { createDownloadJob } from "./pipeline/download";
@@ -41,6 +43,8 @@ export type ServiceOptions = {
   muxMaxRetries?: number;
   random?: () => number;
   reconcile?: Partial<ReconcileSettings>;
+  /** Defaults to the database-only variant (no in-process counters). */
+  metrics?: Metrics;
   /** Download renditions here before delivery (`STORAGE_DIR` on Node, R2 on Workers). */
   storage?: ObjectStorage | null;
 };
@@ -52,6 +56,7 @@ export type AppServices = IngestServices &
     redactor: Redactor;
     box: SecretBox;
     registry: JobRegistry;
+    metrics: Metrics;
     /** Replaced by the runtime: the Node runner's notify, or the Workers queue dispatcher. */
     setJobNotifier(notify: () => void): void;
   };
@@ -61,6 +66,7 @@ const ingestPayloadSchema = z.object({
   assetId: z.string(),
   via: z.enum(["webhook", "poll", "trigger"]).default("poll"),
   runId: z.string().optional(),
+  repairs: z.boolean().optional(),
   snapshot: z.unknown().optional(),
   snapshotAt: z.number().optional(),
 });
@@ -69,6 +75,7 @@ const reconcilePayloadSchema = z.object({ syncId: z.string(), runId: z.string() 
 
 export function createServices(options: ServiceOptions): AppServices {
   const { database, clock, logger, config } = options;
+  const metrics = options.metrics ?? createDbOnlyMetrics({ database, clock });
   const jobs = new JobStore(database, clock, { maxAttempts: config.jobMaxAttempts, random: options.random });
   const credentials = new ConnectionCredentialsCache(
     database,
@@ -79,6 +86,7 @@ export function createServices(options: ServiceOptions): AppServices {
       ratePerSecond: options.muxRatePerSecond,
       maxRetries: options.muxMaxRetries,
       fetch: options.fetch,
+      onRequest: (_connectionId, status) => metrics.muxRequest(status),
     },
     options.redactor,
   );
@@ -96,6 +104,7 @@ export function createServices(options: ServiceOptions): AppServices {
     credentials,
     keys: new HmacKeyCache(),
     streamBaseUrl: config.mux.streamBaseUrl,
+    renditionGraceMs: config.renditionGraceSeconds * 1000,
     defaultPipelineUrl: config.pipeline.url ?? null,
     fetch: options.fetch,
     storage: options.storage ?? null,
@@ -104,6 +113,7 @@ export function createServices(options: ServiceOptions): AppServices {
       notifier = notify;
     },
     registry: {},
+    metrics,
   };
 
   services.registry = {

@@ -84,6 +84,7 @@ export const envSchema = z
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
     WORKER_CONCURRENCY: positiveInt(1, 64, 4),
     JOB_MAX_ATTEMPTS: positiveInt(1, 100, 8),
+    RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, 24 * 3600),
   })
   .superRefine((env, ctx) => {
     if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
@@ -142,6 +143,8 @@ export type Config = {
   logLevel: "debug" | "info" | "warn" | "error";
   workerConcurrency: number;
   jobMaxAttempts: number;
+  /** How long a ready asset may wait for an MP4 before it is skipped (no_static_renditions). */
+  renditionGraceSeconds: number;
 };
 
 export class ConfigError extends AppError {
@@ -188,5 +191,6 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL,
     workerConcurrency: env.WORKER_CONCURRENCY,
     jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
+    renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
   };
 }

@@ -35,6 +35,11 @@ export type IngestInput = {
   via: IngestTrigger;
   /** The reconciliation run that enqueued this job, for its counters. */
   runId?: string;
+  /**
+   * Set by passes after the initial one: finding work then means a webhook was missed. (An
+   * initial pass discovers the existing library by design; that is not a repair.)
+   */
+  repairs?: boolean;
   /** The asset as a listing showed it moments ago; used instead of a GET while fresh. */
   snapshot?: unknown;
   snapshotAt?: number;
@@ -175,7 +180,8 @@ async function applyChange(
 ): Promise<IngestOutcome> {
   const decision = decideTransition(existing, change);
   if (decision !== "apply") return { kind: "unchanged", state: existing?.state ?? change.state };
-  const repaired = input.via === "poll" && input.runId !== undefined && SETTLED.has(change.state);
+  const repaired =
+    input.via === "poll" && input.repairs === true && input.runId !== undefined && SETTLED.has(change.state);
   const runId = input.runId ?? "";
   const result = await writeObjectChange(services, existing, change, (won, written) => [
     ...(repaired ? [sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId}`] : []),

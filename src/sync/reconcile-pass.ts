@@ -265,6 +265,7 @@ function enqueueIngest(
         assetId,
         via: "poll",
         runId,
+        repairs: sync.watermarkCreatedS !== null || sync.lastFullSweepAt !== null,
         ...(snapshot ? { snapshot, snapshotAt: services.clock.now() } : {}),
       },
     },

@@ -1,0 +1,40 @@
+/** The README's first command, as a user runs it: `mux-ingest demo` exits 0 with a correct summary. */
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = resolve(import.meta.dirname, "../../bin/mux-ingest.js");
+
+function demo(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, "demo", ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { PATH: process.env.PATH ?? "" },
+  });
+}
+
+describe("mux-ingest demo", () => {
+  it("ingests the seeded library and the live assets, and exits 0", () => {
+    const result = demo();
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain(
+      "OK: every eligible asset reached the pipeline and every other one carries its reason.",
+    );
+    const number = (label: string) => Number(new RegExp(`^ {2}${label}\\s+(\\d+)`, "m").exec(out)?.[1]);
+    expect(number("discovered")).toBe(66);
+    expect(number("delivered to the pipeline") + number("skipped")).toBe(66);
+    expect(number("delivered to the pipeline")).toBeGreaterThan(30);
+    expect(number("failed")).toBe(0);
+    expect(out).toMatch(/(\d+) signed deliveries verified, 0 forged/);
+    for (const reason of ["no_static_renditions", "asset_errored", "drm_only", "no_playback_id"]) {
+      expect(out).toContain(reason);
+    }
+  }, 130_000);
+
+  it("exits non-zero with the assets that did not finish when it runs out of time", () => {
+    const result = demo("--timeout", "1");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("NOT DONE: these assets did not end where they should:");
+  }, 60_000);
+});
