@@ -3,7 +3,7 @@
  * They are created on first start and brought up to date on every later start (idempotent),
  * so a twelve-factor deployment never needs the admin API.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config/env";
 import type { Database } from "../db/client";
 import { buckets, connections, syncs } from "../db/schema";
@@ -61,7 +61,14 @@ export async function bootstrapFromEnv(
     db
       .insert(syncs)
       .values({ id: DEFAULT_IDS.sync, createdAt: now, nextRunAt: now, status: "active", ...sync })
-      .onConflictDoUpdate({ target: syncs.id, set: sync }),
+      .onConflictDoUpdate({
+        target: syncs.id,
+        set: {
+          ...sync,
+          // Switching a finished initial_only sync to continuous puts it back to work.
+          status: sql`CASE WHEN excluded.sync_mode = 'continuous' AND ${syncs.status} = 'completed' THEN 'active' ELSE ${syncs.status} END`,
+        },
+      }),
   ]);
   return { created: !existing, syncId: DEFAULT_IDS.sync };
 }

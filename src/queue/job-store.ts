@@ -13,7 +13,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
-import { describeError, RetryAfterError } from "../lib/errors";
+import { AppError, describeError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff";
 import { type ClaimedJob, DEFAULT_QUEUE, type EnqueueRequest, type FailureOutcome } from "./types";
@@ -146,7 +146,9 @@ export class JobStore {
       statement = sql`UPDATE jobs SET status = 'pending', attempts = attempts - 1, available_at = ${availableAt},
                         rerun = 0, lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
-    } else if (job.attempt >= job.maxAttempts) {
+    } else if (job.attempt >= job.maxAttempts || (error instanceof AppError && !error.retryable)) {
+      // Spent attempts, or an error that retrying cannot fix (bad credentials, invalid input):
+      // dead-letter now and let a person retry once the cause is fixed.
       outcome = { kind: "dead" };
       // A job re-enqueued while running gets a fresh set of attempts instead of dying.
       statement = sql`UPDATE jobs

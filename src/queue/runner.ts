@@ -135,7 +135,16 @@ export class JobRunner {
       this.report(job.type, "unknown_type", started);
       return "unknown_type";
     }
-    const heartbeat = setInterval(() => void store.heartbeat(job), Math.max(1_000, store.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => {
+        // A failed heartbeat (database briefly locked or closing) must not crash the process;
+        // the worst case is that the lease expires and another worker takes the job over.
+        store
+          .heartbeat(job)
+          .catch((err) => log.warn("Lease heartbeat failed", { error: describeError(err) }));
+      },
+      Math.max(1_000, store.leaseMs / 3),
+    );
     try {
       await definition.handle(job);
       clearInterval(heartbeat);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
 import { ManualClock } from "../../src/lib/clock";
-import { RetryAfterError } from "../../src/lib/errors";
+import { AppError, RetryAfterError } from "../../src/lib/errors";
 import { noopLogger } from "../../src/lib/logger";
 import { backoffDelayMs } from "../../src/queue/backoff";
 import { JobStore } from "../../src/queue/job-store";
@@ -168,6 +168,14 @@ describe("failures", () => {
     expect(row.last_error).toBe("boom 3");
     expect(await store.retryDead("a")).toBe(true);
     expect((await claimOrFail()).attempt).toBe(1);
+  });
+
+  it("dead-letters at once on an error that retrying cannot fix", async () => {
+    await store.enqueue(job("a"));
+    const claimed = await claimOrFail();
+    const outcome = await store.fail(claimed, new AppError("UPSTREAM_AUTH", "Mux rejected the access token"));
+    expect(outcome).toEqual({ kind: "dead" });
+    expect(await store.counts()).toMatchObject({ dead: 1, pending: 0 });
   });
 
   it("waits out a RetryAfterError without spending an attempt", async () => {
