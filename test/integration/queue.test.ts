@@ -287,6 +287,31 @@ describe("runner", () => {
     expect((await store.counts()).done).toBe(6);
   });
 
+  it("survives a failing lease heartbeat (regression: it used to be an unhandled rejection)", async () => {
+    let heartbeatFailed: () => void = () => {};
+    const failedOnce = new Promise<void>((r) => {
+      heartbeatFailed = r;
+    });
+    class FlakyStore extends JobStore {
+      override async heartbeat(): Promise<boolean> {
+        heartbeatFailed();
+        throw new Error("database is locked");
+      }
+    }
+    const flaky = new FlakyStore(database, clock, { leaseMs: 3_000 });
+    const runner = new JobRunner({
+      store: flaky,
+      clock,
+      logger: noopLogger,
+      concurrency: 1,
+      pollIntervalMs: 5,
+      registry: { noop: { handle: () => failedOnce } },
+    });
+    await flaky.enqueue(job("long"));
+    await runner.drain();
+    expect(await flaky.counts()).toMatchObject({ done: 1 });
+  });
+
   it("releases in-flight jobs on stop after the grace period", async () => {
     let started: () => void = () => {};
     const startedP = new Promise<void>((resolve) => {
