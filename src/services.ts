@@ -76,7 +76,11 @@ const reconcilePayloadSchema = z.object({ syncId: z.string(), runId: z.string() 
 export function createServices(options: ServiceOptions): AppServices {
   const { database, clock, logger, config } = options;
   const metrics = options.metrics ?? createDbOnlyMetrics({ database, clock });
-  const jobs = new JobStore(database, clock, { maxAttempts: config.jobMaxAttempts, random: options.random });
+  const jobs = new JobStore(database, clock, {
+    maxAttempts: config.jobMaxAttempts,
+    leaseMs: config.jobLeaseSeconds * 1000,
+    random: options.random,
+  });
   const credentials = new ConnectionCredentialsCache(
     database,
     options.box,

@@ -84,6 +84,7 @@ export const envSchema = z
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
     WORKER_CONCURRENCY: positiveInt(1, 64, 4),
     JOB_MAX_ATTEMPTS: positiveInt(1, 100, 8),
+    JOB_LEASE_SECONDS: positiveInt(5, 3600, 60),
     RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, 24 * 3600),
   })
   .superRefine((env, ctx) => {
@@ -143,6 +144,11 @@ export type Config = {
   logLevel: "debug" | "info" | "warn" | "error";
   workerConcurrency: number;
   jobMaxAttempts: number;
+  /**
+   * How long a claimed job stays leased without a heartbeat: after a crash (SIGKILL, power loss)
+   * its jobs are claimed again this long after the last heartbeat.
+   */
+  jobLeaseSeconds: number;
   /** How long a ready asset may wait for an MP4 before it is skipped (no_static_renditions). */
   renditionGraceSeconds: number;
 };
@@ -191,6 +197,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL,
     workerConcurrency: env.WORKER_CONCURRENCY,
     jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
+    jobLeaseSeconds: env.JOB_LEASE_SECONDS,
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
   };
 }
