@@ -3,9 +3,12 @@
  * It imports no runtime: Node serves it with @hono/node-server, Workers with `fetch`.
  */
 import { Hono } from "hono";
+import { createDashboardRoutes } from "./dashboard/routes";
+import { createAdminApi } from "./http/admin";
 import type { AppEnv } from "./http/context";
 import { errorBody, handleError } from "./http/errors";
 import { createHealthRoutes } from "./http/health";
+import { createMetricsRoutes } from "./http/metrics";
 import { createWebhookRoutes } from "./http/webhooks";
 import type { AppServices } from "./services";
 
@@ -23,6 +26,9 @@ export function createApp(services: AppServices) {
 
   app.route("/", createHealthRoutes());
   app.route("/", createWebhookRoutes());
+  app.route("/", createMetricsRoutes());
+  app.route("/", createAdminApi());
+  app.route("/", createDashboardRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(handleError);

@@ -12,8 +12,9 @@ import type { Config } from "./config/env";
 import { bootstrapFromEnv } from "./connections/bootstrap-from-env";
 import { type NodeDatabase, openNodeDatabase } from "./db/node";
 import { type Clock, systemClock } from "./lib/clock";
-import { jsonLogger, type Logger, Redactor } from "./lib/logger";
+import { jsonLogger, type Logger, type LogLevel, Redactor } from "./lib/logger";
 import { SecretBox } from "./lib/secret-box";
+import { createPrometheusMetrics } from "./metrics/prometheus";
 import { JobRunner } from "./queue/runner";
 import { type AppServices, createServices } from "./services";
 import { FileSystemStorage } from "./storage/filesystem";
@@ -40,6 +41,9 @@ export type StartOptions = {
   /** How often the poller looks for due syncs. */
   pollerTickMs?: number;
   fetch?: typeof fetch;
+  /** Where log lines go (default stdout) and the least level written (default LOG_LEVEL): CLI commands keep stdout for their output. */
+  logWrite?: (line: string) => void;
+  logLevel?: LogLevel;
 };
 
 /** Builds the runtime pieces shared by every Node command, without starting anything. */
@@ -54,13 +58,17 @@ export async function openNodeServices(config: Config, options: StartOptions = {
     config.encryptionKey,
     ...config.mux.webhookSecrets,
   );
-  const logger = options.logger ?? jsonLogger({ level: config.logLevel, redactor });
+  const logger =
+    options.logger ??
+    jsonLogger({ level: options.logLevel ?? config.logLevel, redactor, write: options.logWrite });
   const database = openNodeDatabase(config.databasePath);
   const box = await SecretBox.fromPassphrase(
     config.encryptionKey ?? localEncryptionKey(config.databasePath, logger),
   );
   const storage = config.storageDir ? new FileSystemStorage(config.storageDir) : null;
+  const metrics = createPrometheusMetrics({ database, clock, processMetrics: true });
   const services = createServices({
+    metrics,
     database,
     clock,
     logger,
@@ -78,6 +86,7 @@ export async function openNodeServices(config: Config, options: StartOptions = {
     clock,
     concurrency: config.workerConcurrency,
     pollIntervalMs: 500,
+    onOutcome: (type, outcome, durationMs) => metrics.jobOutcome(type, outcome, durationMs),
   });
   services.setJobNotifier(() => runner.notify());
   return { services, database, runner, logger, clock };

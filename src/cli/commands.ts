@@ -1,8 +1,11 @@
 /** The command table: name → help text and runner. */
 import { runFakeMuxCommand } from "../fake-mux/cli";
+import { connectionsCommand } from "./connections-test";
 import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
+import { statusCommand } from "./status";
+import { syncOnceCommand } from "./sync-once";
 
 export type Command = {
   summary: string;
@@ -12,6 +15,9 @@ export type Command = {
 
 export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
+  sync: syncOnceCommand,
+  connections: connectionsCommand,
+  status: statusCommand,
   migrate: migrateCommand,
   demo: demoCommand,
   "fake-mux": {

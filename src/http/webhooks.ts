@@ -31,10 +31,12 @@ export function createWebhookRoutes(config: WebhookRouteConfig = {}) {
         jobs: result.jobs,
         connection_id: result.connectionId,
       });
+      services.metrics.webhookReceived(result.type, result.duplicate ? "duplicate" : result.outcome);
       return c.json({ received: true, duplicate: result.duplicate }, 200);
     } catch (err) {
       if (err instanceof WebhookSignatureError || (err instanceof AppError && err.code === "UNAUTHORIZED")) {
         // The only trace a forged or stale request leaves.
+        services.metrics.signatureFailure(err instanceof WebhookSignatureError ? err.reason : "no_secret");
         c.var.logger.warn("Webhook signature rejected", {
           reason: err instanceof WebhookSignatureError ? err.reason : "no_secret",
           error: err.message,

@@ -1,0 +1,17 @@
+/** Shared bits of the one-shot commands: quiet logs on stderr, and usage errors that exit 2. */
+import type { LogLevel } from "../lib/logger";
+import type { StartOptions } from "../node";
+
+/**
+ * One-shot commands print their result on stdout; their logs go to stderr, and only warnings
+ * unless LOG_LEVEL asks for more.
+ */
+export function cliLogOptions(env: NodeJS.ProcessEnv): StartOptions {
+  const level = (env.LOG_LEVEL?.trim() || "warn") as LogLevel;
+  return { logLevel: level, logWrite: (line) => process.stderr.write(`${line}\n`) };
+}
+
+export function usageError(command: string, message: string): number {
+  console.error(`mux-ingest ${command}: ${message}. Run mux-ingest ${command} --help.`);
+  return 2;
+}

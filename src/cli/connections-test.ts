@@ -1,0 +1,89 @@
+/**
+ * `mux-ingest connections test [ID]`: asks Mux whether it accepts a stored connection's
+ * credentials. Exit 0 if it does, 1 with the reason if not. Without an ID it tests the default
+ * connection (from MUX_TOKEN_ID), or the only one there is.
+ */
+import { parseArgs } from "node:util";
+import { asc } from "drizzle-orm";
+import { testConnection } from "../admin/connection-test";
+import { parseEnv } from "../config/env";
+import { DEFAULT_IDS } from "../connections/bootstrap-from-env";
+import { connections } from "../db/schema";
+import { describeError } from "../lib/errors";
+import { openNodeServices } from "../node";
+import type { AppServices } from "../services";
+import { cliLogOptions, usageError } from "./cli-options";
+import type { Command } from "./commands";
+
+const HELP = `Usage: mux-ingest connections test [ID] [--json]
+
+Calls Mux with the stored credentials of connection ID (default: the connection made from
+MUX_TOKEN_ID, or the only connection) and says which environment they reach, or why Mux
+refused them (wrong token id/secret, a missing permission, Mux unreachable).
+
+Exit status: 0 Mux accepts the credentials; 1 it does not, or no such connection; 2 usage error.`;
+
+export const connectionsCommand: Command = {
+  summary: "Test a connection's credentials against Mux (connections test [ID])",
+  help: HELP,
+  async run(args, env) {
+    let parsed: { values: { json?: boolean }; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args,
+        options: { json: { type: "boolean" } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (err) {
+      return usageError("connections", describeError(err));
+    }
+    const [sub, id, ...extra] = parsed.positionals;
+    if (sub !== "test" || extra.length > 0)
+      return usageError("connections", 'the only subcommand is "test [ID]"');
+
+    const config = parseEnv(env);
+    const node = await openNodeServices(config, cliLogOptions(env));
+    try {
+      const connectionId = await chooseConnection(node.services, id);
+      if (!connectionId.ok) {
+        console.error(`mux-ingest connections test: ${connectionId.message}`);
+        return 1;
+      }
+      const result = await testConnection(node.services, connectionId.id);
+      if (parsed.values.json)
+        console.log(JSON.stringify({ connection_id: connectionId.id, ...result }, null, 2));
+      else if (result.success) console.log(`✓ ${connectionId.id}: ${result.message}`);
+      else console.error(`✗ ${connectionId.id}: ${result.message}`);
+      return result.success ? 0 : 1;
+    } finally {
+      node.database.close();
+    }
+  },
+};
+
+async function chooseConnection(
+  services: AppServices,
+  id: string | undefined,
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+  const rows = await services.database.db
+    .select({ id: connections.id })
+    .from(connections)
+    .orderBy(asc(connections.createdAt))
+    .all();
+  const ids = rows.map((r) => r.id);
+  if (id)
+    return ids.includes(id)
+      ? { ok: true, id }
+      : { ok: false, message: `no connection ${id} (known: ${ids.join(", ") || "none"})` };
+  if (ids.includes(DEFAULT_IDS.connection)) return { ok: true, id: DEFAULT_IDS.connection };
+  if (ids.length === 1 && ids[0]) return { ok: true, id: ids[0] };
+  if (ids.length === 0) {
+    return {
+      ok: false,
+      message:
+        "no connection is configured: set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/connections",
+    };
+  }
+  return { ok: false, message: `several connections exist; name one: ${ids.join(", ")}` };
+}

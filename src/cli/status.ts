@@ -1,0 +1,81 @@
+/**
+ * `mux-ingest status [--json]`: the syncs, their last runs and the objects by state and reason,
+ * read from the database (a running `serve` need not be asked). The JSON form is the same
+ * overview the dashboard renders.
+ */
+import { parseArgs } from "node:util";
+import { type Overview, readOverview } from "../admin/overview";
+import { parseEnv } from "../config/env";
+import { describeError } from "../lib/errors";
+import { openNodeServices } from "../node";
+import { cliLogOptions, usageError } from "./cli-options";
+import type { Command } from "./commands";
+
+const HELP = `Usage: mux-ingest status [--json]
+
+Prints the connections (and their last test), each sync with its state, last and next run and
+the last run's counters, the objects of each bucket by state and reason, the queue, and recent
+failures. --json prints the same as one JSON document.`;
+
+export const statusCommand: Command = {
+  summary: "Syncs, runs and object counts by state and reason",
+  help: HELP,
+  async run(args, env) {
+    let json = false;
+    try {
+      json = Boolean(parseArgs({ args, options: { json: { type: "boolean" } }, strict: true }).values.json);
+    } catch (err) {
+      return usageError("status", describeError(err));
+    }
+    const config = parseEnv(env);
+    const node = await openNodeServices(config, cliLogOptions(env));
+    try {
+      const overview = await readOverview(node.services);
+      console.log(json ? JSON.stringify(overview, null, 2) : formatOverview(overview));
+      return 0;
+    } finally {
+      node.database.close();
+    }
+  },
+};
+
+export function formatOverview(o: Overview): string {
+  const lines: string[] = [];
+  lines.push("Connections");
+  if (o.connections.length === 0) lines.push("  none");
+  for (const c of o.connections) {
+    const test = c.last_test
+      ? `${c.last_test.success ? "ok" : "FAILED"} ${c.last_test.at ?? ""}: ${c.last_test.message ?? ""}`
+      : "never tested";
+    lines.push(
+      `  ${c.id}  ${c.name}  token ${c.access_token_id}  secret ${c.access_token_secret ?? "-"}  last test ${test}`,
+    );
+  }
+  lines.push("", "Syncs");
+  if (o.syncs.length === 0) lines.push("  none");
+  for (const s of o.syncs) {
+    lines.push(
+      `  ${s.id}  bucket ${s.bucket_name} (${s.bucket_id})  ${s.sync_mode}  ${s.status}${s.status_reason ? ` (${s.status_reason})` : ""}  next run ${s.next_run_at ?? "-"}`,
+    );
+    const r = s.last_run;
+    if (r) {
+      lines.push(
+        `    last run ${r.id} ${r.kind} ${r.status} started ${r.started_at}  pages ${r.pages} · seen ${r.assets_seen} · enqueued ${r.enqueued} · repaired ${r.repaired} · rechecked ${r.rechecked} · errors ${r.errors}`,
+      );
+    } else lines.push("    no run yet");
+  }
+  lines.push("", "Objects");
+  for (const b of o.buckets) {
+    lines.push(`  ${b.name} (${b.id}): ${b.total} object(s)`);
+    for (const r of b.by_reason)
+      lines.push(`    ${r.state.padEnd(22)} ${String(r.reason ?? "").padEnd(22)} ${r.count}`);
+  }
+  const q = o.queue;
+  lines.push("", `Queue  pending ${q.pending} · running ${q.running} · done ${q.done} · dead ${q.dead}`);
+  if (o.recent_failures.length > 0) {
+    lines.push("", "Recent failures");
+    for (const f of o.recent_failures)
+      lines.push(`  ${f.asset_id} (${f.bucket_id}) ${f.reason ?? ""}: ${f.message ?? ""}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,23 @@
+/** The dashboard's whole stylesheet, inlined in the page (nothing is fetched). */
+export const DASHBOARD_CSS = `
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+header{display:flex;gap:1rem;align-items:baseline;padding:.8rem 1.5rem;background:#14161a;color:#eee}
+header h1{font-size:1.2rem;margin:0}header a{color:#9cf}.inline{display:inline;margin-left:auto}
+button.link{background:none;border:0;color:#9cf;cursor:pointer;font:inherit;padding:0}
+main{padding:0 1.5rem 2rem;max-width:90rem}h2{font-size:1.05rem;margin:1.6rem 0 .5rem}h3{font-size:.95rem;margin:.3rem 0 .6rem}
+table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}th,td{border-bottom:1px solid #e6e8eb;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#fafbfc;font-weight:600;color:#444}.num{text-align:right;font-variant-numeric:tabular-nums}
+code{font-size:12px}.muted{color:#777;font-size:12px}.good{color:#1b7f3b}.bad{color:#b3261e}
+.notice{padding:.5rem .8rem;border-radius:4px;background:#fff;border:1px solid currentColor}
+.bucket{background:#fff;border:1px solid #e6e8eb;border-radius:6px;padding:.6rem .8rem;margin-bottom:.8rem}
+.states{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:.5rem}
+.state{display:flex;flex-direction:column;align-items:center;min-width:7.5rem;padding:.4rem;border-radius:6px;background:#f0f2f5;font-size:12px}
+.state .count{font-size:1.4rem;font-weight:600;font-variant-numeric:tabular-nums}
+.state.delivered{background:#e3f4e8}.state.ready{background:#e6f0fb}.state.failed{background:#fde8e6}.state.skipped{background:#f4f0e0}.state.deleted{background:#eee}
+.status{padding:0 .4rem;border-radius:3px;background:#eee}.status.active{background:#e3f4e8}.status.paused{background:#f4f0e0}.status.suspended{background:#fde8e6}
+.pill{display:inline-block;margin-right:.6rem;padding:.2rem .6rem;border-radius:99px;background:#fff;border:1px solid #e6e8eb}.pill.dead strong{color:#b3261e}
+.message{max-width:32rem;word-break:break-word}
+.login{max-width:26rem;margin:10vh auto;background:#fff;padding:1.5rem;border-radius:8px;border:1px solid #e6e8eb}
+.login input{width:100%;padding:.5rem;margin:.4rem 0 .8rem;font:inherit}.login button,td button{padding:.35rem .9rem;font:inherit;cursor:pointer}
+.hint{color:#777;font-size:12px}
+`;

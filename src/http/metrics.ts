@@ -1,0 +1,12 @@
+/** `GET /metrics`: Prometheus text, from whichever `Metrics` the runtime wired in. */
+import { Hono } from "hono";
+import type { AppEnv } from "./context";
+
+export function createMetricsRoutes() {
+  const routes = new Hono<AppEnv>();
+  routes.get("/metrics", async (c) => {
+    const metrics = c.var.services.metrics;
+    return c.body(await metrics.render(), 200, { "content-type": metrics.contentType });
+  });
+  return routes;
+}

@@ -1,0 +1,21 @@
+/**
+ * What the service reports about itself, behind a small interface: the Node process backs it
+ * with prom-client (in-memory counters and histograms plus gauges read from the database at
+ * scrape time); Workers, which have neither a long-lived process nor prom-client, use the
+ * database-only variant. Every recording method is fire-and-forget and never throws.
+ */
+export interface Metrics {
+  /** One verified webhook: its Mux event type and what became of it (`enqueued`, `duplicate`, …). */
+  webhookReceived(type: string, outcome: string): void;
+  /** A webhook refused for its signature: `mismatch`, `too_old`, `too_new`, `missing`, `no_secret`… */
+  signatureFailure(reason: string): void;
+  /** One job attempt settled (the runner's `onOutcome`). */
+  jobOutcome(type: string, outcome: string, durationMs: number): void;
+  /** One HTTP request sent to the Mux API, with its status (0: no answer). */
+  muxRequest(status: number): void;
+  /** The Prometheus text exposition, gauges read from the database now. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
