@@ -15,6 +15,7 @@ import { type Clock, systemClock } from "./lib/clock";
 import { jsonLogger, type Logger, type LogLevel, Redactor } from "./lib/logger";
 import { SecretBox } from "./lib/secret-box";
 import { createPrometheusMetrics } from "./metrics/prometheus";
+import { nodeHmac } from "./mux/node-hmac";
 import { JobRunner } from "./queue/runner";
 import { type AppServices, createServices } from "./services";
 import { FileSystemStorage } from "./storage/filesystem";

@@ -12,7 +12,7 @@ import type { Logger, Redactor } from "./lib/logger";
 import type { SecretBox } from "./lib/secret-box";
 import { createDbOnlyMetrics } from "./metrics/db-only";
 import type { Metrics } from "./metrics/types";
-import { HmacKeyCache } from "./mux/signature";
+import { type HmacSha256, WebCryptoHmac } from "./mux/signature";
 import { createDeliveryJob } from "./pipeline/deliver";
 import { createDownloadJob } from "./pipeline/download";
 import { JobStore } from "./queue/job-store";
@@ -28,6 +28,7 @@ import {
   runReconcilePass,
 } from "./sync/reconcile-pass";
 import { RECONCILE_JOB } from "./sync/schedule-pass";
+import { WebhookRouting } from "./sync/webhook-routing";
 
 export type ServiceOptions = {
   database: Database;
@@ -45,6 +46,8 @@ export type ServiceOptions = {
   reconcile?: Partial<ReconcileSettings>;
   /** Defaults to the database-only variant (no in-process counters). */
   metrics?: Metrics;
+  /** HMAC for webhook signatures; Web Crypto by default, node:crypto on Node. */
+  hmac?: HmacSha256;
   /** Download renditions here before delivery (`STORAGE_DIR` on Node, R2 on Workers). */
   storage?: ObjectStorage | null;
 };
@@ -106,7 +109,8 @@ export function createServices(options: ServiceOptions): AppServices {
     box: options.box,
     jobs,
     credentials,
-    keys: new HmacKeyCache(),
+    hmac: options.hmac ?? new WebCryptoHmac(),
+    routing: new WebhookRouting(database),
     streamBaseUrl: config.mux.streamBaseUrl,
     renditionGraceMs: config.renditionGraceSeconds * 1000,
     defaultPipelineUrl: config.pipeline.url ?? null,

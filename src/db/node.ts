@@ -10,6 +10,7 @@ import type { SQLWrapper } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import type { Database, Db, StatementResult } from "./client";
+import { GroupCommitter } from "./group-commit";
 import { schema } from "./schema";
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -39,12 +40,12 @@ export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeD
 }
 
 function wrap(db: BetterSQLite3Database<typeof schema>, sqlite: BetterSqlite3.Database): NodeDatabase {
+  const committer = new GroupCommitter(sqlite);
   return {
     db: db as unknown as Db,
     sqlite,
-    async atomic(statements: readonly SQLWrapper[]): Promise<StatementResult[]> {
-      // better-sqlite3 transactions are synchronous: nothing else can interleave.
-      return db.transaction(() => statements.map((statement) => ({ changes: db.run(statement).changes })));
+    atomic(statements: readonly SQLWrapper[]): Promise<StatementResult[]> {
+      return committer.submit(statements);
     },
     async ping() {
       sqlite.prepare("select 1").get();

@@ -7,25 +7,26 @@
  * the first to record the event. A duplicate delivery therefore enqueues nothing, even when two
  * copies race.
  */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { ConnectionCredentialsCache } from "../connections/credentials";
 import type { Database } from "../db/client";
-import { connections, syncs } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { AppError } from "../lib/errors";
 import { eventTarget } from "../mux/events";
 import { type WebhookEnvelope, webhookEnvelopeSchema } from "../mux/schemas";
-import { type HmacKeyCache, verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
+import { type HmacSha256, verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
 import type { JobStore } from "../queue/job-store";
 import { INGEST_JOB, ingestJobKey } from "./ingest-asset";
 import { assetIdFromSourcePath } from "./settings";
+import type { RoutedSync, WebhookRouting } from "./webhook-routing";
 
 export type WebhookServices = {
   database: Database;
   jobs: JobStore;
   clock: Clock;
   credentials: ConnectionCredentialsCache;
-  keys: HmacKeyCache;
+  routing: WebhookRouting;
+  hmac: HmacSha256;
   /** Wakes the job runner after jobs were written. */
   notifyJobs: () => void;
   toleranceSeconds?: number;
@@ -58,7 +59,7 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
   let outcome: EventOutcome = target.kind === "asset" ? "enqueued" : target.kind;
   let syncIds: string[] = [];
   if (target.kind === "asset") {
-    syncIds = await affectedSyncs(services.database, connectionId, target.assetId);
+    syncIds = affectedSyncs(await services.routing.syncsOf(connectionId), target.assetId);
     if (syncIds.length === 0) outcome = "no_sync";
   }
 
@@ -97,7 +98,7 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
 
 /** Returns the id of the connection whose secret signed the request. */
 async function verifyAgainstConnections(services: WebhookServices, input: WebhookInput): Promise<string> {
-  const candidates = input.connectionId ? [input.connectionId] : await allConnectionIds(services.database);
+  const candidates = input.connectionId ? [input.connectionId] : await services.routing.connectionIds();
   const nowSeconds = Math.floor(services.clock.now() / 1000);
   let failure: WebhookSignatureError | null = null;
   let anySecret = false;
@@ -112,7 +113,7 @@ async function verifyAgainstConnections(services: WebhookServices, input: Webhoo
         secrets: credentials.webhookSecrets,
         nowSeconds,
         toleranceSeconds: services.toleranceSeconds,
-        keys: services.keys,
+        hmac: services.hmac,
       });
       return id;
     } catch (err) {
@@ -129,11 +130,6 @@ async function verifyAgainstConnections(services: WebhookServices, input: Webhoo
     );
   }
   throw failure ?? new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
-}
-
-async function allConnectionIds(database: Database): Promise<string[]> {
-  const rows = await database.db.select({ id: connections.id }).from(connections).all();
-  return rows.map((row) => row.id);
 }
 
 function parseEnvelope(rawBody: string): WebhookEnvelope {
@@ -153,12 +149,7 @@ function parseEnvelope(rawBody: string): WebhookEnvelope {
 }
 
 /** The syncs of a connection that an event about `assetId` concerns (paused syncs catch up on resume). */
-async function affectedSyncs(database: Database, connectionId: string, assetId: string): Promise<string[]> {
-  const rows = await database.db
-    .select({ id: syncs.id, sourcePath: syncs.sourcePath, status: syncs.status })
-    .from(syncs)
-    .where(eq(syncs.connectionId, connectionId))
-    .all();
+function affectedSyncs(rows: RoutedSync[], assetId: string): string[] {
   return rows
     .filter((row) => row.status !== "paused")
     .filter((row) => {

@@ -80,7 +80,7 @@ describe("reconciliation", () => {
       expect(h.objectOf(asset.id)?.state).toBe(i % 10 === 0 ? "skipped" : "ready");
     }
     expect(h.logs.some((l) => l.includes("Reconciliation repaired an asset the webhooks missed"))).toBe(true);
-  });
+  }, 90_000);
 
   it("costs at most 2 list calls for 10 new assets on a 1,000-asset library", async () => {
     h = await createFakeMuxHarness({ fake: { signingKey: { id: "k", privateKeyBase64: "unused" } } });

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
+
+let database: NodeDatabase;
+beforeEach(() => {
+  database = openNodeDatabase(":memory:", { migrate: false });
+  database.sqlite.exec("create table t (id integer primary key, v text not null)");
+});
+afterEach(() => database.close());
+
+const rows = () => database.sqlite.prepare("select id, v from t order by id").all();
+
+describe("group commit", () => {
+  it("commits concurrent atomic calls together, each with its own results", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        database.atomic([sql`insert into t (id, v) values (${i}, ${`v${i}`})`]),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 5 }, () => [{ changes: 1 }]));
+    expect(rows()).toHaveLength(5);
+  });
+
+  it("rolls back only the member that failed, and tells only that caller", async () => {
+    const ok1 = database.atomic([
+      sql`insert into t (id, v) values (1, 'a')`,
+      sql`insert into t (id, v) values (2, 'b')`,
+    ]);
+    // Second statement violates NOT NULL: the first statement of this member must be undone too.
+    const bad = database.atomic([
+      sql`insert into t (id, v) values (3, 'c')`,
+      sql`insert into t (id, v) values (4, ${null})`,
+    ]);
+    const ok2 = database.atomic([sql`insert into t (id, v) values (5, 'e')`]);
+    await expect(ok1).resolves.toEqual([{ changes: 1 }, { changes: 1 }]);
+    await expect(bad).rejects.toThrow(/NOT NULL/);
+    await expect(ok2).resolves.toEqual([{ changes: 1 }]);
+    expect(rows()).toEqual([
+      { id: 1, v: "a" },
+      { id: 2, v: "b" },
+      { id: 5, v: "e" },
+    ]);
+  });
+
+  it("settles a caller only once its write is committed and visible to another connection", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
+    const writer = openNodeDatabase(join(dir, "db.sqlite"), { migrate: false });
+    writer.sqlite.exec("create table t (id integer primary key, v text not null)");
+    const reader = new Database(join(dir, "db.sqlite"), { readonly: true });
+    try {
+      const pending = writer.atomic([sql`insert into t (id, v) values (7, 'x')`]);
+      // Not yet flushed: the group waits for the end of this turn of the event loop.
+      expect(reader.prepare("select count(*) as n from t").get()).toEqual({ n: 0 });
+      await pending;
+      expect(reader.prepare("select v from t where id = 7").get()).toEqual({ v: "x" });
+    } finally {
+      reader.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
