@@ -78,6 +78,7 @@ export async function openNodeServices(config: Config, options: StartOptions = {
     config,
     fetch: options.fetch,
     storage,
+    hmac: nodeHmac,
   });
   await bootstrapFromEnv({ database, box, clock }, config);
   const runner = new JobRunner({
