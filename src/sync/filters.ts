@@ -94,7 +94,10 @@ const VIDEO_QUALITIES = ["basic", "plus", "premium"] as const;
  * "May 1") is null, so that a typo is rejected instead of silently meaning some other date.
  */
 export function parseTimeValue(value: unknown): number | null {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : null;
+  // Beyond what a Date can hold (±8.64e15 ms) a number of seconds is no moment at all; letting it
+  // through made formatting it for a message throw a RangeError (a 500 instead of a 400).
+  if (typeof value === "number")
+    return Number.isFinite(value) && value >= 0 && value <= MAX_DATE_SECONDS ? value : null;
   if (typeof value !== "string") return null;
   const match = ISO_8601.exec(value.trim());
   if (!match) return null;
@@ -104,6 +107,9 @@ export function parseTimeValue(value: unknown): number | null {
   const ms = Date.parse(`${year}-${month}-${day}${time ? `T${time}` : "T00:00:00"}${offset}`);
   return Number.isNaN(ms) ? null : ms / 1000;
 }
+
+/** The last moment a JavaScript Date can represent, in unix seconds. */
+const MAX_DATE_SECONDS = 8.64e12;
 
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:T((?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/i;
