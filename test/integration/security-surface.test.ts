@@ -1,0 +1,377 @@
+/**
+ * The admin surface and the secrets, checked systematically rather than route by route:
+ * - every `/v1` route the app registers (enumerated from the app itself, so a route added later is
+ *   covered without editing this file) and every dashboard route refuses without the token, with a
+ *   wrong one, and answers 503 when no token is configured;
+ * - no secret appears in any answer of any route nor in any log line of the file;
+ * - connection secrets are sealed in the SQLite file (the clear secret is not in its bytes);
+ * - rendition downloads only go to the configured stream host, whatever an asset claims.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpResponse, http } from "msw";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { parseEnv } from "../../src/config/env";
+import { openNodeServices } from "../../src/node";
+import { ADMIN_TOKEN, type AdminHarness, createAdminHarness } from "../helpers/admin-api";
+import {
+  createHarness,
+  type Harness,
+  TEST_PIPELINE_SECRET,
+  TEST_TOKEN_ID,
+  TEST_TOKEN_SECRET,
+  TEST_WEBHOOK_SECRET,
+} from "../helpers/harness";
+import { network } from "../helpers/no-network";
+import { LogAudit } from "../helpers/secret-log-audit";
+import { muxEvent, muxSignature } from "../helpers/sign-mux";
+
+const SECOND_SECRET = "security-suite-token-secret-7f3a";
+const SECOND_WEBHOOK_SECRET = "security-suite-webhook-secret-19c2";
+const PRIVATE_KEY =
+  "-----BEGIN PRIVATE KEY-----\nU2VjdXJpdHlTdWl0ZVByaXZhdGVLZXk=\n-----END PRIVATE KEY-----";
+const ENCRYPTION_KEY = "security-suite-encryption-key-0123456789";
+const audit = new LogAudit();
+audit.secret(
+  ADMIN_TOKEN,
+  TEST_TOKEN_SECRET,
+  TEST_WEBHOOK_SECRET,
+  TEST_PIPELINE_SECRET,
+  SECOND_SECRET,
+  SECOND_WEBHOOK_SECRET,
+  PRIVATE_KEY,
+  ENCRYPTION_KEY,
+);
+const SECRETS = [
+  ADMIN_TOKEN,
+  TEST_TOKEN_SECRET,
+  TEST_WEBHOOK_SECRET,
+  TEST_PIPELINE_SECRET,
+  SECOND_SECRET,
+  SECOND_WEBHOOK_SECRET,
+  PRIVATE_KEY,
+  ENCRYPTION_KEY,
+];
+
+let h: AdminHarness | undefined;
+afterEach(() => {
+  h?.close();
+  h = undefined;
+});
+
+async function adminHarness(env: Record<string, string | undefined> = {}) {
+  h = await createAdminHarness(env);
+  audit.watch(h.logs);
+  return h;
+}
+
+type Route = { method: string; path: string };
+
+/** Every route the app serves under a prefix, with its parameters filled in. */
+function routesOf(app: ReturnType<typeof createApp>, prefix: (path: string) => boolean): Route[] {
+  const seen = new Set<string>();
+  const routes: Route[] = [];
+  for (const route of app.routes) {
+    if (route.method === "ALL" || !prefix(route.path)) continue;
+    const path = route.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, (_match, name: string) => `${name}-x`);
+    const key = `${route.method} ${path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    routes.push({ method: route.method, path });
+  }
+  return routes;
+}
+
+const isAdminPath = (path: string) => path === "/v1" || path.startsWith("/v1/");
+const isDashboardPath = (path: string) => path === "/" || path.startsWith("/dashboard");
+
+function send(harness: Harness, route: Route, headers: Record<string, string> = {}, body?: string) {
+  return harness.app.request(route.path, {
+    method: route.method,
+    headers: { "content-type": "application/json", ...headers },
+    body: route.method === "GET" || route.method === "HEAD" ? undefined : (body ?? "{}"),
+  });
+}
+
+describe("the admin API and the dashboard refuse anyone without the token", () => {
+  it("has routes to check (the enumeration is not vacuous)", async () => {
+    const harness = await adminHarness();
+    const admin = routesOf(harness.app, isAdminPath);
+    expect(admin.length).toBeGreaterThanOrEqual(15);
+    expect(admin.map((r) => r.method)).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE"]));
+    expect(routesOf(harness.app, isDashboardPath).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("answers 401 on every /v1 route without a token, with a wrong one, or with the token in the wrong place", async () => {
+    const harness = await adminHarness();
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: "Bearer not-the-admin-token-0000000" },
+      { authorization: `Bearer ${ADMIN_TOKEN}x` },
+      { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}` },
+      { authorization: ADMIN_TOKEN },
+      { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}` },
+      { "x-admin-token": ADMIN_TOKEN },
+      { cookie: `mux_ingest_session=${ADMIN_TOKEN}` },
+    ];
+    for (const route of routesOf(harness.app, isAdminPath)) {
+      for (const headers of attempts) {
+        const res = await send(harness, route, headers);
+        expect(res.status, `${route.method} ${route.path} with ${JSON.stringify(headers)}`).toBe(401);
+        const text = await res.text();
+        for (const secret of SECRETS) expect(text).not.toContain(secret);
+      }
+    }
+  });
+
+  it("answers 503 on every /v1 route and the dashboard when no ADMIN_TOKEN is configured", async () => {
+    const harness = await adminHarness({ ADMIN_TOKEN: undefined });
+    expect(harness.config.adminToken).toBeUndefined();
+    for (const route of routesOf(harness.app, isAdminPath)) {
+      const res = await send(harness, route, { authorization: "Bearer anything-at-all-1234567" });
+      expect(res.status, `${route.method} ${route.path}`).toBe(503);
+    }
+    const dashboard = await harness.app.request("/");
+    expect(dashboard.status).toBe(503);
+  });
+
+  it("shows the dashboard only to a bearer or a session made from the token, and refuses its actions otherwise", async () => {
+    const harness = await adminHarness();
+    expect((await harness.app.request("/")).status).toBe(401);
+    expect(
+      (await harness.app.request("/", { headers: { cookie: "mux_ingest_session=forged" } })).status,
+    ).toBe(401);
+    expect(
+      (await harness.app.request("/", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status,
+    ).toBe(200);
+    const forms = [
+      { path: "/dashboard/retry", body: "bucket_id=bkt_default&asset_id=a1&csrf=guess" },
+      { path: "/dashboard/login", body: "token=not-the-admin-token" },
+    ];
+    for (const form of forms) {
+      const res = await harness.app.request(form.path, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: form.body,
+      });
+      expect(res.status, form.path).toBe(401);
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+    // Even signed in, a retry without the CSRF value bound to the token is refused.
+    const login = await harness.app.request("/dashboard/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `token=${encodeURIComponent(ADMIN_TOKEN)}`,
+    });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(cookie).not.toContain(ADMIN_TOKEN);
+    const retry = await harness.app.request("/dashboard/retry", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+      body: "bucket_id=bkt_default&asset_id=a1&csrf=guess",
+    });
+    expect(retry.status).toBe(401);
+  });
+});
+
+describe("secrets never leave the service", () => {
+  it("appear in no answer of any route, authorised or not, after connections with every kind of secret exist", async () => {
+    const harness = await adminHarness();
+    const created = await harness.api("POST", "/v1/connections", {
+      name: "Security suite",
+      provider: "mux",
+      access_token_id: "33333333-4444-4555-8666-777777777777",
+      access_token_secret: SECOND_SECRET,
+      webhook_secrets: [SECOND_WEBHOOK_SECRET],
+      signing_key_id: "security-key-id",
+      signing_private_key: PRIVATE_KEY,
+    });
+    expect(created.status).toBe(201);
+    const createdText = await created.text();
+    const connectionId = (JSON.parse(createdText) as { id: string }).id;
+    const answers: string[] = [createdText];
+    const routes = [
+      ...routesOf(harness.app, (p) => !p.startsWith("/webhooks")),
+      { method: "GET", path: `/v1/connections/${connectionId}` },
+      { method: "GET", path: "/v1/connections/con_default" },
+      { method: "POST", path: `/v1/connections/${connectionId}/test` },
+    ];
+    for (const route of routes) {
+      const auths: Array<Record<string, string>> = [{ authorization: `Bearer ${ADMIN_TOKEN}` }, {}];
+      for (const auth of auths) {
+        if (route.method === "DELETE") continue;
+        const res = await send(harness, route, auth);
+        expect(res.status, `${route.method} ${route.path}`).toBeLessThan(500);
+        answers.push(`${route.method} ${route.path}\n${await res.text()}`);
+      }
+    }
+    for (const answer of answers) {
+      for (const secret of SECRETS) {
+        expect(answer.includes(secret), `${secret.slice(0, 12)}… in ${answer.slice(0, 200)}`).toBe(false);
+      }
+    }
+  });
+
+  it("stores connection secrets sealed: the clear secrets are not in the database file's bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mux-ingest-sealed-"));
+    try {
+      const config = parseEnv({
+        MUX_TOKEN_ID: TEST_TOKEN_ID,
+        MUX_TOKEN_SECRET: TEST_TOKEN_SECRET,
+        MUX_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        ADMIN_TOKEN,
+        ENCRYPTION_KEY,
+        DATABASE_PATH: join(dir, "sealed.db"),
+        LOG_LEVEL: "debug",
+      });
+      const logs: string[] = [];
+      const { jsonLogger } = await import("../../src/lib/logger");
+      const node = await openNodeServices(config, { logger: jsonLogger({ write: (l) => logs.push(l) }) });
+      audit.watch(logs);
+      const app = createApp(node.services);
+      const res = await app.request("/v1/connections", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "sealed",
+          provider: "mux",
+          access_token_id: "44444444-5555-4666-8777-888888888888",
+          access_token_secret: SECOND_SECRET,
+          webhook_secrets: [SECOND_WEBHOOK_SECRET],
+          signing_key_id: "sealed-key",
+          signing_private_key: PRIVATE_KEY,
+        }),
+      });
+      expect(res.status).toBe(201);
+      // The secrets are usable (decrypted on demand) ...
+      const body = JSON.stringify(muxEvent("video.asset.ready", { id: "sealed-asset" }));
+      const signature = muxSignature(body, SECOND_WEBHOOK_SECRET, Math.floor(Date.now() / 1000));
+      const hook = await app.request(`/webhooks/mux/${(JSON.parse(await res.text()) as { id: string }).id}`, {
+        method: "POST",
+        headers: { "mux-signature": signature },
+        body,
+      });
+      expect(hook.status).toBe(200);
+      // ... but every byte on disk (database, WAL) is free of them, in any encoding that could leak.
+      node.database.close();
+      const files = readdirSync(dir).filter((name) => name.startsWith("sealed.db"));
+      expect(files.length).toBeGreaterThan(0);
+      for (const name of files) {
+        const bytes = readFileSync(join(dir, name));
+        for (const secret of [
+          TEST_TOKEN_SECRET,
+          TEST_WEBHOOK_SECRET,
+          SECOND_SECRET,
+          SECOND_WEBHOOK_SECRET,
+          PRIVATE_KEY,
+        ]) {
+          expect(bytes.includes(Buffer.from(secret)), `${secret.slice(0, 10)}… in ${name}`).toBe(false);
+          expect(bytes.includes(Buffer.from(Buffer.from(secret).toString("base64"))), `${name}`).toBe(false);
+          expect(bytes.includes(Buffer.from(JSON.stringify(secret).slice(1, -1))), `${name}`).toBe(false);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("rendition downloads only go to the configured stream host", () => {
+  const CRAFTED = [
+    { playbackId: "@evil.test", name: "low.mp4" },
+    { playbackId: "../../../evil", name: "low.mp4" },
+    { playbackId: "pbk", name: "//evil.test/x.mp4" },
+    { playbackId: "pbk", name: "https://evil.test/low.mp4" },
+    { playbackId: "pbk", name: "../../../../../../tmp/mux-ingest-escape.mp4" },
+    { playbackId: "pbk\\..\\..\\evil", name: "..%2F..%2Fescape.mp4" },
+  ];
+
+  it("never requests another host, nor writes outside STORAGE_DIR, for assets whose ids and file names are crafted", async () => {
+    const storage = mkdtempSync(join(tmpdir(), "mux-ingest-storage-"));
+    const requested: string[] = [];
+    const harness = await createHarness({
+      env: {
+        STORAGE_DIR: storage,
+        PIPELINE_URL: "https://pipeline.test/hooks",
+        PIPELINE_SECRET: TEST_PIPELINE_SECRET,
+      },
+    });
+    audit.watch(harness.logs);
+    try {
+      const onRequest = ({ request }: { request: Request }) => {
+        requested.push(request.url);
+      };
+      network.events.on("request:start", onRequest);
+      network.use(
+        http.get("https://api.mux.com/video/v1/assets/:id", ({ params }) => {
+          const index = Number(String(params.id).replace("crafted-", ""));
+          const crafted = CRAFTED[index];
+          return HttpResponse.json({
+            data: {
+              id: params.id,
+              status: "ready",
+              created_at: "1767225600",
+              playback_ids: [{ id: crafted?.playbackId, policy: "public" }],
+              static_renditions: {
+                files: [
+                  {
+                    name: crafted?.name,
+                    ext: "mp4",
+                    status: "ready",
+                    filesize: "4",
+                    width: 640,
+                    height: 360,
+                  },
+                ],
+              },
+              tracks: [{ type: "video", id: "t1" }],
+            },
+          });
+        }),
+        http.all("https://stream.mux.com/*", () => new HttpResponse(new Uint8Array([1, 2, 3, 4]))),
+        http.post("https://pipeline.test/hooks", () => new HttpResponse(null, { status: 204 })),
+      );
+      for (let i = 0; i < CRAFTED.length; i++) {
+        const body = JSON.stringify(muxEvent("video.asset.ready", { id: `crafted-${i}` }));
+        const res = await harness.app.request("/webhooks/mux", {
+          method: "POST",
+          headers: {
+            "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(harness.clock.now() / 1000)),
+          },
+          body,
+        });
+        expect(res.status).toBe(200);
+      }
+      await harness.runner.drain({ timeoutMs: 10_000 });
+      network.events.removeListener("request:start", onRequest);
+
+      const hosts = new Set(requested.map((url) => new URL(url).host));
+      expect([...hosts].sort()).toEqual(["api.mux.com", "pipeline.test", "stream.mux.com"]);
+      for (const url of requested.filter((u) => new URL(u).host === "stream.mux.com")) {
+        // Each crafted id and name stayed one encoded path segment under the stream host.
+        expect(new URL(url).pathname.split("/").filter(Boolean)).toHaveLength(2);
+      }
+      const written = listFiles(storage);
+      for (const file of written) expect(file.startsWith(storage)).toBe(true);
+      expect(() => readFileSync("/tmp/mux-ingest-escape.mp4")).toThrow();
+    } finally {
+      harness.close();
+      rmSync(storage, { recursive: true, force: true });
+    }
+  });
+});
+
+afterAll(() => {
+  // The last word of the file: across every harness above, no secret reached a log line.
+  expect(audit.lineCount()).toBeGreaterThan(0);
+  expect(audit.leaks()).toEqual([]);
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
