@@ -101,7 +101,13 @@ export function createServices(options: ServiceOptions): AppServices {
 
   const services: AppServices = {
     config,
-    reconcile: { ...DEFAULT_RECONCILE_SETTINGS, ...options.reconcile },
+    reconcile: {
+      ...DEFAULT_RECONCILE_SETTINGS,
+      fullSweepIntervalMs: config.reconcile.fullSweepIntervalSeconds * 1000,
+      recheckBudget: config.reconcile.recheckBudget,
+      failureThreshold: config.reconcile.suspendAfterFailedPasses,
+      ...options.reconcile,
+    },
     database,
     clock,
     logger,

@@ -85,6 +85,9 @@ export const envSchema = z
     WORKER_CONCURRENCY: positiveInt(1, 64, 4),
     JOB_MAX_ATTEMPTS: positiveInt(1, 100, 8),
     JOB_LEASE_SECONDS: positiveInt(5, 3600, 60),
+    FULL_SWEEP_INTERVAL_SECONDS: positiveInt(60, 30 * 24 * 3600, 24 * 3600),
+    RECHECK_BUDGET: positiveInt(0, 10_000, 100),
+    SUSPEND_AFTER_FAILED_PASSES: positiveInt(1, 1000, 5),
     RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, 24 * 3600),
   })
   .superRefine((env, ctx) => {
@@ -149,6 +152,14 @@ export type Config = {
    * its jobs are claimed again this long after the last heartbeat.
    */
   jobLeaseSeconds: number;
+  reconcile: {
+    /** How often a pass is a full sweep that detects deletions and drift. */
+    fullSweepIntervalSeconds: number;
+    /** Waiting objects re-checked with one GET each per pass. */
+    recheckBudget: number;
+    /** Consecutive failed passes before a sync is suspended. */
+    suspendAfterFailedPasses: number;
+  };
   /** How long a ready asset may wait for an MP4 before it is skipped (no_static_renditions). */
   renditionGraceSeconds: number;
 };
@@ -198,6 +209,11 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     workerConcurrency: env.WORKER_CONCURRENCY,
     jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
     jobLeaseSeconds: env.JOB_LEASE_SECONDS,
+    reconcile: {
+      fullSweepIntervalSeconds: env.FULL_SWEEP_INTERVAL_SECONDS,
+      recheckBudget: env.RECHECK_BUDGET,
+      suspendAfterFailedPasses: env.SUSPEND_AFTER_FAILED_PASSES,
+    },
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
   };
 }
