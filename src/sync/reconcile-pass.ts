@@ -127,7 +127,12 @@ export async function failRun(
   const now = services.clock.now();
   const message = describeError(err);
   const failures = sync.consecutiveFailures + 1;
-  const suspend = failures >= settings.failureThreshold;
+  // Only a failure a person must fix (credentials refused, bad configuration) suspends the sync.
+  // A transient one (Mux unreachable, 5xx, rate limits) keeps it polling: suspending it used to
+  // stop reconciliation for good after a long enough outage, so webhooks lost meanwhile were
+  // never repaired.
+  const transient = err instanceof AppError && err.retryable;
+  const suspend = !transient && failures >= settings.failureThreshold;
   await services.database.atomic([
     db
       .update(runs)
