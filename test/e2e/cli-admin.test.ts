@@ -24,7 +24,12 @@ let pipelineStatus = 200;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mux-ingest-cli-"));
-  fake = await startFakeMux({ tokenId: TOKEN_ID, tokenSecret: TOKEN_SECRET, webhookUrl: null, rateLimit: null });
+  fake = await startFakeMux({
+    tokenId: TOKEN_ID,
+    tokenSecret: TOKEN_SECRET,
+    webhookUrl: null,
+    rateLimit: null,
+  });
   for (let i = 0; i < 3; i++) fake.fake.createAsset({ status: "ready", mp4Support: "standard" });
   fake.fake.createAsset({ status: "ready", playbackPolicies: [] });
   pipeline = createServer((req, res) => {
@@ -56,7 +61,10 @@ function env(db: string, extra: Record<string, string> = {}): Record<string, str
 
 function cli(args: string[], environment: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: environment, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -89,9 +97,20 @@ describe("mux-ingest sync --once, status, connections test", () => {
     const status = await cli(["status", "--json"], e);
     expect(status.code, status.stderr).toBe(0);
     const overview = JSON.parse(status.stdout);
-    expect(overview.syncs[0]).toMatchObject({ id: "syn_default", last_run: { id: result.syncs[0].run.id, status: "succeeded" } });
-    expect(overview.buckets[0]).toMatchObject({ id: "bkt_default", total: 4, by_state: { delivered: 3, skipped: 1 } });
-    expect(overview.buckets[0].by_reason).toContainEqual({ state: "skipped", reason: "no_playback_id", count: 1 });
+    expect(overview.syncs[0]).toMatchObject({
+      id: "syn_default",
+      last_run: { id: result.syncs[0].run.id, status: "succeeded" },
+    });
+    expect(overview.buckets[0]).toMatchObject({
+      id: "bkt_default",
+      total: 4,
+      by_state: { delivered: 3, skipped: 1 },
+    });
+    expect(overview.buckets[0].by_reason).toContainEqual({
+      state: "skipped",
+      reason: "no_playback_id",
+      count: 1,
+    });
     expect(overview.connections[0].access_token_secret).toBe("****7e57");
     expect(status.stdout).not.toContain(TOKEN_SECRET);
 
@@ -109,7 +128,10 @@ describe("mux-ingest sync --once, status, connections test", () => {
   it("sync --once exits 1 when objects end failed, naming them", async () => {
     pipelineStatus = 500;
     try {
-      const run = await cli(["sync", "--once"], env("failing.db", { PIPELINE_URL: pipelineUrl, PIPELINE_SECRET, JOB_MAX_ATTEMPTS: "1" }));
+      const run = await cli(
+        ["sync", "--once"],
+        env("failing.db", { PIPELINE_URL: pipelineUrl, PIPELINE_SECRET, JOB_MAX_ATTEMPTS: "1" }),
+      );
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/failed \w+: delivery_failed/);
     } finally {
@@ -122,7 +144,10 @@ describe("mux-ingest sync --once, status, connections test", () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('con_default: Mux accepted the credentials: environment "Fake Development"');
 
-    const refused = await cli(["connections", "test", "con_default"], env("conn.db", { MUX_TOKEN_SECRET: "not-the-right-secret" }));
+    const refused = await cli(
+      ["connections", "test", "con_default"],
+      env("conn.db", { MUX_TOKEN_SECRET: "not-the-right-secret" }),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("401");
     expect(refused.stderr).toContain("check the token ID and secret");
