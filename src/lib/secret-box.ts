@@ -52,9 +52,19 @@ export class SecretBox {
   }
 }
 
-/** The last four characters, for showing a write-only secret as `****c0ff`. */
+/**
+ * The last four characters, for showing a write-only secret as `****c0ff`. A PEM key ends with a
+ * constant footer, so its hint comes from the end of the key material instead.
+ */
 export function secretHint(secret: string): string {
-  return secret.slice(-4);
+  const material = secret.includes("-----BEGIN")
+    ? secret
+        .split("\n")
+        .filter((line) => !line.startsWith("-----"))
+        .join("")
+        .replace(/\s+/g, "")
+    : secret.trim();
+  return material.replace(/=+$/, "").slice(-4);
 }
 
 export function maskHint(hint: string | undefined | null): string | null {
