@@ -59,3 +59,8 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
 }
+
+/** "1 attempt", "3 attempts": failure messages are read by people. */
+export function attempts(count: number): string {
+  return `${count} attempt${count === 1 ? "" : "s"}`;
+}

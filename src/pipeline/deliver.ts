@@ -10,7 +10,7 @@
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { buckets, deliveries, objects } from "../db/schema";
-import { AppError, describeError } from "../lib/errors";
+import { AppError, attempts, describeError } from "../lib/errors";
 import type { ClaimedJob, JobRegistry } from "../queue/types";
 import type { IngestServices } from "../sync/ingest-asset";
 import { DELIVER_JOB, writeObjectChange } from "../sync/object-writes";
@@ -108,7 +108,9 @@ async function deliver(services: IngestServices, signer: Webhook | null, job: Cl
     })
     .where(eq(deliveries.id, delivery.id));
   const what = status ? `HTTP ${status}` : "no answer";
-  throw new AppError("UPSTREAM", `Pipeline answered ${what}: ${excerpt}`.trim(), { retryable: true });
+  throw new AppError("UPSTREAM", `Pipeline answered ${what}${excerpt ? `: ${excerpt}` : ""}`, {
+    retryable: true,
+  });
 }
 
 async function signedRenditionUrl(
@@ -143,7 +145,7 @@ async function recordFailedDelivery(
     assetId: object.assetId,
     state: "failed",
     reason: "delivery_failed",
-    message: `Delivery to the pipeline failed after ${job.attempt} attempts: ${describeError(error)}`,
+    message: `Delivery to the pipeline failed after ${attempts(job.attempt)}: ${describeError(error)}`,
     discoveredVia: object.discoveredVia,
   });
 }

@@ -8,7 +8,7 @@
  */
 import { eq } from "drizzle-orm";
 import { objects, syncs } from "../db/schema";
-import { AppError, describeError } from "../lib/errors";
+import { AppError, attempts, describeError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import type { ClaimedJob, JobRegistry } from "../queue/types";
 import { storagePrefix } from "../storage/keys";
@@ -158,7 +158,7 @@ async function recordFailedDownload(
     assetId: object.assetId,
     state: "failed",
     reason: "download_failed",
-    message: `Download failed after ${job.attempt} attempts: ${describeError(error)}`,
+    message: `Download failed after ${attempts(job.attempt)}: ${describeError(error)}`,
     discoveredVia: object.discoveredVia,
   });
 }

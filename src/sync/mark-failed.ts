@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { objects, syncs } from "../db/schema";
-import { describeError } from "../lib/errors";
+import { attempts, describeError } from "../lib/errors";
 import type { ClaimedJob } from "../queue/types";
 import type { IngestServices } from "./ingest-asset";
 import { writeObjectChange } from "./object-writes";
@@ -33,7 +33,7 @@ export async function markObjectFailed(
     assetId,
     state: "failed",
     reason: "ingest_failed",
-    message: `Gave up after ${job.attempt} attempts: ${describeError(error)}`,
+    message: `Gave up after ${attempts(job.attempt)}: ${describeError(error)}`,
     discoveredVia: existing?.discoveredVia ?? String(job.payload.via ?? "poll"),
   });
 }
