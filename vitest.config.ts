@@ -29,6 +29,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // Inside workerd, against the Worker entry (D1, Queues, Cron, R2): see its own config.
+      "test/workers/vitest.config.ts",
     ],
   },
 });

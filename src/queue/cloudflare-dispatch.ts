@@ -1,0 +1,139 @@
+/**
+ * Sends one Cloudflare Queues message per job that needs one. The jobs table in D1 stays the
+ * queue's source of truth; Queues only delivers the "run job X (at T)" doorbell.
+ *
+ * Which pending jobs already have a message on its way is recorded on the job row: while a job is
+ * `pending`, `locked_until` holds when its message is due to arrive (NULL: no message yet).
+ * `JobStore` reads `locked_until` only for running jobs and clears it on every move into
+ * `pending` (complete with rerun, fail, release), so a job that needs a fresh message always
+ * shows NULL. Marking is a compare-and-swap, so concurrent dispatchers (several invocations,
+ * the cron) send each job once. The mark is written before the send: a send that fails leaves
+ * a mark with no message, which `dispatchLost` (the cron) repairs after `lostAfterMs`.
+ *
+ * (A dedicated `dispatched_at` column would say this more plainly; it needs a migration.)
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import type { Clock } from "../lib/clock";
+import { describeError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { type JobMessage, queueDelaySeconds } from "./cloudflare-message";
+import { DEFAULT_QUEUE } from "./types";
+
+/** The part of a Queues producer binding the dispatcher uses (tests pass a recorder). */
+export type JobMessageProducer = {
+  sendBatch(messages: Iterable<{ body: JobMessage; delaySeconds?: number }>): Promise<unknown>;
+};
+
+export type JobDispatcherOptions = {
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  producer: JobMessageProducer;
+  queue?: string;
+  /** A message still not acted on this long after it was due is presumed lost, and sent again. */
+  lostAfterMs?: number;
+  /** How far back `dispatchRecent` looks for jobs that became pending without a message. */
+  recentWindowMs?: number;
+};
+
+/** `sendBatch` takes at most 100 messages. */
+const BATCH = 100;
+/** Bounds one call's D1 queries; whatever is left is picked up by the next call or the cron. */
+const MAX_ROUNDS = 5;
+
+export const DEFAULT_LOST_AFTER_MS = 2 * 60_000;
+const DEFAULT_RECENT_WINDOW_MS = 60_000;
+
+export class JobDispatcher {
+  private readonly queue: string;
+  private readonly lostAfterMs: number;
+  private readonly recentWindowMs: number;
+
+  constructor(private readonly options: JobDispatcherOptions) {
+    this.queue = options.queue ?? DEFAULT_QUEUE;
+    this.lostAfterMs = options.lostAfterMs ?? DEFAULT_LOST_AFTER_MS;
+    this.recentWindowMs = options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS;
+  }
+
+  /**
+   * After work that may have enqueued jobs (a webhook, a job run, a cron tick): sends the jobs
+   * that became pending lately and have no message. Every move into `pending` sets
+   * `available_at` to now or later, so a look-back window keeps this an index range scan
+   * (jobs_claim_idx) instead of a scan of every pending job.
+   */
+  dispatchRecent(): Promise<number> {
+    const since = this.options.clock.now() - this.recentWindowMs;
+    return this.dispatch(sql`locked_until IS NULL AND available_at >= ${since}`, "recent");
+  }
+
+  /**
+   * The cron's repair: due jobs with no message (the invocation that wrote them died before
+   * sending) or whose message should have arrived long ago (a failed send, a lost message), and
+   * running jobs whose worker vanished with attempts left.
+   */
+  async dispatchLost(): Promise<number> {
+    const now = this.options.clock.now();
+    const staleBefore = now - this.lostAfterMs;
+    const pending = await this.dispatch(
+      sql`available_at <= ${now} AND (locked_until IS NULL OR locked_until <= ${staleBefore})`,
+      "lost",
+    );
+    return pending + (await this.dispatchAbandoned(staleBefore));
+  }
+
+  private async dispatch(condition: SQL, why: string): Promise<number> {
+    const { database, clock } = this.options;
+    let sent = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = clock.now();
+      const needsMessage = sql`queue = ${this.queue} AND status = 'pending' AND ${condition}`;
+      const marked = await database.db.all<{ id: string; available_at: number }>(sql`
+        UPDATE jobs SET locked_until = MAX(available_at, ${now})
+         WHERE id IN (SELECT id FROM jobs WHERE ${needsMessage} ORDER BY available_at LIMIT ${BATCH})
+           AND ${needsMessage}
+        RETURNING id, available_at`);
+      if (marked.length === 0) break;
+      if (!(await this.send(marked, now, why))) break;
+      sent += marked.length;
+      if (marked.length < BATCH) break;
+    }
+    return sent;
+  }
+
+  /** Running jobs are not marked (their `locked_until` is the lease): a lost one is re-sent each sweep until claimed. */
+  private async dispatchAbandoned(staleBefore: number): Promise<number> {
+    const rows = await this.options.database.db.all<{ id: string; available_at: number }>(sql`
+      SELECT id, available_at FROM jobs
+       WHERE queue = ${this.queue} AND status = 'running' AND locked_until <= ${staleBefore}
+         AND attempts < max_attempts
+       ORDER BY locked_until LIMIT ${BATCH}`);
+    if (rows.length === 0) return 0;
+    return (await this.send(rows, this.options.clock.now(), "abandoned")) ? rows.length : 0;
+  }
+
+  private async send(
+    jobs: { id: string; available_at: number }[],
+    now: number,
+    why: string,
+  ): Promise<boolean> {
+    try {
+      await this.options.producer.sendBatch(
+        jobs.map((job) => ({
+          body: { jobId: job.id },
+          delaySeconds: queueDelaySeconds(job.available_at - now),
+        })),
+      );
+      this.options.logger.debug("Sent job messages", { count: jobs.length, why });
+      return true;
+    } catch (err) {
+      // The jobs are safe in D1; the cron re-sends them once they count as lost.
+      this.options.logger.error("Could not send job messages; the cron will re-send them", {
+        count: jobs.length,
+        why,
+        error: describeError(err),
+      });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The `scheduled` handler (a Cron Trigger, every minute). It does no reconciliation itself:
+ * - queues a pass for each sync whose `next_run_at` has come (`scheduleDuePasses`, the same call
+ *   as the Node poller; the sync lease and the job key prevent overlapping passes);
+ * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
+ * - sends a message for every due job that has none, or whose message was lost.
+ * Each step runs even if another failed; the tick fails afterwards so the failure is visible.
+ */
+import { describeError } from "../lib/errors";
+import { scheduleDuePasses } from "../sync/schedule-pass";
+import type { WorkerRuntime } from "./runtime";
+
+export type CronSummary = { passesQueued: number; redispatched: number; dispatched: number };
+
+export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise<CronSummary> {
+  const log = runtime.logger.child({ cron });
+  const failed: string[] = [];
+  const step = async <T>(name: string, fallback: T, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      failed.push(name);
+      log.error(`Cron step failed: ${name}`, { error: describeError(err) });
+      return fallback;
+    }
+  };
+
+  const runIds = await step("schedule due syncs", [] as string[], () => scheduleDuePasses(runtime.services));
+  await step("reap abandoned jobs", undefined, () => runtime.runner.reap());
+  const redispatched = await step("re-send lost jobs", 0, () => runtime.dispatcher.dispatchLost());
+  const dispatched = await step("send new jobs", 0, () => runtime.dispatcher.dispatchRecent());
+  const summary = { passesQueued: runIds.length, redispatched, dispatched };
+  log.info("Cron tick", { ...summary, runs: runIds });
+  if (failed.length > 0) throw new Error(`Cron tick failed in: ${failed.join(", ")}`);
+  return summary;
+}
