@@ -117,7 +117,7 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
   const close = () => {
     closing ??= (async () => {
       // Stop accepting first; requests already in flight (webhooks being written) complete.
-      await new Promise<void>((done) => server.close(() => done()));
+      await closeServer(server);
       await poller.stop();
       await runner.stop(10_000);
       database.close();
@@ -126,6 +126,26 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
     return closing;
   };
   return { url, port, services, database, runner, logger, close };
+}
+
+/**
+ * Stops listening and resolves once the requests in flight are answered. A keep-alive socket
+ * whose request finishes after `close()` would otherwise stay open for the whole keep-alive
+ * timeout (5 s) and hold the shutdown up that long, so idle sockets are swept until it is done.
+ */
+function closeServer(server: ReturnType<typeof serve>): Promise<void> {
+  return new Promise<void>((done) => {
+    const sweep = setInterval(() => closeIdle(server), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      done();
+    });
+    closeIdle(server);
+  });
+}
+
+function closeIdle(server: ReturnType<typeof serve>): void {
+  if ("closeIdleConnections" in server) server.closeIdleConnections();
 }
 
 /**
