@@ -136,7 +136,8 @@ describe("connections", () => {
       webhook_secrets: ["****9a0b"],
       signing_key_id: "signing-key-id-1",
       // The stored hint is the key's last four characters; a PEM ends in dashes.
-      signing_private_key: "****----",
+      // The hint comes from the end of the key material, not the PEM footer.
+      signing_private_key: "****AASC",
       origin: "api",
       last_test: null,
       sync_ids: [],
