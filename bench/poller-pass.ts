@@ -1,0 +1,95 @@
+/**
+ * The child process of the poller benchmark: mux-ingest's services (no HTTP) against the fake
+ * Mux served by the parent, running reconciliation passes on request through the real job path
+ * (`schedulePass` → claim → `runClaimed`), while sampling its own memory. One process per
+ * library size, so one size's heap never inflates another's figures.
+ * Argument: a JSON object `{ env, muxRatePerSecond? }`.
+ */
+import { performance } from "node:perf_hooks";
+import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
+import { RECONCILE_JOB, schedulePass } from "../src/sync/schedule-pass";
+import { failStart, peakRssMiB, rssMiB, serveParent } from "./lib/child";
+import { openIngestNode } from "./lib/ingest-node";
+
+export type PassRequest = { kind: "initial" | "scheduled" };
+export type PassReport = {
+  kind: string;
+  status: string;
+  wallSeconds: number;
+  pages: number;
+  apiCalls: number;
+  assetsSeen: number;
+  enqueued: number;
+  rssBeforeMiB: number;
+  /** Highest RSS sampled (every 25 ms) during the pass. */
+  rssPeakDuringMiB: number;
+  heapUsedPeakMiB: number;
+  /** `ru_maxrss` of the process so far. */
+  processPeakRssMiB: number;
+};
+
+type Args = { env: Record<string, string>; muxRatePerSecond?: number };
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? "{}") as Args;
+  const node = await openIngestNode({ env: args.env, muxRatePerSecond: args.muxRatePerSecond });
+  const { services, runner, database } = node;
+  serveParent({
+    ready: { rssMiB: rssMiB() },
+    handle: async (raw): Promise<PassReport> => {
+      const { kind } = raw as PassRequest;
+      // The initial pass's ingest jobs are not run here (their cost is the ingest job's, measured
+      // end to end); mark them done, as if they had run, so the next pass meets a settled queue.
+      database.sqlite
+        .prepare(
+          "UPDATE jobs SET status = 'done', finished_at = ? WHERE type = 'ingest' AND status = 'pending'",
+        )
+        .run(Date.now());
+      const runId = await schedulePass(services, DEFAULT_IDS.sync, kind);
+      if (!runId) throw new Error("A pass is already queued");
+      const job = await services.jobs.claim();
+      if (job?.type !== RECONCILE_JOB) throw new Error(`Expected the reconcile job, claimed ${job?.type}`);
+
+      const rssBeforeMiB = rssMiB();
+      let rssPeak = rssBeforeMiB;
+      let heapPeak = process.memoryUsage().heapUsed;
+      const sampler = setInterval(() => {
+        const usage = process.memoryUsage();
+        rssPeak = Math.max(rssPeak, usage.rss / 2 ** 20);
+        heapPeak = Math.max(heapPeak, usage.heapUsed);
+      }, 25);
+      const started = performance.now();
+      const outcome = await runner.runClaimed(job);
+      const wallSeconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      if (outcome !== "completed") throw new Error(`The reconcile job ended ${outcome}`);
+
+      const run = database.sqlite
+        .prepare("SELECT kind, status, pages, api_calls, assets_seen, enqueued FROM runs WHERE id = ?")
+        .get(runId) as {
+        kind: string;
+        status: string;
+        pages: number;
+        api_calls: number;
+        assets_seen: number;
+        enqueued: number;
+      };
+      return {
+        kind: run.kind,
+        status: run.status,
+        wallSeconds: Math.round(wallSeconds * 100) / 100,
+        pages: run.pages,
+        apiCalls: run.api_calls,
+        assetsSeen: run.assets_seen,
+        enqueued: run.enqueued,
+        rssBeforeMiB,
+        rssPeakDuringMiB: Math.round(rssPeak * 10) / 10,
+        heapUsedPeakMiB: Math.round((heapPeak / 2 ** 20) * 10) / 10,
+        processPeakRssMiB: peakRssMiB(),
+      };
+    },
+    shutdown: node.close,
+  });
+}
+
+main().catch(failStart);

@@ -1,0 +1,134 @@
+/**
+ * Benchmark 4: the reconciliation poller's cost — Mux API calls, wall time and memory — for an
+ * initial pass and an incremental pass (after a few new assets) on 1k, 10k and 100k-asset
+ * libraries, with Mux's rate limits lifted; then once on a smaller library with the default
+ * 5 GET/s, to show the real bound. The fake Mux runs here; each size's passes run in a fresh
+ * child process (bench/poller-pass.ts), whose memory is what is reported.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_RATE_LIMIT, librarySpecs, type RunningFakeMux, startFakeMux } from "../src/fake-mux";
+import { seededRandom } from "../src/fake-mux/random";
+import { startChild } from "./lib/child";
+import { BENCH_CREDENTIALS } from "./lib/ingest-node";
+import type { PollerData, PollerSize } from "./lib/result-types";
+import { recordBenchmark } from "./lib/results";
+import type { PassReport, PassRequest } from "./poller-pass";
+
+const SIZES = [1_000, 10_000, 100_000];
+const NEW_ASSETS = 10;
+const RATE_LIMITED_SIZE = 5_000;
+const LIFTED = 1_000_000;
+/** Uploads still processing at any moment: a handful, however large the library. */
+const MAX_PREPARING = 20;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mux-ingest-bench-poller-"));
+  try {
+    await recordBenchmark<PollerData>(
+      "poller",
+      [
+        `The fake Mux (this process) holds a seeded library with the fake's realistic mix (public, signed, DRM-only, no MP4, errored…), created over 90 days, with at most ${MAX_PREPARING} assets still preparing (the generator's 7 % share of preparing assets, all created in the last two minutes, is unrealistic for a large library and would all fall inside the incremental pass's overlap window). mux-ingest's services run in a child process per library size, on a fresh file database, with no HTTP server, job runner or poller loop: each pass is \`schedulePass\` → claim the reconcile job → \`JobRunner.runClaimed\`, the production job path.`,
+        `Initial pass: lists the whole library (limit=100, cursor) and enqueues one ingest job per asset, carrying the listed asset as a snapshot so the job needs no GET. Incremental pass: after ${NEW_ASSETS} new assets, a scheduled (non-full) pass, which stops at the previous watermark minus a 300 s overlap.`,
+        `The ingest jobs are not run (their cost is the ingest job's); before the incremental pass they are marked done, as if they had run. No objects exist yet, so nothing is re-checked: the incremental figure is the listing cost alone.`,
+        `API calls are counted at the fake. Memory: RSS sampled every 25 ms during each pass and the child's ru_maxrss (which includes start-up: tsx, drizzle, migrations).`,
+        `"Lifted" runs disable both the fake's 429 limit and mux-ingest's client-side token bucket; the "default limit" run keeps both at production values (fake ${DEFAULT_RATE_LIMIT.perSecond}/s burst ${DEFAULT_RATE_LIMIT.burst}; client 5/s).`,
+      ],
+      () => measure(dir),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(dir: string): Promise<PollerData> {
+  const mux = await startFakeMux({
+    seed: 4,
+    tokenId: BENCH_CREDENTIALS.tokenId,
+    tokenSecret: BENCH_CREDENTIALS.tokenSecret,
+    webhookSecret: BENCH_CREDENTIALS.webhookSecret,
+    webhookUrl: null,
+    rateLimit: null,
+  });
+  try {
+    const lifted: PollerSize[] = [];
+    for (const size of SIZES) {
+      lifted.push(await measureSize(mux, dir, size, LIFTED));
+    }
+    mux.fake.setRateLimit(DEFAULT_RATE_LIMIT);
+    const rateLimited = await measureSize(mux, dir, RATE_LIMITED_SIZE, undefined);
+    return { newAssets: NEW_ASSETS, lifted, rateLimited };
+  } finally {
+    await mux.close();
+  }
+}
+
+async function measureSize(
+  mux: RunningFakeMux,
+  dir: string,
+  size: number,
+  muxRatePerSecond: number | undefined,
+): Promise<PollerSize> {
+  mux.fake.reset();
+  createLibrary(mux, size);
+  const label = muxRatePerSecond ? `${size}` : `${size}-limited`;
+  const child = await startChild<{ rssMiB: number }>("poller-pass.ts", [
+    JSON.stringify({
+      muxRatePerSecond,
+      env: {
+        MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
+        MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
+        MUX_WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
+        MUX_BASE_URL: mux.url,
+        MUX_STREAM_BASE_URL: mux.streamBaseUrl,
+        DATABASE_PATH: join(dir, `poller-${label}.db`),
+        ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
+        LOG_LEVEL: "warn",
+      },
+    }),
+  ]);
+  try {
+    const pass = async (kind: PassRequest["kind"]) => {
+      mux.fake.resetStats();
+      const report = await child.request<PassReport>({ kind } satisfies PassRequest, 600_000);
+      const stats = mux.fake.stats();
+      console.error(
+        `  ${label} ${kind}: ${report.wallSeconds} s, ${stats.listCalls} list + ${stats.retrieveCalls} get, RSS ${report.rssBeforeMiB} → ${report.rssPeakDuringMiB} MiB`,
+      );
+      return {
+        ...report,
+        listCalls: stats.listCalls,
+        retrieveCalls: stats.retrieveCalls,
+        rateLimited: stats.rateLimited,
+      };
+    };
+    const initial = await pass("initial");
+    for (let i = 0; i < NEW_ASSETS; i++) mux.fake.createAsset({ status: "ready", mp4Support: "standard" });
+    const incremental = await pass("scheduled");
+    return { assets: size, startRssMiB: child.ready.rssMiB, initial, incremental };
+  } finally {
+    await child.stop();
+  }
+}
+
+/**
+ * The fake's seeded library mix (`librarySpecs`, as `generateLibrary` uses), except that at most
+ * MAX_PREPARING assets are still preparing. The generator makes 7 % of any library preparing,
+ * all created in the last two minutes — 7,000 uploads in two minutes at 100k — which would put
+ * them all inside the incremental pass's 300 s overlap and make it page through them.
+ */
+function createLibrary(mux: RunningFakeMux, size: number): void {
+  let preparing = 0;
+  for (const { kind, spec } of librarySpecs(size, seededRandom(11), Date.now())) {
+    if (kind === "preparing" && ++preparing > MAX_PREPARING) {
+      // Spread over the library's 90 days instead, as ready assets.
+      const ageSeconds = 86_400 + ((preparing * 7_919) % (89 * 86_400));
+      mux.fake.createAsset({ ...spec, status: "ready", createdAt: Date.now() - ageSeconds * 1000 });
+    } else {
+      mux.fake.createAsset(spec);
+    }
+  }
+}
+
+await main();
