@@ -23,7 +23,8 @@ export function createWebhookRoutes(config: WebhookRouteConfig = {}) {
         rawBody,
         signature: c.req.header("mux-signature") ?? null,
       });
-      c.var.logger.info("Webhook received", {
+      // Debug, not info: Mux sends several events per asset; counts are in /metrics.
+      c.var.logger.debug("Webhook received", {
         event_id: result.eventId,
         type: result.type,
         duplicate: result.duplicate,

@@ -11,6 +11,9 @@ import { realSleep, type Sleep } from "../lib/token-bucket";
 import type { JobStore } from "./job-store";
 import { type ClaimedJob, DEFAULT_QUEUE, type JobRegistry } from "./types";
 
+/** Finished jobs are kept a week (for inspection), then pruned. */
+const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+
 export type JobOutcome = "completed" | "retried" | "dead" | "lost" | "unknown_type";
 
 export type RunnerOptions = {
@@ -190,6 +193,7 @@ export class JobRunner {
         if (sinceReap > 30) {
           sinceReap = 0;
           await this.reap();
+          await this.options.store.pruneFinished(FINISHED_JOB_RETENTION_MS, this.queue);
         }
         const job = await this.options.store.claim(this.queue);
         if (job) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
 import { ManualClock } from "../../src/lib/clock";
@@ -339,5 +340,34 @@ describe("runner", () => {
     const released = await claimOrFail();
     expect(released.key).toBe("stuck");
     expect(released.attempt).toBe(1);
+  });
+});
+
+describe("claim query plan", () => {
+  it("uses the claim index for both pending and expired jobs, never a scan of finished ones", () => {
+    const query = new SQLiteSyncDialect().sqlToQuery(store.claimStatement("default", T0, "lease_x"));
+    const plan = (
+      database.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as Array<{
+        detail: string;
+      }>
+    )
+      .map((row) => row.detail)
+      .join("\n");
+    expect(plan).toContain(
+      "SEARCH jobs USING INDEX jobs_claim_idx (queue=? AND status=? AND available_at<?)",
+    );
+    expect(plan).toContain("SEARCH jobs USING INDEX jobs_claim_idx (queue=? AND status=?)");
+    expect(plan).not.toContain("jobs_queue_key_uq");
+    expect(plan).not.toContain("TEMP B-TREE");
+  });
+
+  it("prunes finished jobs after the retention period, keeping dead ones", async () => {
+    await store.enqueue(job("old"));
+    await store.enqueue(job("dead"));
+    await store.complete(await claimOrFail());
+    await store.fail(await claimOrFail(), new AppError("UPSTREAM_AUTH", "no"));
+    clock.advance(8 * 24 * 3600_000);
+    expect(await store.pruneFinished(7 * 24 * 3600_000)).toBe(1);
+    expect(await store.counts()).toMatchObject({ done: 0, dead: 1 });
   });
 });
