@@ -8,7 +8,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createHarness, type Harness, TEST_WEBHOOK_SECRET } from "../helpers/harness";
+import { createHarness, type Harness, TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
 
 let h: Harness;
@@ -17,7 +17,15 @@ let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
 });
-afterAll(() => h.close());
+afterAll(() => {
+  // Hundreds of refused requests were logged: none of those lines may carry a secret.
+  const leaks = h.logs.filter((line) =>
+    [TEST_WEBHOOK_SECRET, TEST_TOKEN_SECRET].some((s) => line.includes(s)),
+  );
+  h.close();
+  expect(h.logs.length).toBeGreaterThan(100);
+  expect(leaks).toEqual([]);
+});
 beforeEach(() => {
   h.database.sqlite.exec("DELETE FROM webhook_events; DELETE FROM jobs;");
 });

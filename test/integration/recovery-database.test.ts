@@ -64,6 +64,9 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // Failures were logged (locked, full, read-only): none of those lines may carry a secret.
+  const secrets = [TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET, "recovery-suite-encryption-key-0123456789"];
+  expect(logs.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
   await node.runner.stop(1_000);
   if (other.open) {
     if (other.inTransaction) other.exec("ROLLBACK");
