@@ -16,6 +16,7 @@ import type { ObjectStorage } from "../storage/types";
 import type { IngestServices } from "../sync/ingest-asset";
 import { writeObjectChange } from "../sync/object-writes";
 import { renditionRecord } from "../sync/rendition-record";
+import { DEFAULT_STALL_TIMEOUT_MS, StallGuard } from "./stall-guard";
 
 export const DOWNLOAD_JOB = "download";
 
@@ -106,9 +107,25 @@ async function fetchIntoStorage(services: IngestServices, storage: ObjectStorage
     throw new AppError("FORBIDDEN", `Refusing to download from outside ${services.streamBaseUrl}`);
   }
   const fetcher = services.fetch ?? fetch;
+  const guard = new StallGuard(services.downloadStallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+  try {
+    return await guardedFetchIntoStorage(services, storage, target, fetcher, guard);
+  } finally {
+    guard.stop();
+  }
+}
+
+async function guardedFetchIntoStorage(
+  services: IngestServices,
+  storage: ObjectStorage,
+  target: FetchTarget,
+  fetcher: typeof fetch,
+  guard: StallGuard,
+) {
   const attempt = async () => {
     const url = target.signed ? `${target.url}?token=${await sign(services, target)}` : target.url;
-    return fetcher(url, { redirect: "error" });
+    guard.arm();
+    return fetcher(url, { redirect: "error", signal: guard.signal });
   };
   let response = await attempt();
   if (response.status === 403 && target.signed) {
@@ -129,7 +146,7 @@ async function fetchIntoStorage(services: IngestServices, storage: ObjectStorage
       { retryable: true },
     );
   }
-  return storage.put(target.key, response.body, {
+  return storage.put(target.key, guard.watch(response.body), {
     expectedBytes: expected,
     contentType: response.headers.get("content-type") ?? undefined,
   });

@@ -65,6 +65,8 @@ export type IngestServices = {
   storage?: ObjectStorage | null;
   /** Token lifetime for signed probes and downloads. */
   signedUrlTtlSeconds?: number;
+  /** A download that receives nothing for this long is abandoned and retried (default 30 s). */
+  downloadStallTimeoutMs?: number;
   fetch?: typeof fetch;
 };
 
