@@ -50,12 +50,22 @@ describe("Mux unreachable for a while", () => {
 
     // The outage: every call to the API fails at the network level.
     let down = true;
-    network.use(http.all("https://api.mux.com/*", () => (down ? HttpResponse.error() : undefined)));
+    let callsWhileDown = 0;
+    network.use(
+      http.all("https://api.mux.com/*", () => {
+        if (!down) return undefined;
+        callsWhileDown++;
+        return HttpResponse.error();
+      }),
+    );
     const during = [];
     for (let i = 0; i < 10; i++) {
       during.push(h.fake.createAsset({ status: "ready", mp4Support: "standard" }));
       await interval();
     }
+    // It does not hammer an API that is down: a few attempts per interval, spaced by backoff.
+    console.log(`Mux calls during 10 intervals of outage: ${callsWhileDown}`);
+    expect(callsWhileDown).toBeLessThanOrEqual(10 * 5);
     const failedRuns = sql<{ status: string }>("SELECT status FROM runs WHERE status = 'failed'");
     expect(failedRuns.length).toBeGreaterThanOrEqual(8);
     // Failing for a transient reason is not a reason to stop polling: no person is needed.

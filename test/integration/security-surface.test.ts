@@ -287,6 +287,8 @@ describe("rendition downloads only go to the configured stream host", () => {
     { playbackId: "pbk", name: "https://evil.test/low.mp4" },
     { playbackId: "pbk", name: "../../../../../../tmp/mux-ingest-escape.mp4" },
     { playbackId: "pbk\\..\\..\\evil", name: "..%2F..%2Fescape.mp4" },
+    // No file list: the names are guessed and probed with HEAD, under the crafted id.
+    { playbackId: "pbk/../../@evil.test:443", name: null },
   ];
 
   it("never requests another host, nor writes outside STORAGE_DIR, for assets whose ids and file names are crafted", async () => {
@@ -315,23 +317,33 @@ describe("rendition downloads only go to the configured stream host", () => {
               status: "ready",
               created_at: "1767225600",
               playback_ids: [{ id: crafted?.playbackId, policy: "public" }],
-              static_renditions: {
-                files: [
-                  {
-                    name: crafted?.name,
-                    ext: "mp4",
-                    status: "ready",
-                    filesize: "4",
-                    width: 640,
-                    height: 360,
-                  },
-                ],
-              },
+              ...(crafted?.name === null
+                ? { mp4_support: "standard", static_renditions: { status: "ready" } }
+                : {
+                    static_renditions: {
+                      files: [
+                        {
+                          name: crafted?.name,
+                          ext: "mp4",
+                          status: "ready",
+                          filesize: "4",
+                          width: 640,
+                          height: 360,
+                        },
+                      ],
+                    },
+                  }),
               tracks: [{ type: "video", id: "t1" }],
             },
           });
         }),
-        http.all("https://stream.mux.com/*", () => new HttpResponse(new Uint8Array([1, 2, 3, 4]))),
+        http.all(
+          "https://stream.mux.com/*",
+          ({ request }) =>
+            new HttpResponse(request.method === "HEAD" ? null : new Uint8Array([1, 2, 3, 4]), {
+              headers: { "content-length": "4" },
+            }),
+        ),
         http.post("https://pipeline.test/hooks", () => new HttpResponse(null, { status: 204 })),
       );
       for (let i = 0; i < CRAFTED.length; i++) {
@@ -349,6 +361,9 @@ describe("rendition downloads only go to the configured stream host", () => {
       network.events.removeListener("request:start", onRequest);
 
       const hosts = new Set(requested.map((url) => new URL(url).host));
+      expect(
+        requested.filter((url) => url.includes(encodeURIComponent("pbk/../../@evil.test:443"))).length,
+      ).toBeGreaterThan(0);
       expect([...hosts].sort()).toEqual(["api.mux.com", "pipeline.test", "stream.mux.com"]);
       for (const url of requested.filter((u) => new URL(u).host === "stream.mux.com")) {
         // Each crafted id and name stayed one encoded path segment under the stream host.
