@@ -3,14 +3,23 @@
  * - queues a pass for each sync whose `next_run_at` has come (`scheduleDuePasses`, the same call
  *   as the Node poller; the sync lease and the job key prevent overlapping passes);
  * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
- * - sends a message for every due job that has none, or whose message was lost.
+ * - sends a message for every due job that has none, or whose message was lost;
+ * - deletes finished jobs older than a week (the Node runner's loop does this on Node).
  * Each step runs even if another failed; the tick fails afterwards so the failure is visible.
  */
 import { describeError } from "../lib/errors";
 import { scheduleDuePasses } from "../sync/schedule-pass";
 import type { WorkerRuntime } from "./runtime";
 
-export type CronSummary = { passesQueued: number; redispatched: number; dispatched: number };
+/** How long finished jobs are kept: the same week as on Node (`JobRunner`). */
+const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+
+export type CronSummary = {
+  passesQueued: number;
+  redispatched: number;
+  dispatched: number;
+  pruned: number;
+};
 
 export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise<CronSummary> {
   const log = runtime.logger.child({ cron });
@@ -29,7 +38,10 @@ export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise
   await step("reap abandoned jobs", undefined, () => runtime.runner.reap());
   const redispatched = await step("re-send lost jobs", 0, () => runtime.dispatcher.dispatchLost());
   const dispatched = await step("send new jobs", 0, () => runtime.dispatcher.dispatchRecent());
-  const summary = { passesQueued: runIds.length, redispatched, dispatched };
+  const pruned = await step("prune finished jobs", 0, () =>
+    runtime.services.jobs.pruneFinished(FINISHED_JOB_RETENTION_MS),
+  );
+  const summary = { passesQueued: runIds.length, redispatched, dispatched, pruned };
   log.info("Cron tick", { ...summary, runs: runIds });
   if (failed.length > 0) throw new Error(`Cron tick failed in: ${failed.join(", ")}`);
   return summary;
