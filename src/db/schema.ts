@@ -126,6 +126,12 @@ export const jobs = sqliteTable(
     /** The claim token: a worker may only finish a job whose lease id is still its own (compare-and-swap). */
     leaseId: text("lease_id"),
     lockedUntil: integer("locked_until"),
+    /**
+     * Workers only: while the job is pending, when the Cloudflare Queues message that will run it
+     * is due (null: none sent yet). Cleared on every move into `pending`, so a job that needs a
+     * fresh message shows null.
+     */
+    messageDueAt: integer("message_due_at"),
     /** Set when the job is enqueued again while running: it runs once more instead of finishing. */
     rerun: integer("rerun", { mode: "boolean" }).notNull().default(false),
     lastError: text("last_error"),

@@ -11,7 +11,6 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
-import { claimJobById, readJob } from "./cloudflare-claim";
 import { queueDelaySeconds } from "./cloudflare-message";
 import type { JobStore } from "./job-store";
 import type { JobRunner } from "./runner";
@@ -35,8 +34,8 @@ export class JobMessageConsumer {
 
   /** A message from the jobs queue: run the job if it is due, then say what becomes of the message. */
   async handle(jobId: string): Promise<MessageVerdict> {
-    const { database, clock, store, runner } = this.options;
-    const job = await claimJobById(database, clock, store.leaseMs, jobId, { mode: "due" });
+    const { store, runner } = this.options;
+    const job = await store.claimById(jobId, "due");
     if (!job) return this.verdictWithoutClaim(jobId);
     await runner.runClaimed(job);
     return this.verdictAfterRun(jobId);
@@ -48,17 +47,17 @@ export class JobMessageConsumer {
    * `failed` through the registry's `onDead`, where people look for it and can retry it.
    */
   async handleDeadLetter(jobId: string): Promise<MessageVerdict> {
-    const { database, clock, store, registry, logger } = this.options;
-    const job = await claimJobById(database, clock, store.leaseMs, jobId, { mode: "any" });
+    const { clock, store, registry, logger } = this.options;
+    const job = await store.claimById(jobId, "any");
     if (!job) {
-      const current = await readJob(database, jobId);
+      const current = await store.read(jobId);
       if (current?.status === "running" && current.lockedUntil !== null) {
         // Someone is running it right now; look again when that lease runs out.
         return { action: "retry", delaySeconds: queueDelaySeconds(current.lockedUntil - clock.now()) };
       }
       return ACK;
     }
-    const before = await readJob(database, jobId);
+    const before = await store.read(jobId);
     const error = new Error(
       `Cloudflare Queues gave up on this job's message (dead-letter queue)${
         before?.lastError ? `; last error: ${before.lastError}` : ""
@@ -79,8 +78,8 @@ export class JobMessageConsumer {
     const now = this.options.clock.now();
     // Take the dispatch mark, unless a concurrent dispatcher already sent the job a new message.
     const rows = await this.options.database.db.all<{ available_at: number }>(sql`
-      UPDATE jobs SET locked_until = MAX(available_at, ${now})
-       WHERE id = ${jobId} AND status = 'pending' AND locked_until IS NULL
+      UPDATE jobs SET message_due_at = MAX(available_at, ${now})
+       WHERE id = ${jobId} AND status = 'pending' AND message_due_at IS NULL
       RETURNING available_at`);
     const row = rows[0];
     if (!row) return ACK;
@@ -89,8 +88,8 @@ export class JobMessageConsumer {
 
   /** The job could not be claimed: find out why, and whether this message still has a purpose. */
   private async verdictWithoutClaim(jobId: string): Promise<MessageVerdict> {
-    const { database, clock, logger } = this.options;
-    const job = await readJob(database, jobId);
+    const { store, clock, logger } = this.options;
+    const job = await store.read(jobId);
     if (!job) {
       logger.warn("Message for a job that no longer exists; dropping it", { job_id: jobId });
       return ACK;

@@ -2,15 +2,13 @@
  * Sends one Cloudflare Queues message per job that needs one. The jobs table in D1 stays the
  * queue's source of truth; Queues only delivers the "run job X (at T)" doorbell.
  *
- * Which pending jobs already have a message on its way is recorded on the job row: while a job is
- * `pending`, `locked_until` holds when its message is due to arrive (NULL: no message yet).
- * `JobStore` reads `locked_until` only for running jobs and clears it on every move into
- * `pending` (complete with rerun, fail, release), so a job that needs a fresh message always
- * shows NULL. Marking is a compare-and-swap, so concurrent dispatchers (several invocations,
- * the cron) send each job once. The mark is written before the send: a send that fails leaves
- * a mark with no message, which `dispatchLost` (the cron) repairs after `lostAfterMs`.
- *
- * (A dedicated `dispatched_at` column would say this more plainly; it needs a migration.)
+ * Which pending jobs already have a message on its way is recorded on the job row:
+ * `message_due_at` holds when its message is due to arrive (NULL: no message yet). `JobStore`
+ * clears it on every move into `pending` (complete with rerun, fail, release, revive), so a job
+ * that needs a fresh message always shows NULL. Marking is a compare-and-swap, so concurrent
+ * dispatchers (several invocations, the cron) send each job once. The mark is written before
+ * the send: a send that fails leaves a mark with no message, which `dispatchLost` (the cron)
+ * repairs after `lostAfterMs`.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
@@ -64,7 +62,7 @@ export class JobDispatcher {
    */
   dispatchRecent(): Promise<number> {
     const since = this.options.clock.now() - this.recentWindowMs;
-    return this.dispatch(sql`locked_until IS NULL AND available_at >= ${since}`, "recent");
+    return this.dispatch(sql`message_due_at IS NULL AND available_at >= ${since}`, "recent");
   }
 
   /**
@@ -76,7 +74,7 @@ export class JobDispatcher {
     const now = this.options.clock.now();
     const staleBefore = now - this.lostAfterMs;
     const pending = await this.dispatch(
-      sql`available_at <= ${now} AND (locked_until IS NULL OR locked_until <= ${staleBefore})`,
+      sql`available_at <= ${now} AND (message_due_at IS NULL OR message_due_at <= ${staleBefore})`,
       "lost",
     );
     return pending + (await this.dispatchAbandoned(staleBefore));
@@ -89,7 +87,7 @@ export class JobDispatcher {
       const now = clock.now();
       const needsMessage = sql`queue = ${this.queue} AND status = 'pending' AND ${condition}`;
       const marked = await database.db.all<{ id: string; available_at: number }>(sql`
-        UPDATE jobs SET locked_until = MAX(available_at, ${now})
+        UPDATE jobs SET message_due_at = MAX(available_at, ${now})
          WHERE id IN (SELECT id FROM jobs WHERE ${needsMessage} ORDER BY available_at LIMIT ${BATCH})
            AND ${needsMessage}
         RETURNING id, available_at`);
@@ -101,7 +99,7 @@ export class JobDispatcher {
     return sent;
   }
 
-  /** Running jobs are not marked (their `locked_until` is the lease): a lost one is re-sent each sweep until claimed. */
+  /** Running jobs are not marked: one whose worker vanished is re-sent each sweep until claimed. */
   private async dispatchAbandoned(staleBefore: number): Promise<number> {
     const rows = await this.options.database.db.all<{ id: string; available_at: number }>(sql`
       SELECT id, available_at FROM jobs

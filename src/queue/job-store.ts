@@ -12,6 +12,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import type { JobStatus } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { AppError, describeError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -26,6 +27,14 @@ export type JobStoreOptions = {
 };
 
 export type QueueCounts = { pending: number; running: number; done: number; dead: number };
+
+export type JobSnapshot = {
+  status: JobStatus;
+  availableAt: number;
+  /** The lease's end while running. */
+  lockedUntil: number | null;
+  lastError: string | null;
+};
 
 type ClaimedRow = {
   id: string;
@@ -80,6 +89,7 @@ export class JobStore {
         available_at = CASE WHEN jobs.status IN ('done', 'dead') THEN excluded.available_at ELSE jobs.available_at END,
         last_error = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.last_error END,
         finished_at = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.finished_at END,
+        message_due_at = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.message_due_at END,
         status = CASE WHEN jobs.status IN ('done', 'dead') THEN 'pending' ELSE jobs.status END,
         updated_at = excluded.updated_at`;
   }
@@ -93,17 +103,44 @@ export class JobStore {
     const rows = await this.database.db.all<ClaimedRow>(
       this.claimStatement(queue, this.clock.now(), newId("lease")),
     );
-    const row = rows[0];
+    return rows[0] ? toClaimed(rows[0]) : null;
+  }
+
+  /**
+   * Claims one named job (the Workers consumer: a message names its job). `due` takes it only if
+   * `claim` could have; `any` (the dead-letter consumer) also takes one scheduled later, or one
+   * whose lease expired on its last attempt, so it can be settled as dead.
+   */
+  async claimById(jobId: string, mode: "due" | "any" = "due"): Promise<ClaimedJob | null> {
+    const now = this.clock.now();
+    const claimable =
+      mode === "due"
+        ? sql`((status = 'pending' AND available_at <= ${now})
+               OR (status = 'running' AND locked_until <= ${now} AND attempts < max_attempts))`
+        : sql`(status = 'pending' OR (status = 'running' AND locked_until <= ${now}))`;
+    const rows = await this.database.db.all<ClaimedRow>(sql`
+      UPDATE jobs
+         SET status = 'running', lease_id = ${newId("lease")}, locked_until = ${now + this.leaseMs},
+             message_due_at = NULL, attempts = attempts + 1, updated_at = ${now}
+       WHERE id = ${jobId} AND ${claimable}
+      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
+    return rows[0] ? toClaimed(rows[0]) : null;
+  }
+
+  /** A job's scheduling state, or null when it does not exist. */
+  async read(jobId: string): Promise<JobSnapshot | null> {
+    const row = await this.database.db.get<{
+      status: JobStatus;
+      available_at: number;
+      locked_until: number | null;
+      last_error: string | null;
+    }>(sql`SELECT status, available_at, locked_until, last_error FROM jobs WHERE id = ${jobId}`);
     if (!row) return null;
     return {
-      id: row.id,
-      queue: row.queue,
-      type: row.type,
-      key: row.idempotency_key,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      leaseId: row.lease_id,
+      status: row.status,
+      availableAt: row.available_at,
+      lockedUntil: row.locked_until,
+      lastError: row.last_error,
     };
   }
 
@@ -124,7 +161,7 @@ export class JobStore {
     return sql`
       UPDATE jobs
          SET status = 'running', lease_id = ${leaseId}, locked_until = ${now + this.leaseMs},
-             attempts = attempts + 1, updated_at = ${now}
+             message_due_at = NULL, attempts = attempts + 1, updated_at = ${now}
        WHERE id = ${candidate} AND ${due}
       RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`;
   }
@@ -148,7 +185,7 @@ export class JobStore {
       sql`UPDATE jobs
              SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
                  attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
-                 available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, last_error = NULL,
+                 available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = NULL,
                  finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END, updated_at = ${now}
            WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
     ]);
@@ -168,7 +205,7 @@ export class JobStore {
       const availableAt = now + error.delayMs;
       outcome = { kind: "retry", availableAt };
       statement = sql`UPDATE jobs SET status = 'pending', attempts = attempts - 1, available_at = ${availableAt},
-                        rerun = 0, lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
+                        rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = ${message}, updated_at = ${now}
                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
     } else if (job.attempt >= job.maxAttempts || (error instanceof AppError && !error.retryable)) {
       // Spent attempts, or an error that retrying cannot fix (bad credentials, invalid input):
@@ -178,7 +215,7 @@ export class JobStore {
       statement = sql`UPDATE jobs
                          SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'dead' END,
                              attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
-                             available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL,
+                             available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL,
                              last_error = ${message}, finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END,
                              updated_at = ${now}
                        WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
@@ -186,7 +223,7 @@ export class JobStore {
       const availableAt = now + backoffDelayMs(job.attempt, this.backoff, this.random);
       outcome = { kind: "retry", availableAt };
       statement = sql`UPDATE jobs SET status = 'pending', available_at = ${availableAt}, rerun = 0,
-                        lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
+                        lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = ${message}, updated_at = ${now}
                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
     }
     const rows = await this.database.db.all<{ status: string; available_at: number }>(
@@ -205,7 +242,7 @@ export class JobStore {
     const now = this.clock.now();
     await this.database.atomic([
       sql`UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), available_at = ${now},
-            lease_id = NULL, locked_until = NULL, updated_at = ${now}
+            lease_id = NULL, locked_until = NULL, message_due_at = NULL, updated_at = ${now}
           WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
     ]);
   }
@@ -227,28 +264,20 @@ export class JobStore {
   async reapExpired(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     const rows = await this.database.db.all<ClaimedRow>(sql`
-      UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, finished_at = ${now},
+      UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, message_due_at = NULL, finished_at = ${now},
                       last_error = COALESCE(last_error, 'The worker running the last attempt stopped (lease expired)'),
                       updated_at = ${now}
        WHERE queue = ${queue} AND status = 'running' AND locked_until <= ${now} AND attempts >= max_attempts
       RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
-    return rows.map((row) => ({
-      id: row.id,
-      queue: row.queue,
-      type: row.type,
-      key: row.idempotency_key,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      leaseId: "",
-    }));
+    return rows.map((row) => ({ ...toClaimed(row), leaseId: "" }));
   }
 
   /** Puts a dead job back in line with fresh attempts. False when no dead job has that key. */
   async retryDead(key: string, queue: string = DEFAULT_QUEUE): Promise<boolean> {
     const now = this.clock.now();
     const [result] = await this.database.atomic([
-      sql`UPDATE jobs SET status = 'pending', attempts = 0, available_at = ${now}, finished_at = NULL, updated_at = ${now}
+      sql`UPDATE jobs SET status = 'pending', attempts = 0, available_at = ${now}, finished_at = NULL,
+            message_due_at = NULL, updated_at = ${now}
           WHERE queue = ${queue} AND idempotency_key = ${key} AND status = 'dead'`,
     ]);
     return (result?.changes ?? 0) > 0;
@@ -272,4 +301,17 @@ export class JobStore {
         FROM jobs WHERE queue = ${queue} AND status IN ('pending', 'running')`);
     return row?.at ?? null;
   }
+}
+
+function toClaimed(row: ClaimedRow): ClaimedJob {
+  return {
+    id: row.id,
+    queue: row.queue,
+    type: row.type,
+    key: row.idempotency_key,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+    leaseId: row.lease_id,
+  };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `jobs` ADD `message_due_at` integer;
