@@ -40,7 +40,7 @@ export type ServiceOptions = {
   /** Outbound HTTP (Mux API, stream host, pipeline). Tests inject msw-backed or fake fetches. */
   fetch?: typeof fetch;
   /** Mux GET/s per connection; tests lift it. */
-  muxRatePerSecond?: number;
+  muxRatePerSecond?: number | null;
   muxMaxRetries?: number;
   random?: () => number;
   reconcile?: Partial<ReconcileSettings>;

@@ -26,7 +26,8 @@ export type ConnectionCredentials = {
 export type MuxApiFactoryOptions = {
   baseUrl: string;
   /** Sustained GET/s allowed per connection (Mux: 5 per environment). */
-  ratePerSecond?: number;
+  /** `null`: no client-side limit (Mux's 429 + Retry-After still applies, through the queue). */
+  ratePerSecond?: number | null;
   burst?: number;
   maxRetries?: number;
   fetch?: typeof fetch;
@@ -107,7 +108,8 @@ export class ConnectionCredentialsCache {
     this.entries.delete(connectionId);
   }
 
-  private bucket(connectionId: string): TokenBucket {
+  private bucket(connectionId: string): TokenBucket | undefined {
+    if (this.mux.ratePerSecond === null) return undefined;
     let bucket = this.buckets.get(connectionId);
     if (!bucket) {
       // Real time, whatever clock the domain runs on: the limit is Mux's, in wall-clock seconds.

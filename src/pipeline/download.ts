@@ -125,7 +125,9 @@ async function guardedFetchIntoStorage(
   const attempt = async () => {
     const url = target.signed ? `${target.url}?token=${await sign(services, target)}` : target.url;
     guard.arm();
-    return fetcher(url, { redirect: "error", signal: guard.signal });
+    // "manual": a redirect is answered, not followed, and fails below like any non-2xx, so a
+    // download never leaves the stream host. (workerd rejects redirect: "error".)
+    return fetcher(url, { redirect: "manual", signal: guard.signal });
   };
   let response = await attempt();
   if (response.status === 403 && target.signed) {

@@ -88,6 +88,10 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
     config,
     storage,
     reconcile: { maxPagesPerRun: RECONCILE_PAGES_PER_RUN },
+    // No in-isolate token bucket: its waiters would be resumed from other requests' timers, which
+    // Workers does not allow, and isolates do not share it anyway. Mux's 429 + Retry-After is
+    // honoured through the queue (the message is retried after the delay).
+    muxRatePerSecond: null,
   });
   let notifications = 0;
   services.setJobNotifier(() => {

@@ -187,3 +187,27 @@ describe("download to STORAGE_DIR", () => {
     expect(existsSync(join(storageDir, "bkt_default", asset.id))).toBe(false);
   });
 });
+
+describe("download redirects", () => {
+  it("does not follow a redirect off the stream host: it moves on to the next rendition", async () => {
+    storageDir = mkdtempSync(join(tmpdir(), "mux-ingest-storage-"));
+    await withPipeline({ STORAGE_DIR: storageDir });
+    let followed = 0;
+    network.use(
+      http.get(
+        "https://stream.mux.com/:playbackId/low.mp4",
+        () =>
+          new HttpResponse(null, { status: 302, headers: { location: "https://elsewhere.test/low.mp4" } }),
+      ),
+      http.get("https://elsewhere.test/*", () => {
+        followed++;
+        return new HttpResponse("not a video");
+      }),
+    );
+    const asset = h.fake.createAsset({ mp4Support: "standard", width: 1920, height: 1080 });
+    await settle();
+    expect(followed).toBe(0);
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+    expect(JSON.parse(String(h.objectOf(asset.id)?.rendition)).name).toBe("medium.mp4");
+  });
+});
