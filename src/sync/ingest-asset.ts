@@ -95,7 +95,7 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
       .where(and(eq(objects.bucketId, sync.bucketId), eq(objects.assetId, input.assetId)))
       .get()) ?? null;
 
-  const asset = await readAsset(services, sync.connectionId, input);
+  const { asset, fromSnapshot } = await readAsset(services, sync.connectionId, input);
 
   if (!asset) return recordDeletion(services, sync, existing, input);
 
@@ -118,6 +118,11 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
     waitingSince: existing?.waitingSince ?? null,
     renditionGraceMs: services.renditionGraceMs ?? DEFAULT_RENDITION_GRACE_MS,
   });
+  if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions") {
+    // Giving up on an asset's MP4s is decided on a fresh read: a listing taken before its MP4s
+    // were made, judged after the grace period, used to skip an asset that had them by then.
+    return ingestAsset(services, { ...input, snapshot: undefined, snapshotAt: undefined });
+  }
   const resolved = await resolveProbe(services, sync.connectionId, evaluation);
   const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
 
@@ -155,12 +160,12 @@ async function readAsset(
   services: IngestServices,
   connectionId: string,
   input: IngestInput,
-): Promise<MuxAsset | null> {
+): Promise<{ asset: MuxAsset | null; fromSnapshot: boolean }> {
   const age =
     input.snapshotAt === undefined ? Number.POSITIVE_INFINITY : services.clock.now() - input.snapshotAt;
   if (input.snapshot && age <= SNAPSHOT_MAX_AGE_MS) {
     const parsed = muxAssetSchema.safeParse(input.snapshot);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) return { asset: parsed.data, fromSnapshot: true };
   }
   const api = await services.credentials.api(connectionId);
   const asset = await api.retrieveAsset(input.assetId);
@@ -170,7 +175,7 @@ async function readAsset(
       .set({ apiCalls: sql`${runs.apiCalls} + 1` })
       .where(eq(runs.id, input.runId));
   }
-  return asset;
+  return { asset, fromSnapshot: false };
 }
 
 async function applyChange(
