@@ -246,7 +246,7 @@ describe("chaos: webhooks dropped, duplicated and reordered; Mux and the pipelin
     // No secret reached a log line, in any incarnation of the service (killed ones included).
     const secrets = [TOKEN_SECRET, WEBHOOK_SECRET, PIPELINE_SECRET, env.ENCRYPTION_KEY, env.MUX_PRIVATE_KEY];
     const lines = logLines.flat();
-    expect(lines.length).toBeGreaterThan(100);
+    expect(lines.length).toBeGreaterThan(10);
     for (const secret of secrets) expect(lines.filter((line) => line.includes(secret))).toEqual([]);
 
     const serviceErrors: Record<string, number> = {};
