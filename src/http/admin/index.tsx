@@ -26,6 +26,12 @@ const DOCUMENT_CONFIG = {
 export function createAdminApi() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("/v1/*", requireAdminToken());
+  app.use("/v1/*", async (c, next) => {
+    await next();
+    // Any admin write may change which connections and syncs a webhook reaches: drop the
+    // webhook path's routing cache, so this process sees the change at once.
+    if (c.req.method !== "GET") c.var.services.routing.invalidate();
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
