@@ -56,10 +56,11 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
   const target = eventTarget(event);
   const now = services.clock.now();
 
+  const assetId = target.kind === "asset" ? target.assetId : null;
   let outcome: EventOutcome = target.kind === "asset" ? "enqueued" : target.kind;
   let syncIds: string[] = [];
-  if (target.kind === "asset") {
-    syncIds = affectedSyncs(await services.routing.syncsOf(connectionId), target.assetId);
+  if (assetId !== null) {
+    syncIds = affectedSyncs(await services.routing.syncsOf(connectionId), assetId);
     if (syncIds.length === 0) outcome = "no_sync";
   }
 
@@ -68,7 +69,7 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
   const statements = [
     sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
                                     event_created_at, received_at)
-        VALUES (${event.id}, ${connectionId}, ${event.type}, ${target.kind === "asset" ? target.assetId : null},
+        VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
                 ${outcome}, ${syncIds.length}, ${nonce},
                 ${event.created_at === null ? null : event.created_at * 1000}, ${now})
         ON CONFLICT (id) DO NOTHING`,
@@ -76,8 +77,8 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
       services.jobs.enqueueStatement(
         {
           type: INGEST_JOB,
-          key: ingestJobKey(syncId, target.kind === "asset" ? target.assetId : ""),
-          payload: { syncId, assetId: target.kind === "asset" ? target.assetId : "", via: "webhook" },
+          key: ingestJobKey(syncId, String(assetId)),
+          payload: { syncId, assetId, via: "webhook" },
         },
         { onlyIf: recordedByUs },
       ),
