@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
-import type { Config } from "./config/env";
+import { type Config, configSecrets } from "./config/env";
 import { bootstrapFromEnv } from "./connections/bootstrap-from-env";
 import { type NodeDatabase, openNodeDatabase } from "./db/node";
 import { type Clock, systemClock } from "./lib/clock";
@@ -51,14 +51,7 @@ export type StartOptions = {
 export async function openNodeServices(config: Config, options: StartOptions = {}) {
   const clock = options.clock ?? systemClock;
   const redactor = new Redactor();
-  redactor.add(
-    config.mux.tokenSecret,
-    config.mux.privateKey,
-    config.pipeline.secret,
-    config.adminToken,
-    config.encryptionKey,
-    ...config.mux.webhookSecrets,
-  );
+  redactor.add(...configSecrets(config));
   const logger =
     options.logger ??
     jsonLogger({ level: options.logLevel ?? config.logLevel, redactor, write: options.logWrite });

@@ -217,3 +217,15 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
   };
 }
+
+/** Every secret the configuration holds, for the log redactor: none of them may reach a log line. */
+export function configSecrets(config: Config): Array<string | undefined> {
+  return [
+    config.mux.tokenSecret,
+    config.mux.privateKey,
+    config.pipeline.secret,
+    config.adminToken,
+    config.encryptionKey,
+    ...config.mux.webhookSecrets,
+  ];
+}

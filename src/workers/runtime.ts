@@ -4,6 +4,7 @@
  * invocation of an isolate and reused by the next ones.
  */
 import { createApp } from "../app";
+import { configSecrets } from "../config/env";
 import { bootstrapFromEnv } from "../connections/bootstrap-from-env";
 import { openD1Database } from "../db/d1";
 import { systemClock } from "../lib/clock";
@@ -66,14 +67,7 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
   const { config } = setup;
   const clock = systemClock;
   const redactor = new Redactor();
-  redactor.add(
-    config.mux.tokenSecret,
-    config.mux.privateKey,
-    config.pipeline.secret,
-    config.adminToken,
-    config.encryptionKey,
-    ...config.mux.webhookSecrets,
-  );
+  redactor.add(...configSecrets(config));
   const logger = jsonLogger({ level: config.logLevel, redactor, fields: { runtime: "workers" } });
   const database = openD1Database(setup.db);
   // readWorkerSetup guarantees ENCRYPTION_KEY; the fallback only satisfies the type.
