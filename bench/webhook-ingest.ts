@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       [
         `Each server runs in its own Node process; autocannon 9 runs in a third (the bench process). All three share the machine's ${cpus().length} cores.`,
         `(a) bare: Hono on @hono/node-server, one POST route that reads the body and answers the same JSON as mux-ingest.`,
-        `(b) mux-ingest: \`startNode\` (the \`mux-ingest serve\` entry) on a file database, with \`runJobs: false\` so the job runner and poller do not compete for the CPU; the webhook route still verifies the signature, records the event and enqueues its ingest job durably (WAL, synchronous=NORMAL) before answering. Its info-level JSON log line per request goes to /dev/null.`,
+        `(b) mux-ingest: \`startNode\` (the \`mux-ingest serve\` entry) on a file database, with \`runJobs: false\` so the job runner and poller do not compete for the CPU; the webhook route still verifies the signature, records the event and enqueues its ingest job durably (WAL, synchronous=NORMAL) before answering. Its per-request log line is at debug level, below the default (info), so it is not written.`,
         `Requests: signed \`video.asset.ready\` envelopes of ${WEBHOOK_BODY_BYTES} bytes, each with a fresh event id and asset id (setupRequest), so every one is a first delivery that enqueues a job.`,
         `After a ${WARMUP_SECONDS} s warm-up of each server, ${ROUNDS} rounds per connection level of ${RUN_SECONDS} s on (a) then ${RUN_SECONDS} s on (b); figures are medians over rounds, the ratio is the median of the per-round b/a ratios.`,
       ],

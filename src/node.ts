@@ -16,7 +16,7 @@ import { jsonLogger, type Logger, type LogLevel, Redactor } from "./lib/logger";
 import { SecretBox } from "./lib/secret-box";
 import { createPrometheusMetrics } from "./metrics/prometheus";
 import { nodeHmac } from "./mux/node-hmac";
-import { JobRunner } from "./queue/runner";
+import { JobRunner, type RunnerOptions } from "./queue/runner";
 import { type AppServices, createServices } from "./services";
 import { FileSystemStorage } from "./storage/filesystem";
 import { Poller } from "./sync/poller";
@@ -45,6 +45,10 @@ export type StartOptions = {
   /** Where log lines go (default stdout) and the least level written (default LOG_LEVEL): CLI commands keep stdout for their output. */
   logWrite?: (line: string) => void;
   logLevel?: LogLevel;
+  /** Mux GET/s per connection (default 5); `null` lifts the client-side limit (benchmarks, tests). */
+  muxRatePerSecond?: number | null;
+  /** Also told about every job's outcome (benchmarks count them). */
+  onJobOutcome?: RunnerOptions["onOutcome"];
 };
 
 /** Builds the runtime pieces shared by every Node command, without starting anything. */
@@ -72,6 +76,7 @@ export async function openNodeServices(config: Config, options: StartOptions = {
     fetch: options.fetch,
     storage,
     hmac: nodeHmac,
+    muxRatePerSecond: options.muxRatePerSecond,
   });
   await bootstrapFromEnv({ database, box, clock }, config);
   const runner = new JobRunner({
@@ -81,7 +86,10 @@ export async function openNodeServices(config: Config, options: StartOptions = {
     clock,
     concurrency: config.workerConcurrency,
     pollIntervalMs: 500,
-    onOutcome: (type, outcome, durationMs) => metrics.jobOutcome(type, outcome, durationMs),
+    onOutcome: (type, outcome, durationMs) => {
+      metrics.jobOutcome(type, outcome, durationMs);
+      options.onJobOutcome?.(type, outcome, durationMs);
+    },
   });
   services.setJobNotifier(() => runner.notify());
   return { services, database, runner, logger, clock };

@@ -1,21 +1,15 @@
 /**
- * mux-ingest as `startNode` builds it, with one difference the benchmarks need: the client-side
- * Mux rate limit (`createServices({ muxRatePerSecond })`) can be lifted, which `startNode` does
- * not expose. Everything else is the production wiring: the same services, job registry,
- * runner, Hono app and node-server.
+ * mux-ingest for the benchmarks: the production wiring (`openNodeServices`, the same services,
+ * job registry, runner and Hono app as `mux-ingest serve`), with the client-side Mux rate limit
+ * liftable and the HTTP server on an ephemeral loopback port.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../src/app";
-import { type Config, parseEnv } from "../../src/config/env";
-import { bootstrapFromEnv } from "../../src/connections/bootstrap-from-env";
-import { openNodeDatabase } from "../../src/db/node";
-import { systemClock } from "../../src/lib/clock";
-import { jsonLogger, type Logger, Redactor } from "../../src/lib/logger";
-import { SecretBox } from "../../src/lib/secret-box";
-import { JobRunner, type RunnerOptions } from "../../src/queue/runner";
-import { createServices } from "../../src/services";
-import { FileSystemStorage } from "../../src/storage/filesystem";
+import { parseEnv } from "../../src/config/env";
+import type { Logger } from "../../src/lib/logger";
+import { openNodeServices } from "../../src/node";
+import type { RunnerOptions } from "../../src/queue/runner";
 
 export type IngestNodeOptions = {
   /** The environment, exactly as `mux-ingest serve` would read it. */
@@ -29,40 +23,13 @@ export type IngestNodeOptions = {
 };
 
 export async function openIngestNode(options: IngestNodeOptions) {
-  const config: Config = parseEnv(options.env);
-  const redactor = new Redactor();
-  redactor.add(
-    config.mux.tokenSecret,
-    config.pipeline.secret,
-    config.encryptionKey,
-    ...config.mux.webhookSecrets,
-  );
-  const logger = options.logger ?? jsonLogger({ level: config.logLevel, redactor });
-  const database = openNodeDatabase(config.databasePath);
+  const config = parseEnv(options.env);
   if (!config.encryptionKey) throw new Error("Set ENCRYPTION_KEY for benchmark nodes");
-  const box = await SecretBox.fromPassphrase(config.encryptionKey);
-  const storage = config.storageDir ? new FileSystemStorage(config.storageDir) : null;
-  const services = createServices({
-    database,
-    clock: systemClock,
-    logger,
-    redactor,
-    box,
-    config,
-    storage,
+  const { services, database, runner } = await openNodeServices(config, {
+    logger: options.logger,
     muxRatePerSecond: options.muxRatePerSecond,
+    onJobOutcome: options.onOutcome,
   });
-  await bootstrapFromEnv({ database, box, clock: systemClock }, config);
-  const runner = new JobRunner({
-    store: services.jobs,
-    registry: services.registry,
-    logger,
-    clock: systemClock,
-    concurrency: config.workerConcurrency,
-    pollIntervalMs: 500,
-    onOutcome: options.onOutcome,
-  });
-  services.setJobNotifier(() => runner.notify());
 
   let server: ReturnType<typeof serve> | null = null;
   let url: string | null = null;

@@ -5,7 +5,14 @@
  */
 import { createFakeMux, type FakeMux, type FakeMuxOptions } from "../../src/fake-mux";
 import { fakeMuxHandlers } from "./fake-mux-msw";
-import { createHarness, type Harness, type HarnessOptions, TEST_TOKEN_ID, TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET } from "./harness";
+import {
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+  TEST_TOKEN_ID,
+  TEST_TOKEN_SECRET,
+  TEST_WEBHOOK_SECRET,
+} from "./harness";
 import { network } from "./no-network";
 
 export type FakeMuxHarness = Harness & {
@@ -26,7 +33,8 @@ export async function createFakeMuxHarness(
     clock: h.clock,
     rateLimit: null,
     webhookUrl: "http://mux-ingest.test/webhooks/mux",
-    fetch: (input, init) => Promise.resolve(h.app.request(input instanceof Request ? input : String(input), init)),
+    fetch: (input, init) =>
+      Promise.resolve(h.app.request(input instanceof Request ? input : String(input), init)),
     ...options.fake,
   });
   network.use(...fakeMuxHandlers(fake));
@@ -35,7 +43,9 @@ export async function createFakeMuxHarness(
     await h.runner.drain();
   };
   const objectOf = (assetId: string) =>
-    h.database.sqlite.prepare("select * from objects where asset_id = ?").get(assetId) as Record<string, unknown> | undefined;
+    h.database.sqlite.prepare("select * from objects where asset_id = ?").get(assetId) as
+      | Record<string, unknown>
+      | undefined;
   const close = h.close;
   return {
     ...h,

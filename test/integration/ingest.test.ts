@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeMuxHarness, createFakeMuxHarness } from "../helpers/with-fake-mux";
 import { TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
+import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 
 let h: FakeMuxHarness;
 afterEach(() => h?.close());
@@ -37,7 +37,9 @@ describe("ingest through webhooks", () => {
   });
 
   it("moves waiting_for_rendition to ready on video.asset.static_rendition.ready", async () => {
-    h = await createFakeMuxHarness({ fake: { lifecycle: { readyAfterMs: 1000, renditionsAfterMs: 60_000 } } });
+    h = await createFakeMuxHarness({
+      fake: { lifecycle: { readyAfterMs: 1000, renditionsAfterMs: 60_000 } },
+    });
     const asset = h.fake.createAsset({ staticRenditions: ["highest"] });
     await h.fake.advance(1000);
     await h.settleAll();
@@ -84,9 +86,17 @@ describe("ingest through webhooks", () => {
 
   it.each([
     ["an errored asset", { outcome: "errored" as const }, "asset_errored"],
-    ["an asset without playback ids", { playbackPolicies: [] as never[], mp4Support: "standard" as const }, "no_playback_id"],
+    [
+      "an asset without playback ids",
+      { playbackPolicies: [] as never[], mp4Support: "standard" as const },
+      "no_playback_id",
+    ],
     ["a DRM-only asset", { playbackPolicies: ["drm" as const], mp4Support: "standard" as const }, "drm_only"],
-    ["a signed asset without a signing key", { playbackPolicies: ["signed" as const], mp4Support: "standard" as const }, "signed_without_key"],
+    [
+      "a signed asset without a signing key",
+      { playbackPolicies: ["signed" as const], mp4Support: "standard" as const },
+      "signed_without_key",
+    ],
   ])("skips %s with a readable reason", async (_name, spec, reason) => {
     h = await createFakeMuxHarness();
     const asset = await lifecycle(spec);

@@ -1,4 +1,4 @@
-import { HttpResponse, http } from "msw";
+import { http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { RetryAfterError } from "../../src/lib/errors";
 import { runReconcilePass } from "../../src/sync/reconcile-pass";

@@ -21,7 +21,8 @@ describe("SecretBox", () => {
 describe("secretHint", () => {
   it("shows the end of a plain secret, and the end of a PEM key's material rather than its footer", () => {
     expect(secretHint("abcdefc0ff")).toBe("c0ff");
-    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1\nZyX9w==\n-----END RSA PRIVATE KEY-----\n";
+    const pem =
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1\nZyX9w==\n-----END RSA PRIVATE KEY-----\n";
     expect(secretHint(pem)).toBe("yX9w");
   });
 });
