@@ -188,7 +188,7 @@ function queueSection(result: ResultFile<QueueData>, machine: MachineDescription
       ],
     ),
     "",
-    `**What it means.** The queue itself is rarely the bottleneck while its table is small: ${n(empty?.jobsPerSecond ?? Number.NaN)} no-op jobs/s with one worker is far above what Mux's 5 GET/s lets the ingest jobs do. But the claim rate falls to ${n(full?.jobsPerSecond ?? Number.NaN)} jobs/s once ${n(full?.finishedRowsBefore ?? Number.NaN)} finished jobs sit in the table: the claim's sub-select (\`… WHERE queue = ? AND (pending and due OR running and expired) ORDER BY available_at, created_at LIMIT 1\`) is planned as a scan of every job of the queue through \`jobs_queue_key_uq\` plus a temporary B-tree sort (EXPLAIN QUERY PLAN), so each claim costs time proportional to all jobs ever kept.`,
+    `**What it means.** The queue is not the bottleneck: ${n(empty?.jobsPerSecond ?? Number.NaN)} no-op jobs/s with one worker is far above what Mux's 5 GET/s lets the ingest jobs do. With ${n(full?.finishedRowsBefore ?? Number.NaN)} finished jobs already in the table it claims ${n(full?.jobsPerSecond ?? Number.NaN)} jobs/s: ${(full?.jobsPerSecond ?? 0) >= 0.5 * (empty?.jobsPerSecond ?? Number.POSITIVE_INFINITY) ? "history does not slow it down, since each claim is two searches of the claim index (pending and due, then running with an expired lease; EXPLAIN QUERY PLAN is asserted in test/integration/queue.test.ts), and finished jobs are pruned after a week" : "**history slows claims down**, which needs looking into"}.`,
   ].join("\n");
 }
 
@@ -268,7 +268,13 @@ function pollerSection(result: ResultFile<PollerData>, machine: MachineDescripti
     "",
     `**What it means.** An initial pass costs one list call per 100 assets and no per-asset GET (the listing rides into each ingest job as a snapshot). (The incremental pass's "jobs enqueued" is a full page, not ${n(d.newAssets)}: the bench creates no objects, so every asset on the page it reads looks new; with a settled bucket only the new ones would be.) An incremental pass after ${n(d.newAssets)} new assets costs ${d.lifted.map((s) => n(s.incremental.listCalls)).join(" / ")} list calls on the ${d.lifted.map((s) => n(s.assets)).join(" / ")}-asset libraries: it stops at the watermark, whatever the library's size. With the real limit the listing runs at ${n(callsPerSecond, 1)} calls/s, so the initial pass of a ${n(largest?.assets ?? 0)}-asset library takes about ${n(callsFor(largest?.assets ?? 0) / 5 / 60, 1)} minutes (${n(callsFor(largest?.assets ?? 0))} calls at 5/s) and a 1,000,000-asset library about ${n(callsFor(1_000_000) / 5 / 60, 0)} minutes — extrapolated from the ${n(limited.assets)}-asset run, not measured. An incremental pass stays at a few calls, i.e. about a second.`,
     "",
-    `**Memory.** Peak RSS during the passes: ${d.lifted.map((s, i) => `${n(peaks[i] ?? 0)} MiB at ${n(s.assets)} assets`).join(", ")} — ${Math.abs(growth) <= 40 ? `flat within ${n(Math.abs(growth))} MiB while the library grows ${n((largest?.assets ?? 0) / (smallest?.assets ?? 1))}×: pages are streamed, the library is never held in memory` : `**it grows by ${n(growth)} MiB** from the smallest to the largest library, which needs looking into`}. The process's baseline (tsx, drizzle, migrations, before any pass) is about ${n(smallest?.startRssMiB ?? 0)} MiB.`,
+    `**Memory.** Peak RSS during the passes: ${d.lifted.map((s, i) => `${n(peaks[i] ?? 0)} MiB at ${n(s.assets)} assets`).join(", ")} — ${Math.abs(growth) <= 40 ? `flat within ${n(Math.abs(growth))} MiB while the library grows ${n((largest?.assets ?? 0) / (smallest?.assets ?? 1))}×: pages are streamed, the library is never held in memory` : `**it grows by ${n(growth)} MiB** from the smallest to the largest library`}. The process's baseline (tsx, drizzle, migrations, before any pass) is about ${n(smallest?.startRssMiB ?? 0)} MiB.`,
+    ...(d.constrained
+      ? [
+          "",
+          `**Is anything kept?** The ${n(d.constrained.assets)}-asset passes again, in a child started with \`${d.constrained.nodeFlags.join(" ")}\` (V8 may then keep at most that much): the initial pass completed in ${n(d.constrained.initial.wallSeconds, 1)} s (${n(d.constrained.initial.listCalls)} list calls) with a peak RSS of ${n(d.constrained.initial.rssPeakDuringMiB)} MiB. A pass that held its library could not fit; what the default run shows above the smaller libraries is V8 growing its heap to the allocation rate of a long pass, then giving it back.`,
+        ]
+      : []),
   ].join("\n");
 }
 

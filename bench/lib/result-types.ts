@@ -92,7 +92,13 @@ export type PollerSize = {
   incremental: PollerPass;
 };
 
-export type PollerData = { newAssets: number; lifted: PollerSize[]; rateLimited: PollerSize };
+export type PollerData = {
+  newAssets: number;
+  lifted: PollerSize[];
+  rateLimited: PollerSize;
+  /** The largest library again, with V8's heap capped: does the pass need more than that? */
+  constrained?: PollerSize & { nodeFlags: string[] };
+};
 
 export type DownloadData = {
   state: string;
