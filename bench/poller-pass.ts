@@ -10,23 +10,10 @@ import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
 import { RECONCILE_JOB, schedulePass } from "../src/sync/schedule-pass";
 import { failStart, peakRssMiB, rssMiB, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
+import type { PassReport } from "./lib/result-types";
 
 export type PassRequest = { kind: "initial" | "scheduled" };
-export type PassReport = {
-  kind: string;
-  status: string;
-  wallSeconds: number;
-  pages: number;
-  apiCalls: number;
-  assetsSeen: number;
-  enqueued: number;
-  rssBeforeMiB: number;
-  /** Highest RSS sampled (every 25 ms) during the pass. */
-  rssPeakDuringMiB: number;
-  heapUsedPeakMiB: number;
-  /** `ru_maxrss` of the process so far. */
-  processPeakRssMiB: number;
-};
+export type { PassReport };
 
 type Args = { env: Record<string, string>; muxRatePerSecond?: number };
 

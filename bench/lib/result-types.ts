@@ -67,7 +67,8 @@ export type QueueData = {
   }>;
 };
 
-export type PollerPass = {
+/** What the poller's child process reports for one pass. */
+export type PassReport = {
   kind: string;
   status: string;
   wallSeconds: number;
@@ -76,9 +77,14 @@ export type PollerPass = {
   assetsSeen: number;
   enqueued: number;
   rssBeforeMiB: number;
+  /** Highest RSS sampled (every 25 ms) during the pass. */
   rssPeakDuringMiB: number;
   heapUsedPeakMiB: number;
+  /** `ru_maxrss` of the process so far. */
   processPeakRssMiB: number;
+};
+
+export type PollerPass = PassReport & {
   /** Counted at the fake Mux. */
   listCalls: number;
   retrieveCalls: number;

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import type { AssetMeta, AssetSpec, StaticRenditionResolution } from "../types";
 
-const policy = z.enum(["public", "signed", "drm"]);
-const resolution = z.enum([
+export const playbackPolicySchema = z.enum(["public", "signed", "drm"]);
+export const resolutionSchema = z.enum([
   "highest",
   "audio-only",
   "2160p",
@@ -22,12 +22,12 @@ const meta = z.object({
 });
 
 const createAssetBody = z.object({
-  playback_policies: z.array(policy).optional(),
-  playback_policy: z.union([policy, z.array(policy)]).optional(),
+  playback_policies: z.array(playbackPolicySchema).optional(),
+  playback_policy: z.union([playbackPolicySchema, z.array(playbackPolicySchema)]).optional(),
   mp4_support: z
     .enum(["none", "standard", "capped-1080p", "audio-only", "audio-only,capped-1080p"])
     .optional(),
-  static_renditions: z.array(z.object({ resolution })).optional(),
+  static_renditions: z.array(z.object({ resolution: resolutionSchema })).optional(),
   passthrough: z.string().max(255).optional(),
   meta: meta.optional(),
   max_resolution_tier: z.enum(["1080p", "1440p", "2160p"]).optional(),
@@ -66,6 +66,6 @@ export function parsePatchBody(body: unknown): { passthrough?: string; meta?: As
 }
 
 export function parseStaticRenditionBody(body: unknown): StaticRenditionResolution | null {
-  const parsed = z.object({ resolution }).safeParse(body);
+  const parsed = z.object({ resolution: resolutionSchema }).safeParse(body);
   return parsed.success ? parsed.data.resolution : null;
 }

@@ -8,29 +8,16 @@ import type { FakeMuxCore } from "../core";
 import { SpecError } from "../core";
 import { snapshotStats } from "../stats";
 import type { AssetSpec } from "../types";
-
-const playbackPolicy = z.enum(["public", "signed", "drm"]);
-const resolution = z.enum([
-  "highest",
-  "audio-only",
-  "2160p",
-  "1440p",
-  "1080p",
-  "720p",
-  "540p",
-  "480p",
-  "360p",
-  "270p",
-]);
+import { playbackPolicySchema, resolutionSchema } from "./api-bodies";
 
 /** The control API's asset spec: `AssetSpec` as JSON. */
 const assetSpec = z.object({
   id: z.string().min(1).optional(),
-  playbackPolicies: z.array(playbackPolicy).optional(),
+  playbackPolicies: z.array(playbackPolicySchema).optional(),
   mp4Support: z
     .enum(["none", "standard", "capped-1080p", "audio-only", "audio-only,capped-1080p"])
     .optional(),
-  staticRenditions: z.array(resolution).optional(),
+  staticRenditions: z.array(resolutionSchema).optional(),
   status: z.enum(["preparing", "ready", "errored"]).optional(),
   renditionsReady: z.boolean().optional(),
   outcome: z.enum(["ready", "errored"]).optional(),
