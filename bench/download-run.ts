@@ -8,20 +8,17 @@ import { rmSync } from "node:fs";
 import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
 import { DOWNLOAD_JOB } from "../src/pipeline/download";
 import { INGEST_JOB, ingestJobKey } from "../src/sync/ingest-asset";
-import { failStart, peakRssMiB, rssMiB, serveParent } from "./lib/child";
+import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
+import type { MemoryPeaks } from "./lib/result-types";
 
-export type DownloadReport = {
+export type DownloadReport = MemoryPeaks & {
   state: string;
   renditionName: string | null;
   bytes: number;
   sha256: string | null;
   downloadSeconds: number;
   ingestSeconds: number;
-  rssBeforeMiB: number;
-  rssPeakDuringMiB: number;
-  heapUsedPeakMiB: number;
-  processPeakRssMiB: number;
 };
 
 type Args = { env: Record<string, string>; assetId: string };
@@ -42,16 +39,9 @@ async function main(): Promise<void> {
         key: ingestJobKey(DEFAULT_IDS.sync, args.assetId),
         payload: { syncId: DEFAULT_IDS.sync, assetId: args.assetId, via: "trigger" },
       });
-      const rssBeforeMiB = rssMiB();
-      let rssPeak = rssBeforeMiB;
-      let heapPeak = process.memoryUsage().heapUsed;
-      const sampler = setInterval(() => {
-        const usage = process.memoryUsage();
-        rssPeak = Math.max(rssPeak, usage.rss / 2 ** 20);
-        heapPeak = Math.max(heapPeak, usage.heapUsed);
-      }, 25);
+      const memory = sampleMemory();
       await node.runner.drain({ timeoutMs: 400_000 });
-      clearInterval(sampler);
+      const peaks = memory.stop();
       const object = node.database.sqlite
         .prepare("SELECT state, rendition FROM objects WHERE asset_id = ?")
         .get(args.assetId) as { state: string; rendition: string | null } | undefined;
@@ -72,10 +62,7 @@ async function main(): Promise<void> {
         sha256: rendition?.sha256 ?? null,
         downloadSeconds: Math.round((durations.get(DOWNLOAD_JOB) ?? Number.NaN) / 10) / 100,
         ingestSeconds: Math.round((durations.get(INGEST_JOB) ?? Number.NaN) / 10) / 100,
-        rssBeforeMiB,
-        rssPeakDuringMiB: Math.round(rssPeak * 10) / 10,
-        heapUsedPeakMiB: Math.round((heapPeak / 2 ** 20) * 10) / 10,
-        processPeakRssMiB: peakRssMiB(),
+        ...peaks,
       };
     },
     shutdown: node.close,

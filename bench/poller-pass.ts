@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
 import { RECONCILE_JOB, schedulePass } from "../src/sync/schedule-pass";
-import { failStart, peakRssMiB, rssMiB, serveParent } from "./lib/child";
+import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
 import type { PassReport } from "./lib/result-types";
 
@@ -37,18 +37,11 @@ async function main(): Promise<void> {
       const job = await services.jobs.claim();
       if (job?.type !== RECONCILE_JOB) throw new Error(`Expected the reconcile job, claimed ${job?.type}`);
 
-      const rssBeforeMiB = rssMiB();
-      let rssPeak = rssBeforeMiB;
-      let heapPeak = process.memoryUsage().heapUsed;
-      const sampler = setInterval(() => {
-        const usage = process.memoryUsage();
-        rssPeak = Math.max(rssPeak, usage.rss / 2 ** 20);
-        heapPeak = Math.max(heapPeak, usage.heapUsed);
-      }, 25);
+      const memory = sampleMemory();
       const started = performance.now();
       const outcome = await runner.runClaimed(job);
       const wallSeconds = (performance.now() - started) / 1000;
-      clearInterval(sampler);
+      const peaks = memory.stop();
       if (outcome !== "completed") throw new Error(`The reconcile job ended ${outcome}`);
 
       const run = database.sqlite
@@ -69,10 +62,7 @@ async function main(): Promise<void> {
         apiCalls: run.api_calls,
         assetsSeen: run.assets_seen,
         enqueued: run.enqueued,
-        rssBeforeMiB,
-        rssPeakDuringMiB: Math.round(rssPeak * 10) / 10,
-        heapUsedPeakMiB: Math.round((heapPeak / 2 ** 20) * 10) / 10,
-        processPeakRssMiB: peakRssMiB(),
+        ...peaks,
       };
     },
     shutdown: node.close,

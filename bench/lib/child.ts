@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
+import type { MemoryPeaks } from "./result-types";
 import { BENCH_DIR, REPO_DIR } from "./results";
 
 type ChildMessage =
@@ -174,4 +175,27 @@ export function rssMiB(): number {
 export function cpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/** Samples RSS and heap every 25 ms from now; `stop()` returns the peaks, rounded to 0.1 MiB. */
+export function sampleMemory(): { stop(): MemoryPeaks } {
+  const rssBeforeMiB = rssMiB();
+  let rssPeak = rssBeforeMiB;
+  let heapPeak = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, usage.rss / 2 ** 20);
+    heapPeak = Math.max(heapPeak, usage.heapUsed);
+  }, 25);
+  return {
+    stop() {
+      clearInterval(sampler);
+      return {
+        rssBeforeMiB,
+        rssPeakDuringMiB: Math.round(rssPeak * 10) / 10,
+        heapUsedPeakMiB: Math.round((heapPeak / 2 ** 20) * 10) / 10,
+        processPeakRssMiB: peakRssMiB(),
+      };
+    },
+  };
 }

@@ -68,7 +68,16 @@ export type QueueData = {
 };
 
 /** What the poller's child process reports for one pass. */
-export type PassReport = {
+export type MemoryPeaks = {
+  rssBeforeMiB: number;
+  /** Highest RSS sampled (every 25 ms) during the measured work. */
+  rssPeakDuringMiB: number;
+  heapUsedPeakMiB: number;
+  /** `ru_maxrss` of the process so far. */
+  processPeakRssMiB: number;
+};
+
+export type PassReport = MemoryPeaks & {
   kind: string;
   status: string;
   wallSeconds: number;
@@ -76,12 +85,6 @@ export type PassReport = {
   apiCalls: number;
   assetsSeen: number;
   enqueued: number;
-  rssBeforeMiB: number;
-  /** Highest RSS sampled (every 25 ms) during the pass. */
-  rssPeakDuringMiB: number;
-  heapUsedPeakMiB: number;
-  /** `ru_maxrss` of the process so far. */
-  processPeakRssMiB: number;
 };
 
 export type PollerPass = PassReport & {
