@@ -5,9 +5,9 @@
  * bytes lives in the parent). Argument: a JSON object `{ env, assetId }`.
  */
 import { rmSync } from "node:fs";
-import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
-import { DOWNLOAD_JOB } from "../src/pipeline/download";
-import { INGEST_JOB, ingestJobKey } from "../src/sync/ingest-asset";
+import { DOWNLOAD_JOB } from "../src/jobs/download";
+import { INGEST_JOB, ingestJobKey } from "../src/jobs/ingest";
+import { DEFAULT_IDS } from "../src/resources/bootstrap";
 import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
 import type { MemoryPeaks } from "./lib/result-types";

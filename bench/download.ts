@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFakeMux } from "../src/fake-mux";
+import { startFakeMux } from "../src/fake-mux/index";
 import type { DownloadReport } from "./download-run";
 import { startChild } from "./lib/child";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";

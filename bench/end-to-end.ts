@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type FakeMux, startFakeMux } from "../src/fake-mux";
+import { type FakeMux, startFakeMux } from "../src/fake-mux/index";
 import { startChild } from "./lib/child";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";
 import type { EndToEndData } from "./lib/result-types";

@@ -6,8 +6,8 @@
  * Argument: a JSON object `{ env, muxRatePerSecond? }`.
  */
 import { performance } from "node:perf_hooks";
-import { DEFAULT_IDS } from "../src/connections/bootstrap-from-env";
-import { RECONCILE_JOB, schedulePass } from "../src/sync/schedule-pass";
+import { DEFAULT_IDS } from "../src/resources/bootstrap";
+import { RECONCILE_JOB, schedulePass } from "../src/resources/passes";
 import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
 import type { PassReport } from "./lib/result-types";

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_RATE_LIMIT, librarySpecs, type RunningFakeMux, startFakeMux } from "../src/fake-mux";
+import { DEFAULT_RATE_LIMIT, librarySpecs, type RunningFakeMux, startFakeMux } from "../src/fake-mux/index";
 import { seededRandom } from "../src/fake-mux/random";
 import { startChild } from "./lib/child";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";

@@ -5,10 +5,10 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createApp } from "../../src/app";
 import { parseEnv } from "../../src/config/env";
+import { createApp } from "../../src/http/app";
 import type { Logger } from "../../src/lib/logger";
-import { openNodeServices } from "../../src/node";
+import { openNodeServices } from "../../src/node/start-node";
 import type { RunnerOptions } from "../../src/queue/runner";
 
 export type IngestNodeOptions = {

@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { parseEnv } from "../../src/config/env";
-import { startNode } from "../../src/node";
+import { startNode } from "../../src/node/start-node";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { openIngestNode } from "../lib/ingest-node";
 

@@ -1,6 +1,6 @@
 /** Shared bits of the one-shot commands: quiet logs on stderr, and usage errors that exit 2. */
 import type { LogLevel } from "../lib/logger";
-import type { StartOptions } from "../node";
+import type { StartOptions } from "../node/start-node";
 
 /**
  * One-shot commands print their result on stdout; their logs go to stderr, and only warnings

@@ -5,13 +5,13 @@
  */
 import { parseArgs } from "node:util";
 import { asc } from "drizzle-orm";
-import { testConnection } from "../admin/connection-test";
 import { parseEnv } from "../config/env";
-import { DEFAULT_IDS } from "../connections/bootstrap-from-env";
 import { connections } from "../db/schema";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node";
-import type { AppServices } from "../services";
+import { openNodeServices } from "../node/start-node";
+import { DEFAULT_IDS } from "../resources/bootstrap";
+import { testConnection } from "../resources/connection-test";
+import type { AppServices } from "../service-graph";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
 

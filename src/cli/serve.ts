@@ -1,5 +1,5 @@
 import { parseEnv } from "../config/env";
-import { startNode } from "../node";
+import { startNode } from "../node/start-node";
 import type { Command } from "./commands";
 
 const EXIT_AFTER_SHUTDOWN_MS = 500;

@@ -4,10 +4,10 @@
  * overview the dashboard renders.
  */
 import { parseArgs } from "node:util";
-import { type Overview, readOverview } from "../admin/overview";
 import { parseEnv } from "../config/env";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node";
+import { openNodeServices } from "../node/start-node";
+import { type Overview, readOverview } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
 

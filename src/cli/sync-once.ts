@@ -6,14 +6,14 @@
  */
 import { parseArgs } from "node:util";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { presentRun } from "../admin/present";
-import type { RunView } from "../admin/schemas";
 import { parseEnv } from "../config/env";
 import { objects, runs, syncs } from "../db/schema";
+import type { RunView } from "../http/admin/schemas";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node";
-import type { AppServices } from "../services";
-import { schedulePass } from "../sync/schedule-pass";
+import { openNodeServices } from "../node/start-node";
+import { schedulePass } from "../resources/passes";
+import { presentRun } from "../resources/present";
+import type { AppServices } from "../service-graph";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
 import { createProgress } from "./progress";

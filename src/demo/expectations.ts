@@ -3,7 +3,7 @@
  * of mux-ingest's gates: an asset that is ready, playable (public, or signed with the key we
  * hold) and has a finished MP4 must reach the pipeline; every other one must carry the reason.
  */
-import type { FakeAsset } from "../fake-mux";
+import type { FakeAsset } from "../fake-mux/index";
 
 export type Expectation =
   | { assetId: string; outcome: "delivered" }

@@ -1,7 +1,7 @@
 /** The Hono environment: the services every handler reads from `c.var`, typed once. */
 
 import type { Logger } from "../lib/logger";
-import type { AppServices } from "../services";
+import type { AppServices } from "../service-graph";
 
 export type AppEnv = {
   Variables: {

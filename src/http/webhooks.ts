@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { AppError } from "../lib/errors";
 import { WebhookSignatureError } from "../mux/signature";
-import { receiveWebhook } from "../sync/receive-webhook";
+import { receiveWebhook } from "../resources/webhook-events";
 import type { AppEnv } from "./context";
 import { ONE_MIB, readRawBody } from "./raw-body";
 

@@ -5,9 +5,9 @@
  */
 import { and, eq } from "drizzle-orm";
 import { objects, syncs } from "../db/schema";
+import type { IngestServices } from "../jobs/ingest";
 import { attempts, describeError } from "../lib/errors";
 import type { ClaimedJob } from "../queue/types";
-import type { IngestServices } from "./ingest-asset";
 import { writeObjectChange } from "./object-writes";
 
 export async function markObjectFailed(

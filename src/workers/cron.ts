@@ -8,7 +8,7 @@
  * Each step runs even if another failed; the tick fails afterwards so the failure is visible.
  */
 import { describeError } from "../lib/errors";
-import { scheduleDuePasses } from "../sync/schedule-pass";
+import { scheduleDuePasses } from "../resources/passes";
 import type { WorkerRuntime } from "./runtime";
 
 /** How long finished jobs are kept: the same week as on Node (`JobRunner`). */

@@ -3,17 +3,18 @@
  * services and app, and the Queues adapters (dispatcher, consumer). Built lazily on the first
  * invocation of an isolate and reused by the next ones.
  */
-import { createApp } from "../app";
+
 import { configSecrets } from "../config/env";
-import { bootstrapFromEnv } from "../connections/bootstrap-from-env";
 import { openD1Database } from "../db/d1";
+import { createApp } from "../http/app";
 import { systemClock } from "../lib/clock";
 import { jsonLogger, type Logger, Redactor } from "../lib/logger";
 import { SecretBox } from "../lib/secret-box";
 import { JobMessageConsumer } from "../queue/cloudflare-consumer";
 import { JobDispatcher } from "../queue/cloudflare-dispatch";
 import { JobRunner } from "../queue/runner";
-import { type AppServices, createServices } from "../services";
+import { bootstrapFromEnv } from "../resources/bootstrap";
+import { type AppServices, createServices } from "../service-graph";
 import { R2ObjectStorage } from "../storage/r2";
 import type { ObjectStorage } from "../storage/types";
 import { readWorkerSetup, type WorkerBindings, type WorkerSetup } from "./bindings";

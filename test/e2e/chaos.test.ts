@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_RATE_LIMIT, type RunningFakeMux, startFakeMux } from "../../src/fake-mux";
+import { DEFAULT_RATE_LIMIT, type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { freePort, type ObjectRow, ServiceDatabaseReader } from "../helpers/chaos-db";
 import type { ChaosFigures } from "../helpers/chaos-figures";
 import { type Expectation, expectationFor, liveUploadSpecs } from "../helpers/chaos-library";

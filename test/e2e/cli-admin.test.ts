@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux";
+import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 
 const BIN = resolve(import.meta.dirname, "../../bin/mux-ingest.js");
 const TOKEN_ID = "5d0c2b1a-8e7f-4a6b-9c5d-4e3f2a1b0c9d";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux";
+import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -6,8 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Mux from "@mux/mux-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RunningFakeMux, startFakeMux, type WebhookEnvelope } from "../../src/fake-mux";
 import { runFakeMuxCommand } from "../../src/fake-mux/cli";
+import { type RunningFakeMux, startFakeMux, type WebhookEnvelope } from "../../src/fake-mux/index";
 
 type Hook = { event: WebhookEnvelope; raw: string; headers: Record<string, string> };
 

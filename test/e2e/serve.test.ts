@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux";
+import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 import { muxSignature } from "../helpers/sign-mux";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux";
+import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
 const TOKEN_ID = "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";

@@ -9,7 +9,7 @@
  * from the service's code, that says from the asset's *final* state in Mux whether it must reach
  * the pipeline, or which skip reason it must carry.
  */
-import { type AssetSpec, type FakeAsset, librarySpecs } from "../../src/fake-mux";
+import { type AssetSpec, type FakeAsset, librarySpecs } from "../../src/fake-mux/index";
 import { seededRandom } from "../../src/fake-mux/random";
 import type { ChaosRandom } from "./chaos-random";
 

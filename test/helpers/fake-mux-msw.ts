@@ -6,7 +6,7 @@
  *   network.use(...fakeMuxHandlers(fake));
  */
 import { http, type RequestHandler } from "msw";
-import type { FakeMux } from "../../src/fake-mux";
+import type { FakeMux } from "../../src/fake-mux/index";
 
 export type FakeMuxHandlerOptions = {
   /** Where the code under test sends API calls. Default `https://api.mux.com`. */

@@ -2,15 +2,16 @@
  * A fresh service graph per test: in-memory SQLite migrated from `migrations/`, a manual clock,
  * a real SecretBox and a logger whose lines are kept for assertions.
  */
-import { createApp } from "../../src/app";
+
 import { type Config, parseEnv } from "../../src/config/env";
-import { bootstrapFromEnv } from "../../src/connections/bootstrap-from-env";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
+import { createApp } from "../../src/http/app";
 import { ManualClock } from "../../src/lib/clock";
 import { jsonLogger, Redactor } from "../../src/lib/logger";
 import { SecretBox } from "../../src/lib/secret-box";
 import { JobRunner } from "../../src/queue/runner";
-import { type AppServices, createServices } from "../../src/services";
+import { bootstrapFromEnv } from "../../src/resources/bootstrap";
+import { type AppServices, createServices } from "../../src/service-graph";
 import { FileSystemStorage } from "../../src/storage/filesystem";
 
 export const TEST_TOKEN_ID = "11111111-2222-4333-8444-555555555555";

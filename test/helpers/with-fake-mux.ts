@@ -3,7 +3,7 @@
  * (Mux's real hostnames), and the fake's webhooks are POSTed straight into the app. Both share
  * one manual clock, so signatures, lifecycles and backoffs line up.
  */
-import { createFakeMux, type FakeMux, type FakeMuxOptions } from "../../src/fake-mux";
+import { createFakeMux, type FakeMux, type FakeMuxOptions } from "../../src/fake-mux/index";
 import { fakeMuxHandlers } from "./fake-mux-msw";
 import {
   createHarness,

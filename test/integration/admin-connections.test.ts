@@ -5,7 +5,7 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapFromEnv } from "../../src/connections/bootstrap-from-env";
+import { bootstrapFromEnv } from "../../src/resources/bootstrap";
 import {
   ADMIN_TOKEN,
   type AdminHarness,

@@ -4,7 +4,7 @@
  * plus /openapi.json, /docs and /metrics.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/sync/ingest-asset";
+import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
 import {
   ADMIN_TOKEN,
   type AdminHarness,

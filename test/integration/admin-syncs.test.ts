@@ -3,7 +3,7 @@
  * shared sync schemas, and what pause, resume and trigger do to passes and ingest.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/sync/ingest-asset";
+import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
 import {
   ADMIN_TOKEN,
   type AdminHarness,

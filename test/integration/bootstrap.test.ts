@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env";
-import { bootstrapFromEnv } from "../../src/connections/bootstrap-from-env";
+import { bootstrapFromEnv } from "../../src/resources/bootstrap";
 import {
   createHarness,
   type Harness,

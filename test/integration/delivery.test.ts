@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { renditionBytes } from "../../src/fake-mux";
+import { renditionBytes } from "../../src/fake-mux/index";
 import { TEST_PIPELINE_SECRET } from "../helpers/harness";
 import { network } from "../helpers/no-network";
 import { PipelineRecorder } from "../helpers/pipeline-receiver";

@@ -1,7 +1,7 @@
 /** The `/_fake` control API and the seeded library generator. */
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { createFakeMux, type FakeAsset, librarySpecs, type WebhookEnvelope } from "../../src/fake-mux";
+import { createFakeMux, type FakeAsset, librarySpecs, type WebhookEnvelope } from "../../src/fake-mux/index";
 import { seededRandom } from "../../src/fake-mux/random";
 import { ManualClock } from "../../src/lib/clock";
 import { network } from "../helpers/no-network";

@@ -6,7 +6,12 @@
 import Mux from "@mux/mux-node";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it, vi } from "vitest";
-import { type AssetSpec, createFakeMux, type FakeMuxOptions, type WebhookEnvelope } from "../../src/fake-mux";
+import {
+  type AssetSpec,
+  createFakeMux,
+  type FakeMuxOptions,
+  type WebhookEnvelope,
+} from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { network } from "../helpers/no-network";
 

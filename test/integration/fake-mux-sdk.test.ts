@@ -9,7 +9,7 @@ import {
   DEFAULT_TOKEN_ID,
   DEFAULT_TOKEN_SECRET,
   type FakeMuxOptions,
-} from "../../src/fake-mux";
+} from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
 import { network } from "../helpers/no-network";

@@ -4,7 +4,7 @@
  */
 import Mux from "@mux/mux-node";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createFakeMux, type FakeMux, renditionBytes } from "../../src/fake-mux";
+import { createFakeMux, type FakeMux, renditionBytes } from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
 import { network } from "../helpers/no-network";

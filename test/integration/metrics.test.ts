@@ -5,17 +5,17 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
 import { parseEnv } from "../../src/config/env";
-import { bootstrapFromEnv } from "../../src/connections/bootstrap-from-env";
 import { openNodeDatabase } from "../../src/db/node";
-import { createFakeMux } from "../../src/fake-mux";
+import { createFakeMux } from "../../src/fake-mux/index";
+import { createApp } from "../../src/http/app";
 import { ManualClock } from "../../src/lib/clock";
 import { jsonLogger, Redactor } from "../../src/lib/logger";
 import { SecretBox } from "../../src/lib/secret-box";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
 import { JobRunner } from "../../src/queue/runner";
-import { createServices } from "../../src/services";
+import { bootstrapFromEnv } from "../../src/resources/bootstrap";
+import { createServices } from "../../src/service-graph";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
 import {
   T0,

@@ -1,8 +1,8 @@
 import { http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
+import { runReconcilePass } from "../../src/jobs/reconcile";
 import { RetryAfterError } from "../../src/lib/errors";
-import { runReconcilePass } from "../../src/sync/reconcile-pass";
-import { schedulePass } from "../../src/sync/schedule-pass";
+import { schedulePass } from "../../src/resources/passes";
 import { network } from "../helpers/no-network";
 import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 

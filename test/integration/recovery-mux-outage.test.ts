@@ -5,7 +5,7 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { scheduleDuePasses } from "../../src/sync/schedule-pass";
+import { scheduleDuePasses } from "../../src/resources/passes";
 import { network } from "../helpers/no-network";
 import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 

@@ -4,7 +4,7 @@
  * period, it must not get the asset skipped as `no_static_renditions` when Mux has the MP4s by then.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/sync/ingest-asset";
+import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
 import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 
 let h: FakeMuxHarness | undefined;

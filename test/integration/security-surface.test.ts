@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
 import { parseEnv } from "../../src/config/env";
-import { openNodeServices } from "../../src/node";
+import { createApp } from "../../src/http/app";
+import { openNodeServices } from "../../src/node/start-node";
 import { ADMIN_TOKEN, type AdminHarness, createAdminHarness } from "../helpers/admin-api";
 import {
   createHarness,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeRenditions, renditionUrl } from "../../src/mux/rendition-probe";
+import { probeRenditions, renditionUrl } from "../../src/mux/stream";
 
 type Call = { url: string; method: string | undefined };
 type Answer = number | Error;

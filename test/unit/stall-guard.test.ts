@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StallGuard } from "../../src/pipeline/stall-guard";
+import { StallGuard } from "../../src/lib/stall-guard";
 
 const MiB = 1024 * 1024;
 

@@ -1,0 +1,49 @@
+/**
+ * The admin surface as one OpenAPI-aware Hono app: `/v1/*` behind the admin token, plus
+ * `/openapi.json` and `/docs`, both generated from the route declarations (and so from the zod
+ * schemas that validate the requests).
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { requireAdminToken } from "./auth";
+import { registerBucketRoutes } from "./buckets/routes";
+import { registerConnectionRoutes } from "./connections/routes";
+import { DocsPage, type OpenApiDocument } from "./docs-page";
+import { registerObjectRoutes } from "./objects/routes";
+import { registerSyncRoutes } from "./syncs/routes";
+import { validationHook } from "./validation";
+
+const DOCUMENT_CONFIG = {
+  openapi: "3.1.0",
+  info: {
+    title: "mux-ingest admin API",
+    version: "1",
+    description:
+      "Connections to Mux environments, buckets and the syncs that fill them, objects and what happened to each, and the job queue.",
+  },
+};
+
+export function createAdminApi() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("/v1/*", requireAdminToken());
+  app.use("/v1/*", async (c, next) => {
+    await next();
+    // Any admin write may change which connections and syncs a webhook reaches: drop the
+    // webhook path's routing cache, so this process sees the change at once.
+    if (c.req.method !== "GET") c.var.services.routing.invalidate();
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "The value of ADMIN_TOKEN.",
+  });
+  registerConnectionRoutes(app);
+  registerBucketRoutes(app);
+  registerSyncRoutes(app);
+  registerObjectRoutes(app);
+
+  const document = () => app.getOpenAPI31Document(DOCUMENT_CONFIG);
+  app.get("/openapi.json", (c) => c.json(document()));
+  app.get("/docs", (c) => c.html(<DocsPage doc={document() as unknown as OpenApiDocument} />));
+  return app;
+}

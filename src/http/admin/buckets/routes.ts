@@ -1,0 +1,94 @@
+/** `/v1/buckets`: collections of objects and where their deliveries go. */
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createBucket, deleteBucket, getBucket, listBuckets, updateBucket } from "../../../resources/buckets";
+import type { AppEnv } from "../../context";
+import {
+  commonErrors,
+  conflict,
+  jsonBody,
+  jsonContent,
+  notFound,
+  security,
+  validationFailed,
+} from "../openapi";
+import {
+  bucketCreateSchema,
+  bucketParams,
+  bucketPatchSchema,
+  bucketSchema,
+  deletedSchema,
+  forceQuerySchema,
+  listOf,
+} from "../schemas";
+
+const tags = ["Buckets"];
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/buckets",
+  tags,
+  security,
+  summary: "Create a bucket",
+  description: "`pipeline_url` overrides PIPELINE_URL for this bucket's deliveries.",
+  request: { body: jsonBody(bucketCreateSchema) },
+  responses: { 201: jsonContent(bucketSchema, "The bucket"), ...validationFailed, ...commonErrors },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/buckets",
+  tags,
+  security,
+  summary: "List buckets",
+  responses: { 200: jsonContent(listOf(bucketSchema, "BucketList"), "Every bucket"), ...commonErrors },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/buckets/{bucket_id}",
+  tags,
+  security,
+  summary: "Get a bucket with its object counts",
+  request: { params: bucketParams },
+  responses: { 200: jsonContent(bucketSchema, "The bucket"), ...notFound, ...commonErrors },
+});
+
+const patch = createRoute({
+  method: "patch",
+  path: "/v1/buckets/{bucket_id}",
+  tags,
+  security,
+  summary: "Rename a bucket or change its pipeline URL",
+  request: { params: bucketParams, body: jsonBody(bucketPatchSchema) },
+  responses: {
+    200: jsonContent(bucketSchema, "The bucket"),
+    ...validationFailed,
+    ...notFound,
+    ...commonErrors,
+  },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/buckets/{bucket_id}",
+  tags,
+  security,
+  summary: "Delete a bucket and its objects",
+  description: "Refused (409) while syncs feed it, unless `?force=true`. The pipeline is not notified.",
+  request: { params: bucketParams, query: forceQuerySchema },
+  responses: { 200: jsonContent(deletedSchema, "Deleted"), ...notFound, ...conflict, ...commonErrors },
+});
+
+export function registerBucketRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(create, async (c) => c.json(await createBucket(c.var.services, c.req.valid("json")), 201));
+  app.openapi(list, async (c) => c.json({ data: await listBuckets(c.var.services) }, 200));
+  app.openapi(get, async (c) => c.json(await getBucket(c.var.services, c.req.valid("param").bucket_id), 200));
+  app.openapi(patch, async (c) =>
+    c.json(await updateBucket(c.var.services, c.req.valid("param").bucket_id, c.req.valid("json")), 200),
+  );
+  app.openapi(remove, async (c) => {
+    const id = c.req.valid("param").bucket_id;
+    await deleteBucket(c.var.services, id, c.req.valid("query"));
+    return c.json({ id, deleted: true as const }, 200);
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * "Does Mux accept these credentials?", answered the way a person needs it: which environment
+ * they reach, or why not (wrong id/secret, a missing permission, Mux unreachable). It asks who the
+ * token is, then lists one asset, because the service needs Mux Video Read and only a video call
+ * proves it. The test never retries: a person is waiting for the answer.
+ */
+import { eq } from "drizzle-orm";
+import { connections } from "../db/schema";
+import type { ConnectionTestResult } from "../http/admin/schemas";
+import { AppError, describeError } from "../lib/errors";
+import { createMuxApi, type MuxCredentials } from "../mux/client";
+import type { AppServices } from "../service-graph";
+
+const TEST_TIMEOUT_MS = 15_000;
+
+export async function testCredentials(
+  services: AppServices,
+  credentials: MuxCredentials,
+): Promise<ConnectionTestResult> {
+  const baseUrl = services.config.mux.baseUrl;
+  const api = createMuxApi({
+    baseUrl,
+    credentials,
+    fetch: services.fetch,
+    maxRetries: 0,
+    timeoutMs: TEST_TIMEOUT_MS,
+    onRequest: (status) => services.metrics.muxRequest(status),
+  });
+  try {
+    const me = await api.whoami();
+    await api.listAssets({ limit: 1 });
+    const where = me.environmentName
+      ? `environment "${me.environmentName}"${me.environmentId ? ` (${me.environmentId})` : ""}`
+      : "its environment";
+    return {
+      success: true,
+      message: `Mux accepted the credentials: ${where}; the token can read video assets.`,
+      details: {
+        environment_id: me.environmentId,
+        environment_name: me.environmentName,
+        permissions: me.permissions,
+        base_url: baseUrl,
+      },
+    };
+  } catch (err) {
+    return { success: false, ...explainFailure(err, baseUrl) };
+  }
+}
+
+function explainFailure(
+  err: unknown,
+  baseUrl: string,
+): { message: string; details: Record<string, unknown> } {
+  if (err instanceof AppError) {
+    const status = (err.details as { status?: number } | undefined)?.status ?? null;
+    if (err.code === "UPSTREAM" && status === null) {
+      const cause = err.cause instanceof Error ? describeError(err.cause.cause ?? err.cause) : err.message;
+      return {
+        message: `Could not reach Mux at ${baseUrl} (network failure: ${cause}). Check MUX_BASE_URL, DNS and outbound connectivity.`,
+        details: { reason: "network", base_url: baseUrl },
+      };
+    }
+    const reason =
+      status === 401
+        ? "unauthorized"
+        : status === 403
+          ? "forbidden"
+          : err.code === "RATE_LIMITED"
+            ? "rate_limited"
+            : "upstream";
+    return { message: err.message, details: { reason, status, base_url: baseUrl } };
+  }
+  return {
+    message: `Unexpected failure while testing: ${describeError(err)}`,
+    details: { reason: "internal" },
+  };
+}
+
+/** Tests a stored connection and records the outcome on it (shown by the API and the dashboard). */
+export async function testConnection(
+  services: AppServices,
+  connectionId: string,
+): Promise<ConnectionTestResult> {
+  const credentials = await services.credentials.get(connectionId);
+  const result = await testCredentials(services, credentials);
+  await services.database.db
+    .update(connections)
+    .set({
+      lastTestAt: services.clock.now(),
+      lastTestSuccess: result.success,
+      lastTestMessage: result.message,
+    })
+    .where(eq(connections.id, connectionId));
+  services.logger.info("Connection tested", {
+    connection_id: connectionId,
+    success: result.success,
+    reason: result.details.reason ?? null,
+  });
+  return result;
+}

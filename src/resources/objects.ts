@@ -1,0 +1,103 @@
+/**
+ * Reading objects: the change feed of a bucket (each object once, at the position of its latest
+ * change, oldest change first) and one object's full story (state history, rendition, deliveries,
+ * and the jobs working on it, dead-lettered ones included).
+ */
+import { and, asc, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { deliveries, jobs, objectHistory, objects } from "../db/schema";
+import type { ObjectDetailView, ObjectListQuery, ObjectView } from "../http/admin/schemas";
+import { ingestJobKey } from "../jobs/ingest";
+import { AppError } from "../lib/errors";
+import type { AppServices } from "../service-graph";
+import { findBucket } from "./buckets";
+import { decodeFeedCursor, encodeFeedCursor } from "./feed-cursor";
+import { isoTime, presentDelivery, presentJob, presentObject } from "./present";
+
+export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: boolean };
+
+export async function listObjects(
+  services: AppServices,
+  bucketId: string,
+  query: ObjectListQuery,
+): Promise<ObjectPage> {
+  await findBucket(services, bucketId);
+  const after = decodeFeedCursor(query.cursor);
+  const latestChange = sql`(SELECT MAX(h2.id) FROM ${objectHistory} h2 WHERE h2.object_id = ${objectHistory.objectId})`;
+  const conditions: SQL[] = [
+    eq(objects.bucketId, bucketId),
+    gt(objectHistory.id, after),
+    eq(objectHistory.id, latestChange),
+  ];
+  if (query.state) conditions.push(eq(objects.state, query.state));
+  if (query.reason) conditions.push(eq(objects.reason, query.reason));
+  const rows = await services.database.db
+    .select({ seq: objectHistory.id, object: objects })
+    .from(objectHistory)
+    .innerJoin(objects, eq(objects.id, objectHistory.objectId))
+    .where(and(...conditions))
+    .orderBy(asc(objectHistory.id))
+    .limit(query.limit + 1)
+    .all();
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((row) => presentObject(row.object)),
+    // At the end of the feed the cursor stays where it is, so a poller resumes from there.
+    next_cursor: last ? encodeFeedCursor(last.seq) : (query.cursor ?? encodeFeedCursor(after)),
+    has_more: rows.length > query.limit,
+  };
+}
+
+export async function findObject(services: AppServices, bucketId: string, assetId: string) {
+  await findBucket(services, bucketId);
+  const row = await services.database.db
+    .select()
+    .from(objects)
+    .where(and(eq(objects.bucketId, bucketId), eq(objects.assetId, assetId)))
+    .get();
+  if (!row) throw new AppError("NOT_FOUND", `No object for asset ${assetId} in bucket ${bucketId}`);
+  return row;
+}
+
+/** How many deliveries the detail shows (the newest); older ones are history nobody acts on. */
+const DELIVERIES_SHOWN = 50;
+
+export async function getObject(
+  services: AppServices,
+  bucketId: string,
+  assetId: string,
+): Promise<ObjectDetailView> {
+  const row = await findObject(services, bucketId, assetId);
+  const { db } = services.database;
+  const history = await db
+    .select()
+    .from(objectHistory)
+    .where(eq(objectHistory.objectId, row.id))
+    .orderBy(asc(objectHistory.id))
+    .all();
+  const deliveryRows = await db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.objectId, row.id))
+    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .limit(DELIVERIES_SHOWN)
+    .all();
+  const keys = [ingestJobKey(row.syncId, row.assetId), ...deliveryRows.map((d) => d.id)];
+  const jobRows = await db
+    .select()
+    .from(jobs)
+    .where(inArray(jobs.idempotencyKey, keys))
+    .orderBy(desc(jobs.updatedAt))
+    .all();
+  return {
+    ...presentObject(row),
+    history: history.map((h) => ({
+      state: h.state,
+      reason: h.reason,
+      message: h.message,
+      at: isoTime(h.at),
+    })),
+    deliveries: deliveryRows.map(presentDelivery),
+    jobs: jobRows.map(presentJob),
+  };
+}

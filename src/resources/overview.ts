@@ -1,0 +1,109 @@
+/**
+ * Everything a person looks at first, in one read: connections and their last test, each sync
+ * with its last run, objects by state and reason, recent failures, recent webhooks and the
+ * queue. The dashboard and `mux-ingest status` both render it.
+ */
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { buckets, objects, syncs, webhookEvents } from "../db/schema";
+import type { ConnectionView, ObjectView, SyncView } from "../http/admin/schemas";
+import type { QueueCounts } from "../queue/job-store";
+import type { AppServices } from "../service-graph";
+import { listConnections } from "./connections";
+import { isoTime, presentObject } from "./present";
+import { viewSync } from "./syncs";
+
+export type BucketOverview = {
+  id: string;
+  name: string;
+  pipeline_url: string | null;
+  total: number;
+  by_state: Record<string, number>;
+  by_reason: Array<{ state: string; reason: string | null; count: number }>;
+};
+
+export type WebhookView = {
+  id: string;
+  type: string;
+  asset_id: string | null;
+  outcome: string;
+  connection_id: string;
+  received_at: string | null;
+};
+
+export type Overview = {
+  generated_at: string | null;
+  connections: ConnectionView[];
+  syncs: Array<SyncView & { bucket_name: string }>;
+  buckets: BucketOverview[];
+  queue: QueueCounts;
+  recent_failures: ObjectView[];
+  recent_webhooks: WebhookView[];
+};
+
+export async function readOverview(
+  services: AppServices,
+  options: { failures?: number; webhooks?: number } = {},
+): Promise<Overview> {
+  const { db } = services.database;
+  const bucketRows = await db.select().from(buckets).orderBy(asc(buckets.createdAt)).all();
+  const syncRows = await db.select().from(syncs).orderBy(asc(syncs.createdAt)).all();
+  const counts = await db
+    .select({
+      bucketId: objects.bucketId,
+      state: objects.state,
+      reason: objects.reason,
+      n: sql<number>`COUNT(*)`,
+    })
+    .from(objects)
+    .groupBy(objects.bucketId, objects.state, objects.reason)
+    .all();
+  const failures = await db
+    .select()
+    .from(objects)
+    .where(eq(objects.state, "failed"))
+    .orderBy(desc(objects.stateChangedAt))
+    .limit(options.failures ?? 20)
+    .all();
+  const webhooks = await db
+    .select()
+    .from(webhookEvents)
+    .orderBy(desc(webhookEvents.receivedAt))
+    .limit(options.webhooks ?? 15)
+    .all();
+  const bucketName = new Map(bucketRows.map((b) => [b.id, b.name]));
+  return {
+    generated_at: isoTime(services.clock.now()),
+    connections: await listConnections(services),
+    syncs: await Promise.all(
+      syncRows.map(async (row) => ({
+        ...(await viewSync(services, row)),
+        bucket_name: bucketName.get(row.bucketId) ?? "",
+      })),
+    ),
+    buckets: bucketRows.map((bucket) => {
+      const mine = counts.filter((c) => c.bucketId === bucket.id);
+      const byState: Record<string, number> = {};
+      for (const c of mine) byState[c.state] = (byState[c.state] ?? 0) + c.n;
+      return {
+        id: bucket.id,
+        name: bucket.name,
+        pipeline_url: bucket.pipelineUrl,
+        total: mine.reduce((sum, c) => sum + c.n, 0),
+        by_state: byState,
+        by_reason: mine
+          .map((c) => ({ state: c.state, reason: c.reason, count: c.n }))
+          .sort((a, b) => a.state.localeCompare(b.state) || String(a.reason).localeCompare(String(b.reason))),
+      };
+    }),
+    queue: await services.jobs.counts(),
+    recent_failures: failures.map(presentObject),
+    recent_webhooks: webhooks.map((w) => ({
+      id: w.id,
+      type: w.type,
+      asset_id: w.assetId,
+      outcome: w.outcome,
+      connection_id: w.connectionId,
+      received_at: isoTime(w.receivedAt),
+    })),
+  };
+}

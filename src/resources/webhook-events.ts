@@ -1,0 +1,161 @@
+/**
+ * The push path: a signed Mux webhook becomes a recorded event plus one ingest job per affected
+ * sync, in one atomic write. Nothing here calls Mux; the job does, after we have answered.
+ *
+ * Deduplication rides on the same write: the event row is inserted with a random nonce, and
+ * each job is enqueued only if the stored row carries that nonce, i.e. only if this request was
+ * the first to record the event. A duplicate delivery therefore enqueues nothing, even when two
+ * copies race.
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { INGEST_JOB, ingestJobKey } from "../jobs/ingest";
+import type { Clock } from "../lib/clock";
+import { AppError } from "../lib/errors";
+import { eventTarget } from "../mux/events";
+import { type WebhookEnvelope, webhookEnvelopeSchema } from "../mux/schemas";
+import { type HmacSha256, verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
+import type { JobStore } from "../queue/job-store";
+import type { ConnectionCredentialsCache } from "../sync/connection-credentials";
+import { assetIdFromSourcePath } from "../sync/settings";
+import type { RoutedSync, WebhookRouting } from "../sync/webhook-routing";
+
+export type WebhookServices = {
+  database: Database;
+  jobs: JobStore;
+  clock: Clock;
+  credentials: ConnectionCredentialsCache;
+  routing: WebhookRouting;
+  hmac: HmacSha256;
+  /** Wakes the job runner after jobs were written. */
+  notifyJobs: () => void;
+  toleranceSeconds?: number;
+};
+
+export type WebhookInput = {
+  /** From `/webhooks/mux/:connection_id`; null tries every connection's secrets. */
+  connectionId: string | null;
+  rawBody: string;
+  signature: string | null;
+};
+
+export type EventOutcome = "enqueued" | "ignored" | "no_asset_id" | "no_sync";
+
+export type WebhookResult = {
+  duplicate: boolean;
+  eventId: string;
+  type: string;
+  outcome: EventOutcome;
+  jobs: number;
+  connectionId: string;
+};
+
+export async function receiveWebhook(services: WebhookServices, input: WebhookInput): Promise<WebhookResult> {
+  const connectionId = await verifyAgainstConnections(services, input);
+  const event = parseEnvelope(input.rawBody);
+  const target = eventTarget(event);
+  const now = services.clock.now();
+
+  const assetId = target.kind === "asset" ? target.assetId : null;
+  let outcome: EventOutcome = target.kind === "asset" ? "enqueued" : target.kind;
+  let syncIds: string[] = [];
+  if (assetId !== null) {
+    syncIds = affectedSyncs(await services.routing.syncsOf(connectionId), assetId);
+    if (syncIds.length === 0) outcome = "no_sync";
+  }
+
+  const nonce = crypto.randomUUID();
+  const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events WHERE id = ${event.id} AND nonce = ${nonce})`;
+  const statements = [
+    sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
+                                    event_created_at, received_at)
+        VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
+                ${outcome}, ${syncIds.length}, ${nonce},
+                ${event.created_at === null ? null : event.created_at * 1000}, ${now})
+        ON CONFLICT (id) DO NOTHING`,
+    ...syncIds.map((syncId) =>
+      services.jobs.enqueueStatement(
+        {
+          type: INGEST_JOB,
+          key: ingestJobKey(syncId, String(assetId)),
+          payload: { syncId, assetId, via: "webhook" },
+        },
+        { onlyIf: recordedByUs },
+      ),
+    ),
+  ];
+  const [inserted] = await services.database.atomic(statements);
+  const duplicate = (inserted?.changes ?? 0) === 0;
+  if (!duplicate && syncIds.length > 0) services.notifyJobs();
+  return {
+    duplicate,
+    eventId: event.id,
+    type: event.type,
+    outcome,
+    jobs: duplicate ? 0 : syncIds.length,
+    connectionId,
+  };
+}
+
+/** Returns the id of the connection whose secret signed the request. */
+async function verifyAgainstConnections(services: WebhookServices, input: WebhookInput): Promise<string> {
+  const candidates = input.connectionId ? [input.connectionId] : await services.routing.connectionIds();
+  const nowSeconds = Math.floor(services.clock.now() / 1000);
+  let failure: WebhookSignatureError | null = null;
+  let anySecret = false;
+  for (const id of candidates) {
+    const credentials = await services.credentials.get(id);
+    if (credentials.webhookSecrets.length === 0) continue;
+    anySecret = true;
+    try {
+      await verifyMuxSignature({
+        rawBody: input.rawBody,
+        header: input.signature,
+        secrets: credentials.webhookSecrets,
+        nowSeconds,
+        toleranceSeconds: services.toleranceSeconds,
+        hmac: services.hmac,
+      });
+      return id;
+    } catch (err) {
+      if (!(err instanceof WebhookSignatureError)) throw err;
+      // A timestamp error means the secret matched: no other connection will do better.
+      if (err.reason === "too_old" || err.reason === "too_new") throw err;
+      failure = err;
+    }
+  }
+  if (!anySecret) {
+    throw new AppError(
+      "UNAUTHORIZED",
+      "No webhook signing secret is configured for this endpoint (set MUX_WEBHOOK_SECRET or the connection's webhook_secrets)",
+    );
+  }
+  throw failure ?? new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
+}
+
+function parseEnvelope(rawBody: string): WebhookEnvelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    throw new AppError("BAD_REQUEST", "The webhook body is not valid JSON");
+  }
+  const parsed = webhookEnvelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", "The webhook body is not a Mux event envelope", {
+      details: parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    });
+  }
+  return parsed.data;
+}
+
+/** The syncs of a connection that an event about `assetId` concerns (paused syncs catch up on resume). */
+function affectedSyncs(rows: RoutedSync[], assetId: string): string[] {
+  return rows
+    .filter((row) => row.status !== "paused")
+    .filter((row) => {
+      const only = assetIdFromSourcePath(row.sourcePath);
+      return only === null || only === assetId;
+    })
+    .map((row) => row.id);
+}
