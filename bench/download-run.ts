@@ -5,8 +5,8 @@
  * bytes lives in the parent). Argument: a JSON object `{ env, assetId }`.
  */
 import { rmSync } from "node:fs";
-import { DOWNLOAD_JOB } from "../src/jobs/download";
-import { INGEST_JOB, ingestJobKey } from "../src/jobs/ingest";
+import { downloadJob } from "../src/jobs/download";
+import { ingestJob, ingestKey } from "../src/jobs/ingest";
 import { DEFAULT_IDS } from "../src/resources/bootstrap";
 import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
@@ -34,9 +34,9 @@ async function main(): Promise<void> {
   serveParent({
     ready: { rssMiB: rssMiB() },
     handle: async (): Promise<DownloadReport> => {
-      await node.services.jobs.enqueue({
-        type: INGEST_JOB,
-        key: ingestJobKey(DEFAULT_IDS.sync, args.assetId),
+      await node.deps.jobs.enqueue({
+        type: ingestJob.type,
+        key: ingestKey(DEFAULT_IDS.sync, args.assetId),
         payload: { syncId: DEFAULT_IDS.sync, assetId: args.assetId, via: "trigger" },
       });
       const memory = sampleMemory();
@@ -60,8 +60,8 @@ async function main(): Promise<void> {
         renditionName: rendition?.name ?? null,
         bytes: rendition?.filesize ?? 0,
         sha256: rendition?.sha256 ?? null,
-        downloadSeconds: Math.round((durations.get(DOWNLOAD_JOB) ?? Number.NaN) / 10) / 100,
-        ingestSeconds: Math.round((durations.get(INGEST_JOB) ?? Number.NaN) / 10) / 100,
+        downloadSeconds: Math.round((durations.get(downloadJob.type) ?? Number.NaN) / 10) / 100,
+        ingestSeconds: Math.round((durations.get(ingestJob.type) ?? Number.NaN) / 10) / 100,
         ...peaks,
       };
     },

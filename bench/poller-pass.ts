@@ -6,8 +6,8 @@
  * Argument: a JSON object `{ env, muxRatePerSecond? }`.
  */
 import { performance } from "node:perf_hooks";
+import { reconcileJob, schedulePass } from "../src/jobs/reconcile";
 import { DEFAULT_IDS } from "../src/resources/bootstrap";
-import { RECONCILE_JOB, schedulePass } from "../src/resources/passes";
 import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
 import { openIngestNode } from "./lib/ingest-node";
 import type { PassReport } from "./lib/result-types";
@@ -20,7 +20,7 @@ type Args = { env: Record<string, string>; muxRatePerSecond?: number };
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? "{}") as Args;
   const node = await openIngestNode({ env: args.env, muxRatePerSecond: args.muxRatePerSecond });
-  const { services, runner, database } = node;
+  const { deps, runner, database } = node;
   serveParent({
     ready: { rssMiB: rssMiB() },
     handle: async (raw): Promise<PassReport> => {
@@ -32,10 +32,11 @@ async function main(): Promise<void> {
           "UPDATE jobs SET status = 'done', finished_at = ? WHERE type = 'ingest' AND status = 'pending'",
         )
         .run(Date.now());
-      const runId = await schedulePass(services, DEFAULT_IDS.sync, kind);
+      const runId = await schedulePass(deps, DEFAULT_IDS.sync, kind);
       if (!runId) throw new Error("A pass is already queued");
-      const job = await services.jobs.claim();
-      if (job?.type !== RECONCILE_JOB) throw new Error(`Expected the reconcile job, claimed ${job?.type}`);
+      const job = await deps.jobs.claim();
+      if (job?.type !== reconcileJob.type)
+        throw new Error(`Expected the reconcile job, claimed ${job?.type}`);
 
       const memory = sampleMemory();
       const started = performance.now();

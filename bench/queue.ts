@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { openNodeDatabase } from "../src/db/node";
 import { systemClock } from "../src/lib/clock";
 import { noopLogger } from "../src/lib/logger";
+import { Doorbell } from "../src/queue/doorbell";
 import { JobStore } from "../src/queue/job-store";
 import { JobRunner } from "../src/queue/runner";
 import type { QueueData } from "./lib/result-types";
@@ -85,6 +86,7 @@ async function measure(dir: string): Promise<QueueData> {
         );
       }
       const runner = new JobRunner({
+        doorbell: new Doorbell(),
         store,
         registry: { [NOOP_JOB]: { handle: async () => {} } },
         logger: noopLogger,

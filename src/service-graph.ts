@@ -1,158 +1,143 @@
 /**
- * The composition root shared by every runtime: from a database, a clock, a logger and the
- * parsed configuration, it wires the domain services once. Entries (`node.ts`, `worker.ts`,
- * tests) build it; nothing in here touches a runtime API.
+ * The composition root: the one place the service graph is built. From settings (plain values,
+ * `settings.ts`) and the adapters a runtime chose (its database, storage, HMAC, metrics, and on
+ * Workers a Queues producer), it builds everything once, each piece given its dependencies at
+ * construction: the logger, the queue with its doorbell, the credentials cache, the dependency
+ * bag, the job registry, the runner (and on Workers the dispatcher and consumer), the HTTP app.
+ * Node (`node/open-node.ts`), Workers (`workers/runtime.ts`), the test harness and the
+ * benchmarks all call `createServiceGraph`; nothing else constructs these pieces.
  */
-import { z } from "zod";
-import type { Config } from "./config/env";
 import type { Database } from "./db/client";
-import { createDeliveryJob } from "./jobs/deliver";
-import { createDownloadJob } from "./jobs/download";
-import { INGEST_JOB, type IngestServices, ingestAsset, pipelineUrlFor } from "./jobs/ingest";
-import {
-  DEFAULT_RECONCILE_SETTINGS,
-  failRun,
-  type ReconcileSettings,
-  runReconcilePass,
-} from "./jobs/reconcile";
-import type { Clock } from "./lib/clock";
-import type { Logger, Redactor } from "./lib/logger";
+import { createApp, type HttpApp } from "./http/app";
+import { createJobRegistry } from "./jobs/registry";
+import { type Clock, systemClock } from "./lib/clock";
+import { jsonLogger, type LogFields, type Logger, Redactor } from "./lib/logger";
 import type { SecretBox } from "./lib/secret-box";
 import { createDbOnlyMetrics } from "./metrics/db-only";
 import type { Metrics } from "./metrics/types";
 import { type HmacSha256, WebCryptoHmac } from "./mux/signature";
+import { JobMessageConsumer } from "./queue/cloudflare-consumer";
+import { JobDispatcher, type JobMessageProducer } from "./queue/cloudflare-dispatch";
+import { Doorbell } from "./queue/doorbell";
 import { JobStore } from "./queue/job-store";
+import { type JobOutcome, JobRunner } from "./queue/runner";
 import type { JobRegistry } from "./queue/types";
-import { RECONCILE_JOB } from "./resources/passes";
-import type { WebhookServices } from "./resources/webhook-events";
+import type { Settings } from "./settings";
 import type { ObjectStorage } from "./storage/types";
 import { ConnectionCredentialsCache } from "./sync/connection-credentials";
-import { markObjectFailed } from "./sync/mark-failed";
+import type { Deps } from "./sync/deps";
 import { WebhookRouting } from "./sync/webhook-routing";
 
-export type ServiceOptions = {
+export type GraphAdapters = {
   database: Database;
-  clock: Clock;
-  logger: Logger;
-  redactor: Redactor;
   box: SecretBox;
-  config: Config;
-  /** Outbound HTTP (Mux API, stream host, pipeline). Tests inject msw-backed or fake fetches. */
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Outbound HTTP (Mux API, stream host, pipeline); tests pass an msw-backed or fake fetch. */
   fetch?: typeof fetch;
-  /** Mux GET/s per connection; tests lift it. */
-  muxRatePerSecond?: number | null;
-  muxMaxRetries?: number;
-  random?: () => number;
-  reconcile?: Partial<ReconcileSettings>;
-  /** Defaults to the database-only variant (no in-process counters). */
-  metrics?: Metrics;
-  /** HMAC for webhook signatures; Web Crypto by default, node:crypto on Node. */
+  /** Default: Web Crypto (both runtimes); Node passes node:crypto's, which is cheaper. */
   hmac?: HmacSha256;
-  /** Download renditions here before delivery (`STORAGE_DIR` on Node, R2 on Workers). */
+  /** Where renditions are downloaded (a directory on Node, R2 on Workers); none by default. */
   storage?: ObjectStorage | null;
+  /** Default: gauges read from the database, no in-process counters (what Workers can have). */
+  metrics?: (input: { database: Database; clock: Clock; jobs: JobStore }) => Metrics;
+  /** Where log lines go (default stdout), and fields on every line. */
+  logWrite?: (line: string) => void;
+  logFields?: LogFields;
+  /** Jitter of retries (tests pin it). */
+  random?: () => number;
+  /** Workers: jobs are run through Cloudflare Queues messages. */
+  queues?: { producer: JobMessageProducer };
+  /** Also told about every job's outcome (benchmarks count them). */
+  onJobOutcome?: (type: string, outcome: JobOutcome, durationMs: number) => void;
 };
 
-export type AppServices = IngestServices &
-  WebhookServices & {
-    config: Config;
-    reconcile: ReconcileSettings;
-    redactor: Redactor;
-    box: SecretBox;
-    registry: JobRegistry;
-    metrics: Metrics;
-    /** Replaced by the runtime: the Node runner's notify, or the Workers queue dispatcher. */
-    setJobNotifier(notify: () => void): void;
-  };
+export type ServiceGraph = {
+  settings: Settings;
+  deps: Deps;
+  logger: Logger;
+  registry: JobRegistry;
+  runner: JobRunner;
+  /** Workers only: sends queue messages for pending jobs. */
+  dispatcher: JobDispatcher | null;
+  /** Workers only: runs the job each queue message names. */
+  consumer: JobMessageConsumer | null;
+  app: HttpApp;
+};
 
-const ingestPayloadSchema = z.object({
-  syncId: z.string(),
-  assetId: z.string(),
-  via: z.enum(["webhook", "poll", "trigger"]).default("poll"),
-  runId: z.string().optional(),
-  repairs: z.boolean().optional(),
-  snapshot: z.unknown().optional(),
-  snapshotAt: z.number().optional(),
-});
-
-const reconcilePayloadSchema = z.object({ syncId: z.string(), runId: z.string() });
-
-export function createServices(options: ServiceOptions): AppServices {
-  const { database, clock, logger, config } = options;
-  const metrics = options.metrics ?? createDbOnlyMetrics({ database, clock });
-  const jobs = new JobStore(database, clock, {
-    maxAttempts: config.jobMaxAttempts,
-    leaseMs: config.jobLeaseSeconds * 1000,
-    random: options.random,
+export function createServiceGraph(settings: Settings, adapters: GraphAdapters): ServiceGraph {
+  const { database } = adapters;
+  const clock = adapters.clock ?? systemClock;
+  const fetcher = adapters.fetch ?? ((input, init) => fetch(input, init));
+  const redactor = new Redactor();
+  redactor.add(...settings.secrets);
+  const logger = jsonLogger({
+    level: settings.log.level,
+    redactor,
+    write: adapters.logWrite,
+    fields: adapters.logFields,
   });
-  const credentials = new ConnectionCredentialsCache(
-    database,
-    options.box,
-    clock,
-    {
-      baseUrl: config.mux.baseUrl,
-      ratePerSecond: options.muxRatePerSecond,
-      maxRetries: options.muxMaxRetries,
-      fetch: options.fetch,
-      onRequest: (_connectionId, status) => metrics.muxRequest(status),
-    },
-    options.redactor,
-  );
-  let notifier: () => void = () => {};
-
-  const services: AppServices = {
-    config,
-    reconcile: {
-      ...DEFAULT_RECONCILE_SETTINGS,
-      fullSweepIntervalMs: config.reconcile.fullSweepIntervalSeconds * 1000,
-      recheckBudget: config.reconcile.recheckBudget,
-      failureThreshold: config.reconcile.suspendAfterFailedPasses,
-      ...options.reconcile,
-    },
+  const jobs = new JobStore(database, clock, {
+    maxAttempts: settings.queue.maxAttempts,
+    leaseMs: settings.queue.leaseMs,
+    random: adapters.random,
+  });
+  const metrics = (adapters.metrics ?? createDbOnlyMetrics)({ database, clock, jobs });
+  const doorbell = new Doorbell();
+  const deps: Deps = {
     database,
     clock,
     logger,
-    redactor: options.redactor,
-    box: options.box,
+    redactor,
+    box: adapters.box,
     jobs,
-    credentials,
-    hmac: options.hmac ?? new WebCryptoHmac(),
+    doorbell,
+    credentials: new ConnectionCredentialsCache({
+      database,
+      box: adapters.box,
+      clock,
+      redactor,
+      mux: settings.muxApi,
+      fetch: fetcher,
+      onRequest: (status) => metrics.muxRequest(status),
+    }),
     routing: new WebhookRouting(database),
-    streamBaseUrl: config.mux.streamBaseUrl,
-    renditionGraceMs: config.renditionGraceSeconds * 1000,
-    defaultPipelineUrl: config.pipeline.url ?? null,
-    fetch: options.fetch,
-    storage: options.storage ?? null,
-    notifyJobs: () => notifier(),
-    setJobNotifier(notify) {
-      notifier = notify;
-    },
-    registry: {},
+    hmac: adapters.hmac ?? new WebCryptoHmac(),
     metrics,
+    storage: adapters.storage ?? null,
+    fetch: fetcher,
+    stream: settings.stream,
+    pipeline: settings.pipeline,
+    ingest: settings.ingest,
+    reconcile: settings.reconcile,
+    webhooks: settings.webhooks,
   };
-
-  services.registry = {
-    [INGEST_JOB]: {
-      handle: async (job) => {
-        await ingestAsset(services, ingestPayloadSchema.parse(job.payload));
-      },
-      onDead: (job, error) => markObjectFailed(services, job, error),
+  const registry = createJobRegistry(deps);
+  const runner = new JobRunner({
+    store: jobs,
+    registry,
+    doorbell,
+    logger,
+    clock,
+    concurrency: settings.queue.concurrency,
+    pollIntervalMs: settings.queue.pollIntervalMs,
+    finishedRetentionMs: settings.queue.finishedJobRetentionMs,
+    onOutcome: (type, outcome, durationMs) => {
+      metrics.jobOutcome(type, outcome, durationMs);
+      adapters.onJobOutcome?.(type, outcome, durationMs);
     },
-    [RECONCILE_JOB]: {
-      handle: (job) => runReconcilePass(services, reconcilePayloadSchema.parse(job.payload)),
-      onDead: async (job, error) => {
-        const { syncId, runId } = reconcilePayloadSchema.parse(job.payload);
-        const sync = await database.db.query.syncs.findFirst({ where: (s, { eq }) => eq(s.id, syncId) });
-        if (sync) await failRun(services, services.reconcile, sync, runId, error);
-      },
-    },
-    ...createDeliveryJob(services, config.pipeline.secret ?? null),
-    ...(options.storage
-      ? createDownloadJob(
-          services,
-          options.storage,
-          async (bucketId) => (await pipelineUrlFor(services, bucketId)) !== null,
-        )
-      : {}),
+  });
+  const queues = adapters.queues;
+  return {
+    settings,
+    deps,
+    logger,
+    registry,
+    runner,
+    dispatcher: queues ? new JobDispatcher({ database, clock, logger, producer: queues.producer }) : null,
+    consumer: queues
+      ? new JobMessageConsumer({ database, clock, logger, store: jobs, runner, registry })
+      : null,
+    app: createApp(deps, settings.http),
   };
-  return services;
 }

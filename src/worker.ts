@@ -25,9 +25,9 @@ async function fetchHandler(request: Request, env: WorkerBindings, ctx: Executio
   } catch (err) {
     return startupFailure(err);
   }
-  const notifiedBefore = runtime.notifications();
+  const ringsBefore = runtime.deps.doorbell.rings;
   const response = await runtime.app.fetch(request);
-  if (runtime.notifications() !== notifiedBefore) {
+  if (runtime.deps.doorbell.rings !== ringsBefore) {
     ctx.waitUntil(
       runtime.dispatcher.dispatchRecent().catch((err: unknown) => {
         runtime.logger.error("Could not dispatch jobs; the cron will", { error: describeError(err) });

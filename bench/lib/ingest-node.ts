@@ -1,14 +1,12 @@
 /**
- * mux-ingest for the benchmarks: the production wiring (`openNodeServices`, the same services,
+ * mux-ingest for the benchmarks: the production wiring (`openNode`, the same service graph,
  * job registry, runner and Hono app as `mux-ingest serve`), with the client-side Mux rate limit
  * liftable and the HTTP server on an ephemeral loopback port.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { parseEnv } from "../../src/config/env";
-import { createApp } from "../../src/http/app";
-import type { Logger } from "../../src/lib/logger";
-import { openNodeServices } from "../../src/node/start-node";
+import { openNode } from "../../src/node/open-node";
 import type { RunnerOptions } from "../../src/queue/runner";
 
 export type IngestNodeOptions = {
@@ -18,23 +16,22 @@ export type IngestNodeOptions = {
   muxRatePerSecond?: number;
   /** Serve the HTTP app on an ephemeral loopback port. */
   http?: boolean;
-  logger?: Logger;
   onOutcome?: RunnerOptions["onOutcome"];
 };
 
 export async function openIngestNode(options: IngestNodeOptions) {
   const config = parseEnv(options.env);
   if (!config.encryptionKey) throw new Error("Set ENCRYPTION_KEY for benchmark nodes");
-  const { services, database, runner } = await openNodeServices(config, {
-    logger: options.logger,
-    muxRatePerSecond: options.muxRatePerSecond,
+  const { deps, database, runner, app } = await openNode(config, {
+    adjust: (settings) => {
+      if (options.muxRatePerSecond !== undefined) settings.muxApi.ratePerSecond = options.muxRatePerSecond;
+    },
     onJobOutcome: options.onOutcome,
   });
 
   let server: ReturnType<typeof serve> | null = null;
   let url: string | null = null;
   if (options.http) {
-    const app = createApp(services);
     server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
     });
@@ -43,7 +40,7 @@ export async function openIngestNode(options: IngestNodeOptions) {
 
   return {
     config,
-    services,
+    deps,
     database,
     runner,
     url,

@@ -1,12 +1,12 @@
 /** Shared bits of the one-shot commands: quiet logs on stderr, and usage errors that exit 2. */
 import type { LogLevel } from "../lib/logger";
-import type { StartOptions } from "../node/start-node";
+import type { NodeOptions } from "../node/open-node";
 
 /**
  * One-shot commands print their result on stdout; their logs go to stderr, and only warnings
  * unless LOG_LEVEL asks for more.
  */
-export function cliLogOptions(env: NodeJS.ProcessEnv): StartOptions {
+export function cliLogOptions(env: NodeJS.ProcessEnv): NodeOptions {
   const level = (env.LOG_LEVEL?.trim() || "warn") as LogLevel;
   return { logLevel: level, logWrite: (line) => process.stderr.write(`${line}\n`) };
 }

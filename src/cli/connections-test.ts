@@ -4,14 +4,11 @@
  * connection (from MUX_TOKEN_ID), or the only one there is.
  */
 import { parseArgs } from "node:util";
-import { asc } from "drizzle-orm";
 import { parseEnv } from "../config/env";
-import { connections } from "../db/schema";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node/start-node";
-import { DEFAULT_IDS } from "../resources/bootstrap";
+import { openNode } from "../node/open-node";
 import { testConnection } from "../resources/connection-test";
-import type { AppServices } from "../service-graph";
+import { chooseConnection } from "../resources/connections";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
 
@@ -43,14 +40,14 @@ export const connectionsCommand: Command = {
       return usageError("connections", 'the only subcommand is "test [ID]"');
 
     const config = parseEnv(env);
-    const node = await openNodeServices(config, cliLogOptions(env));
+    const node = await openNode(config, cliLogOptions(env));
     try {
-      const connectionId = await chooseConnection(node.services, id);
+      const connectionId = await chooseConnection(node.deps, { id });
       if (!connectionId.ok) {
         console.error(`mux-ingest connections test: ${connectionId.message}`);
         return 1;
       }
-      const result = await testConnection(node.services, connectionId.id);
+      const result = await testConnection(node.deps, { id: connectionId.id });
       if (parsed.values.json)
         console.log(JSON.stringify({ connection_id: connectionId.id, ...result }, null, 2));
       else if (result.success) console.log(`✓ ${connectionId.id}: ${result.message}`);
@@ -61,29 +58,3 @@ export const connectionsCommand: Command = {
     }
   },
 };
-
-async function chooseConnection(
-  services: AppServices,
-  id: string | undefined,
-): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
-  const rows = await services.database.db
-    .select({ id: connections.id })
-    .from(connections)
-    .orderBy(asc(connections.createdAt))
-    .all();
-  const ids = rows.map((r) => r.id);
-  if (id)
-    return ids.includes(id)
-      ? { ok: true, id }
-      : { ok: false, message: `no connection ${id} (known: ${ids.join(", ") || "none"})` };
-  if (ids.includes(DEFAULT_IDS.connection)) return { ok: true, id: DEFAULT_IDS.connection };
-  if (ids.length === 1 && ids[0]) return { ok: true, id: ids[0] };
-  if (ids.length === 0) {
-    return {
-      ok: false,
-      message:
-        "no connection is configured: set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/connections",
-    };
-  }
-  return { ok: false, message: `several connections exist; name one: ${ids.join(", ")}` };
-}

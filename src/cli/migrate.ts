@@ -1,5 +1,5 @@
 import { parseEnv } from "../config/env";
-import { openNodeDatabase } from "../db/node";
+import { appliedMigrations, openNodeDatabase } from "../db/node";
 import type { Command } from "./commands";
 
 export const migrateCommand: Command = {
@@ -8,11 +8,9 @@ export const migrateCommand: Command = {
   async run(_args, env) {
     const config = parseEnv(env);
     const database = openNodeDatabase(config.databasePath);
-    const row = database.sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as {
-      n: number;
-    };
+    const applied = appliedMigrations(database);
     database.close();
-    console.log(`Database ${config.databasePath} is up to date (${row.n} migration(s) applied).`);
+    console.log(`Database ${config.databasePath} is up to date (${applied} migration(s) applied).`);
     return 0;
   },
 };

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { parseEnv } from "../config/env";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node/start-node";
+import { openNode } from "../node/open-node";
 import { type Overview, readOverview } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
@@ -28,9 +28,9 @@ export const statusCommand: Command = {
       return usageError("status", describeError(err));
     }
     const config = parseEnv(env);
-    const node = await openNodeServices(config, cliLogOptions(env));
+    const node = await openNode(config, cliLogOptions(env));
     try {
-      const overview = await readOverview(node.services);
+      const overview = await readOverview(node.deps);
       console.log(json ? JSON.stringify(overview, null, 2) : formatOverview(overview));
       return 0;
     } finally {

@@ -5,15 +5,16 @@
  * 1 otherwise; 2 for a usage error. Suited to cron jobs and CI.
  */
 import { parseArgs } from "node:util";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { parseEnv } from "../config/env";
-import { objects, runs, syncs } from "../db/schema";
-import type { RunView } from "../http/admin/schemas";
 import { describeError } from "../lib/errors";
-import { openNodeServices } from "../node/start-node";
-import { schedulePass } from "../resources/passes";
-import { presentRun } from "../resources/present";
-import type { AppServices } from "../service-graph";
+import { openNode } from "../node/open-node";
+import {
+  type PassResult,
+  passProgress,
+  passResult,
+  passTargets,
+  startOrFollowPass,
+} from "../resources/passes";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./commands";
 import { createProgress } from "./progress";
@@ -32,13 +33,6 @@ Options:
 
 Exit status: 0 every pass succeeded and no object ended failed; 1 a pass failed, an object
 is failed, or the wait timed out; 2 usage or configuration error.`;
-
-type SyncResult = {
-  sync_id: string;
-  run: RunView | null;
-  objects: Record<string, number>;
-  failed: Array<{ asset_id: string; reason: string | null; message: string | null }>;
-};
 
 export const syncOnceCommand: Command = {
   summary: "Run one reconciliation pass, wait for its jobs, then exit",
@@ -67,10 +61,10 @@ export const syncOnceCommand: Command = {
       return usageError("sync", "--timeout must be a positive number of seconds");
 
     const config = parseEnv(env);
-    const node = await openNodeServices(config, cliLogOptions(env));
+    const node = await openNode(config, cliLogOptions(env));
     try {
-      const { services, runner } = node;
-      const targets = await chooseSyncs(services, values.sync ?? []);
+      const { deps, runner } = node;
+      const targets = await passTargets(deps, { syncIds: values.sync ?? [] });
       if (targets.length === 0) {
         console.error(
           "mux-ingest sync: no active sync to run. Set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/buckets/{id}/syncs.",
@@ -78,20 +72,23 @@ export const syncOnceCommand: Command = {
         return 1;
       }
       const runIds = new Map<string, string>();
-      for (const sync of targets)
-        runIds.set(sync.id, await startPass(services, sync.id, sync.watermarkCreatedS === null));
+      for (const sync of targets) runIds.set(sync.id, await startOrFollowPass(deps, { sync }));
 
       const progress = createProgress();
       const tick = setInterval(() => {
-        void describeProgress(services, [...runIds.values()]).then(progress.update, () => {});
+        void passProgress(deps, { runIds: [...runIds.values()] }).then(
+          (p) => progress.update(describeProgress(p)),
+          () => {},
+        );
       }, 250);
       const started = Date.now();
       const drained = await runner.drain({ waitForDelayed: true, timeoutMs: timeoutS * 1000 });
       clearInterval(tick);
       progress.done();
 
-      const results: SyncResult[] = [];
-      for (const sync of targets) results.push(await resultOf(services, sync.id, runIds.get(sync.id) ?? ""));
+      const results: PassResult[] = [];
+      for (const sync of targets)
+        results.push(await passResult(deps, { syncId: sync.id, runId: runIds.get(sync.id) ?? "" }));
       const ok =
         !drained.timedOut && results.every((r) => r.run?.status === "succeeded" && r.failed.length === 0);
       if (values.json) {
@@ -110,62 +107,11 @@ export const syncOnceCommand: Command = {
   },
 };
 
-async function chooseSyncs(services: AppServices, ids: string[]) {
-  const { db } = services.database;
-  if (ids.length === 0) return db.select().from(syncs).where(eq(syncs.status, "active")).all();
-  const found = await db.select().from(syncs).where(inArray(syncs.id, ids)).all();
-  const missing = ids.filter((id) => !found.some((s) => s.id === id));
-  if (missing.length > 0) throw new Error(`no sync ${missing.join(", ")} (mux-ingest status lists them)`);
-  return found;
+function describeProgress(p: Awaited<ReturnType<typeof passProgress>>): string {
+  return `pass ${p.statuses.join(",")} · pages ${p.pages} · assets seen ${p.assetsSeen} · enqueued ${p.enqueued} · jobs waiting ${p.jobs.pending} running ${p.jobs.running} dead ${p.jobs.dead}`;
 }
 
-/** Queues the pass, or follows one already queued (by `serve`, or a run cut short). */
-async function startPass(services: AppServices, syncId: string, initial: boolean): Promise<string> {
-  const runId = await schedulePass(services, syncId, initial ? "initial" : "triggered");
-  if (runId) return runId;
-  const pending = await services.database.db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.syncId, syncId), inArray(runs.status, ["queued", "running"])))
-    .orderBy(desc(runs.startedAt))
-    .get();
-  if (!pending) throw new Error(`could not queue a pass of sync ${syncId}`);
-  return pending.id;
-}
-
-async function describeProgress(services: AppServices, runIds: string[]): Promise<string> {
-  const { db } = services.database;
-  const rows = await db.select().from(runs).where(inArray(runs.id, runIds)).all();
-  const queue = await services.jobs.counts();
-  const sum = (key: "pages" | "assetsSeen" | "enqueued") => rows.reduce((n, r) => n + r[key], 0);
-  const states = rows.map((r) => r.status).join(",");
-  return `pass ${states} · pages ${sum("pages")} · assets seen ${sum("assetsSeen")} · enqueued ${sum("enqueued")} · jobs waiting ${queue.pending} running ${queue.running} dead ${queue.dead}`;
-}
-
-async function resultOf(services: AppServices, syncId: string, runId: string): Promise<SyncResult> {
-  const { db } = services.database;
-  const run = await db.select().from(runs).where(eq(runs.id, runId)).get();
-  const counts = await db
-    .select({ state: objects.state, n: sql<number>`COUNT(*)` })
-    .from(objects)
-    .where(eq(objects.syncId, syncId))
-    .groupBy(objects.state)
-    .all();
-  const failed = await db
-    .select({ asset_id: objects.assetId, reason: objects.reason, message: objects.message })
-    .from(objects)
-    .where(and(eq(objects.syncId, syncId), eq(objects.state, "failed")))
-    .limit(50)
-    .all();
-  return {
-    sync_id: syncId,
-    run: run ? presentRun(run) : null,
-    objects: Object.fromEntries(counts.map((c) => [c.state, c.n])),
-    failed,
-  };
-}
-
-function printResults(results: SyncResult[], elapsedMs: number, jobs: number): void {
+function printResults(results: PassResult[], elapsedMs: number, jobs: number): void {
   for (const r of results) {
     const run = r.run;
     console.log(

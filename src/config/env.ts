@@ -5,8 +5,13 @@
  */
 import { z } from "zod";
 import { AppError } from "../lib/errors";
+import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
+import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
+import { DEFAULT_RENDITION_GRACE_MS } from "../sync/evaluate-asset";
 import {
   DEFAULT_POLLING_INTERVAL_SECONDS,
+  DEFAULT_SOURCE_PATH,
+  DEFAULT_SYNC_MODE,
   pollingIntervalFromStringSchema,
   sourcePathSchema,
   syncModeSchema,
@@ -61,8 +66,8 @@ export const envSchema = z
     MUX_PRIVATE_KEY: optionalString,
     MUX_BASE_URL: optionalString.pipe(httpUrl("api.mux.com").default("https://api.mux.com")),
     MUX_STREAM_BASE_URL: optionalString.pipe(httpUrl("stream.mux.com").default("https://stream.mux.com")),
-    SOURCE_PATH: optionalString.pipe(sourcePathSchema.default("mux://")),
-    SYNC_MODE: optionalString.pipe(syncModeSchema.default("continuous")),
+    SOURCE_PATH: optionalString.pipe(sourcePathSchema.default(DEFAULT_SOURCE_PATH)),
+    SYNC_MODE: optionalString.pipe(syncModeSchema.default(DEFAULT_SYNC_MODE)),
     POLLING_INTERVAL_SECONDS: optionalString
       .transform((v) => v ?? String(DEFAULT_POLLING_INTERVAL_SECONDS))
       .pipe(pollingIntervalFromStringSchema),
@@ -82,13 +87,13 @@ export const envSchema = z
         .optional(),
     ),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
-    WORKER_CONCURRENCY: positiveInt(1, 64, 4),
-    JOB_MAX_ATTEMPTS: positiveInt(1, 100, 8),
-    JOB_LEASE_SECONDS: positiveInt(5, 3600, 60),
+    WORKER_CONCURRENCY: positiveInt(1, 64, DEFAULT_RUNNER_CONCURRENCY),
+    JOB_MAX_ATTEMPTS: positiveInt(1, 100, DEFAULT_JOB_MAX_ATTEMPTS),
+    JOB_LEASE_SECONDS: positiveInt(5, 3600, DEFAULT_JOB_LEASE_MS / 1000),
     FULL_SWEEP_INTERVAL_SECONDS: positiveInt(60, 30 * 24 * 3600, 24 * 3600),
     RECHECK_BUDGET: positiveInt(0, 10_000, 100),
     SUSPEND_AFTER_FAILED_PASSES: positiveInt(1, 1000, 5),
-    RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, 24 * 3600),
+    RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, DEFAULT_RENDITION_GRACE_MS / 1000),
   })
   .superRefine((env, ctx) => {
     if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
@@ -120,8 +125,6 @@ export const envSchema = z
       });
     }
   });
-
-export type Env = z.output<typeof envSchema>;
 
 export type Config = {
   mux: {
@@ -216,16 +219,4 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     },
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
   };
-}
-
-/** Every secret the configuration holds, for the log redactor: none of them may reach a log line. */
-export function configSecrets(config: Config): Array<string | undefined> {
-  return [
-    config.mux.tokenSecret,
-    config.mux.privateKey,
-    config.pipeline.secret,
-    config.adminToken,
-    config.encryptionKey,
-    ...config.mux.webhookSecrets,
-  ];
 }

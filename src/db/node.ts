@@ -39,6 +39,14 @@ export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeD
   return wrap(db, sqlite);
 }
 
+/** How many migrations the database has had applied (`mux-ingest migrate` reports it). */
+export function appliedMigrations(database: NodeDatabase): number {
+  const row = database.sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as {
+    n: number;
+  };
+  return row.n;
+}
+
 function wrap(db: BetterSQLite3Database<typeof schema>, sqlite: BetterSqlite3.Database): NodeDatabase {
   const committer = new GroupCommitter(sqlite);
   return {

@@ -5,8 +5,11 @@
  * - Times are integer milliseconds since the epoch (`*_at`), except where a column says `_s`.
  * - JSON documents are TEXT columns in `mode: "json"` so drizzle (de)serialises them.
  * - Ids are opaque prefixed strings (`con_…`, `bkt_…`) made by `newId`; webhook events keep Mux's id.
+ * - The sets of values a column may hold are stated here once, as `const` lists with their union
+ *   types; validation, the API and the dashboard import them rather than spelling them again.
+ *
+ * The queue's tables are the queue's own (`src/queue/tables.ts`).
  */
-import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
@@ -47,7 +50,11 @@ export const buckets = sqliteTable("buckets", {
   updatedAt: integer("updated_at").notNull(),
 });
 
-export type SyncStatus = "active" | "paused" | "completed" | "suspended";
+export const SYNC_STATUSES = ["active", "paused", "completed", "suspended"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+export const SYNC_MODES = ["initial_only", "continuous"] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
 export const syncs = sqliteTable(
   "syncs",
@@ -60,7 +67,7 @@ export const syncs = sqliteTable(
       .notNull()
       .references(() => connections.id),
     sourcePath: text("source_path").notNull().default("mux://"),
-    syncMode: text("sync_mode").$type<"initial_only" | "continuous">().notNull().default("continuous"),
+    syncMode: text("sync_mode").$type<SyncMode>().notNull().default("continuous"),
     pollingIntervalSeconds: integer("polling_interval_seconds").notNull().default(300),
     fileFilters: text("file_filters", { mode: "json" })
       .$type<Record<string, unknown>>()
@@ -87,6 +94,10 @@ export const syncs = sqliteTable(
   (t) => [index("syncs_connection_idx").on(t.connectionId), index("syncs_due_idx").on(t.status, t.nextRunAt)],
 );
 
+/** What became of a verified webhook: jobs queued, a type we do not act on, no asset named, no sync concerned. */
+export const WEBHOOK_OUTCOMES = ["enqueued", "ignored", "no_asset_id", "no_sync"] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
 export const webhookEvents = sqliteTable(
   "webhook_events",
   {
@@ -95,8 +106,7 @@ export const webhookEvents = sqliteTable(
     connectionId: text("connection_id").notNull(),
     type: text("type").notNull(),
     assetId: text("asset_id"),
-    /** `enqueued`, `ignored` (type we do not act on), `no_asset_id`, `no_sync`. */
-    outcome: text("outcome").notNull(),
+    outcome: text("outcome").$type<WebhookOutcome>().notNull(),
     jobsEnqueued: integer("jobs_enqueued").notNull().default(0),
     /** A per-request random value: lets later statements of the same atomic batch know the insert won. */
     nonce: text("nonce").notNull(),
@@ -109,59 +119,40 @@ export const webhookEvents = sqliteTable(
   ],
 );
 
-export type JobStatus = "pending" | "running" | "done" | "dead";
+export const OBJECT_STATES = [
+  "waiting_for_asset",
+  "waiting_for_rendition",
+  "ready",
+  "delivered",
+  "skipped",
+  "failed",
+  "deleted",
+] as const;
+export type ObjectState = (typeof OBJECT_STATES)[number];
 
-export const jobs = sqliteTable(
-  "jobs",
-  {
-    id: text("id").primaryKey(),
-    queue: text("queue").notNull(),
-    type: text("type").notNull(),
-    idempotencyKey: text("idempotency_key").notNull(),
-    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    status: text("status").$type<JobStatus>().notNull().default("pending"),
-    attempts: integer("attempts").notNull().default(0),
-    maxAttempts: integer("max_attempts").notNull(),
-    availableAt: integer("available_at").notNull(),
-    /** The claim token: a worker may only finish a job whose lease id is still its own (compare-and-swap). */
-    leaseId: text("lease_id"),
-    lockedUntil: integer("locked_until"),
-    /**
-     * Workers only: while the job is pending, when the Cloudflare Queues message that will run it
-     * is due (null: none sent yet). Cleared on every move into `pending`, so a job that needs a
-     * fresh message shows null.
-     */
-    messageDueAt: integer("message_due_at"),
-    /** Set when the job is enqueued again while running: it runs once more instead of finishing. */
-    rerun: integer("rerun", { mode: "boolean" }).notNull().default(false),
-    lastError: text("last_error"),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    finishedAt: integer("finished_at"),
-  },
-  (t) => [
-    uniqueIndex("jobs_queue_key_uq").on(t.queue, t.idempotencyKey),
-    index("jobs_claim_idx").on(t.queue, t.status, t.availableAt),
-  ],
-);
+/** Why an object is `skipped`: each one names something a person can change in Mux or in the sync. */
+export const SKIP_REASONS = [
+  "asset_errored",
+  "no_playback_id",
+  "drm_only",
+  "signed_without_key",
+  "filtered",
+  "no_static_renditions",
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export type ObjectState =
-  | "waiting_for_asset"
-  | "waiting_for_rendition"
-  | "ready"
-  | "delivered"
-  | "skipped"
-  | "failed"
-  | "deleted";
+/** Why an object is `failed`: which job gave up. */
+export const FAILURE_REASONS = ["ingest_failed", "download_failed", "delivery_failed"] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-export type SkipReason =
-  | "asset_errored"
-  | "no_playback_id"
-  | "drm_only"
-  | "signed_without_key"
-  | "filtered"
-  | "no_static_renditions"
-  | "out_of_scope";
+export const DELETION_REASONS = ["deleted_in_mux"] as const;
+export type DeletionReason = (typeof DELETION_REASONS)[number];
+
+export type ObjectReason = SkipReason | FailureReason | DeletionReason;
+
+/** How work on an asset was started: a webhook, a reconciliation pass, or a person. */
+export const TRIGGERS = ["webhook", "poll", "trigger"] as const;
+export type Trigger = (typeof TRIGGERS)[number];
 
 export type RenditionRecord = {
   name: string;
@@ -195,8 +186,8 @@ export const objects = sqliteTable(
     syncId: text("sync_id").notNull(),
     assetId: text("asset_id").notNull(),
     state: text("state").$type<ObjectState>().notNull(),
-    /** Machine-readable reason (`SkipReason`, an error code…). */
-    reason: text("reason"),
+    /** Machine-readable reason (`ObjectReason`). */
+    reason: text("reason").$type<ObjectReason>(),
     /** The same reason, for a person. */
     message: text("message"),
     playbackId: text("playback_id"),
@@ -207,9 +198,8 @@ export const objects = sqliteTable(
     version: integer("version").notNull().default(1),
     /** Random per write: later statements of the same atomic batch check it to know the write won. */
     writeToken: text("write_token").notNull(),
-    /** How we first learned of the asset: `webhook`, `poll` or `trigger`. */
-    discoveredVia: text("discovered_via").notNull(),
-    webhookSeenAt: integer("webhook_seen_at"),
+    /** How we first learned of the asset. */
+    discoveredVia: text("discovered_via").$type<Trigger>().notNull(),
     /** When a listing last showed the asset: a full sweep that does not see it checks for deletion. */
     lastSeenAt: integer("last_seen_at"),
     /** When the asset was first seen ready without an MP4 (the grace period for static renditions). */
@@ -232,14 +222,19 @@ export const objectHistory = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     objectId: text("object_id").notNull(),
     state: text("state").$type<ObjectState>().notNull(),
-    reason: text("reason"),
+    reason: text("reason").$type<ObjectReason>(),
     message: text("message"),
     at: integer("at").notNull(),
   },
   (t) => [index("object_history_object_idx").on(t.objectId, t.id)],
 );
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "superseded";
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "superseded"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** What a delivery tells the pipeline (DESIGN §6). */
+export const DELIVERY_TYPES = ["object.ready", "object.deleted"] as const;
+export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 export const deliveries = sqliteTable(
   "deliveries",
@@ -248,7 +243,7 @@ export const deliveries = sqliteTable(
     id: text("id").primaryKey(),
     objectId: text("object_id").notNull(),
     bucketId: text("bucket_id").notNull(),
-    type: text("type").$type<"object.ready" | "object.deleted">().notNull(),
+    type: text("type").$type<DeliveryType>().notNull(),
     /** The object version this delivery announces; a newer version supersedes it. */
     objectVersion: integer("object_version").notNull(),
     /** The last body sent (the body is built at send time so signed URLs are fresh). */
@@ -263,8 +258,11 @@ export const deliveries = sqliteTable(
   (t) => [index("deliveries_object_idx").on(t.objectId)],
 );
 
-export type RunKind = "initial" | "scheduled" | "triggered" | "full";
-export type RunStatus = "queued" | "running" | "succeeded" | "failed";
+export const RUN_KINDS = ["initial", "scheduled", "triggered", "full"] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const runs = sqliteTable(
   "runs",
@@ -295,12 +293,8 @@ export const schema = {
   buckets,
   syncs,
   webhookEvents,
-  jobs,
   objects,
   objectHistory,
   deliveries,
   runs,
 };
-
-/** `sql` re-exported for modules that only need the tag alongside the tables. */
-export { sql };

@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "../config/env";
 import { type FakeAsset, startFakeMux } from "../fake-mux/index";
-import { jsonLogger } from "../lib/logger";
 import { startNode } from "../node/start-node";
 import { type Expectation, expectationFor } from "./expectations";
 import { startPipelineReceiver } from "./pipeline-receiver";
@@ -71,8 +70,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     LOG_LEVEL: "info",
     ...(options.download ? { STORAGE_DIR: join(dir, "storage") } : {}),
   });
-  const logger = jsonLogger({ level: "info", write: (line) => appendFileSync(logPath, `${line}\n`) });
-  const node = await startNode(config, { logger, pollerTickMs: 250 });
+  const node = await startNode(config, {
+    logWrite: (line) => appendFileSync(logPath, `${line}\n`),
+    pollerTickMs: 250,
+  });
   mux.fake.setWebhookUrl(`${node.url}/webhooks/mux`);
 
   const live: FakeAsset[] = [];

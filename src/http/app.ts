@@ -1,31 +1,34 @@
 /**
- * `createApp(services)`: the whole HTTP surface as a Hono app, built from injected services.
- * It imports no runtime: Node serves it with @hono/node-server, Workers with `fetch`.
+ * `createApp(deps, http)`: the whole HTTP surface as a Hono app, over the dependency bag the
+ * composition root built. It imports no runtime: Node serves it with @hono/node-server, Workers
+ * with `fetch`.
  */
 import { Hono } from "hono";
-import type { AppServices } from "../service-graph";
+import type { HttpSettings } from "../settings";
+import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
-import type { AppEnv } from "./context";
+import type { HttpEnv } from "./context";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";
 import { createMetricsRoutes } from "./metrics";
 import { createWebhookRoutes } from "./webhooks";
 
-export function createApp(services: AppServices) {
-  const app = new Hono<AppEnv>();
+export function createApp(deps: Deps, http: HttpSettings) {
+  const app = new Hono<HttpEnv>();
 
   app.use(async (c, next) => {
     const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
-    c.set("services", services);
+    c.set("deps", deps);
+    c.set("http", http);
     c.set("requestId", requestId);
-    c.set("logger", services.logger.child({ request_id: requestId }));
+    c.set("logger", deps.logger.child({ request_id: requestId }));
     await next();
     c.header("x-request-id", requestId);
   });
 
   app.route("/", createHealthRoutes());
-  app.route("/", createWebhookRoutes());
+  app.route("/", createWebhookRoutes({ maxBodyBytes: http.webhookBodyLimitBytes }));
   app.route("/", createMetricsRoutes());
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());
@@ -35,4 +38,4 @@ export function createApp(services: AppServices) {
   return app;
 }
 
-export type App = ReturnType<typeof createApp>;
+export type HttpApp = ReturnType<typeof createApp>;

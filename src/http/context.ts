@@ -1,11 +1,12 @@
-/** The Hono environment: the services every handler reads from `c.var`, typed once. */
-
+/** The Hono environment: what every handler reads from `c.var`, typed once. */
 import type { Logger } from "../lib/logger";
-import type { AppServices } from "../service-graph";
+import type { HttpSettings } from "../settings";
+import type { Deps } from "../sync/deps";
 
-export type AppEnv = {
+export type HttpEnv = {
   Variables: {
-    services: AppServices;
+    deps: Deps;
+    http: HttpSettings;
     requestId: string;
     logger: Logger;
   };

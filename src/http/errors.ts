@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, type ErrorCode } from "../lib/errors";
-import type { AppEnv } from "./context";
+import type { HttpEnv } from "./context";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_REQUEST: 400,
@@ -32,7 +32,7 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
-export function handleError(err: Error, c: Context<AppEnv>) {
+export function handleError(err: Error, c: Context<HttpEnv>) {
   if (err instanceof AppError) {
     const status = statusFor(err.code);
     if (status >= 500) c.var.logger?.error("Request failed", { code: err.code, error: err.message });

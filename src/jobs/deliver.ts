@@ -7,53 +7,86 @@
  * with backoff by the queue; once the attempts are spent the delivery and the object are
  * `failed`, with the last answer, and can be retried from the API.
  */
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { buckets, deliveries, objects } from "../db/schema";
+import { z } from "zod";
+import { buckets, type DeliveryType, deliveries, objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
+import { streamUrl } from "../mux/stream";
 import { buildPipelinePayload } from "../pipeline/payload";
-import type { ClaimedJob, JobRegistry } from "../queue/types";
-import { DELIVER_JOB, writeObjectChange } from "../sync/object-writes";
-import type { IngestServices } from "./ingest";
+import type { Deps } from "../sync/deps";
+import {
+  commitObjectWrite,
+  type ObjectRow,
+  type ObjectWrite,
+  planObjectWrite,
+  writeObjectChange,
+} from "../sync/object-writes";
+import { playbackToken } from "../sync/playback-token";
+import { defineJob } from "./job-type";
 
-const TIMEOUT_MS = 15_000;
-const EXCERPT = 300;
+const deliverPayload = z.object({ deliveryId: z.string() });
 
-export function createDeliveryJob(services: IngestServices, secret: string | null): JobRegistry {
-  const signer = secret ? new Webhook(secret) : null;
-  return {
-    [DELIVER_JOB]: {
-      handle: (job) => deliver(services, signer, job),
-      onDead: (job, error) => recordFailedDelivery(services, job, error),
-    },
-  };
+export const deliverJob = defineJob({
+  type: "deliver",
+  payload: deliverPayload,
+  key: ({ deliveryId }) => deliveryId,
+  handle: (deps, { deliveryId }) => deliver(deps, deliveryId),
+  onDead: (deps, { deliveryId }, job, error) => recordFailedDelivery(deps, deliveryId, job.attempt, error),
+});
+
+/** Stable across retries, distinct per change: the pipeline deduplicates on it. */
+export function deliveryId(objectId: string, version: number): string {
+  return `${objectId}.v${version}`;
 }
 
-async function deliver(services: IngestServices, signer: Webhook | null, job: ClaimedJob): Promise<void> {
-  const { db } = services.database;
-  const deliveryId = String(job.payload.deliveryId);
-  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get();
+/**
+ * The outbox: a delivery row announcing the object's new version, and the job that sends it,
+ * both only if the object write wins (to run in the same batch as `write`).
+ */
+export function outboxStatements(
+  deps: Pick<Deps, "jobs" | "clock">,
+  write: ObjectWrite,
+  type: DeliveryType,
+): SQL[] {
+  const id = deliveryId(write.objectId, write.version);
+  return [
+    sql`INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at)
+        SELECT ${id}, ${write.objectId}, ${write.bucketId}, ${type}, ${write.version}, 'pending', 0, ${deps.clock.now()}
+        WHERE ${write.won}
+        ON CONFLICT (id) DO NOTHING`,
+    deps.jobs.enqueueStatement(deliverJob.request({ deliveryId: id }), { onlyIf: write.won }),
+  ];
+}
+
+const EXCERPT = 300;
+
+async function deliver(deps: Deps, id: string): Promise<void> {
+  const { db } = deps.database;
+  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, id)).get();
   if (!delivery || delivery.status === "delivered" || delivery.status === "superseded") return;
   const object = await db.select().from(objects).where(eq(objects.id, delivery.objectId)).get();
   if (!object) return;
   if (object.version !== delivery.objectVersion) {
     // The object moved on (e.g. deleted before its ready was sent): announcing the old state now
     // would tell the pipeline something that is no longer true.
-    await db.update(deliveries).set({ status: "superseded" }).where(eq(deliveries.id, deliveryId));
+    await db.update(deliveries).set({ status: "superseded" }).where(eq(deliveries.id, id));
     return;
   }
   const bucket = await db.select().from(buckets).where(eq(buckets.id, delivery.bucketId)).get();
-  const url = bucket?.pipelineUrl ?? services.defaultPipelineUrl;
+  const url = bucket?.pipelineUrl ?? deps.pipeline.defaultUrl;
   if (!url) throw new AppError("CONFIG", "No pipeline URL is configured for this bucket (PIPELINE_URL)");
-  if (!signer) throw new AppError("CONFIG", "PIPELINE_SECRET is not set: deliveries are always signed");
+  if (!deps.pipeline.secret)
+    throw new AppError("CONFIG", "PIPELINE_SECRET is not set: deliveries are always signed");
+  const signer = new Webhook(deps.pipeline.secret);
 
-  const payload = buildPipelinePayload(delivery.type, object, await signedRenditionUrl(services, object));
+  const payload = buildPipelinePayload(delivery.type, object, await signedRenditionUrl(deps, object));
   const body = JSON.stringify(payload);
-  const timestamp = new Date(services.clock.now());
+  const timestamp = new Date(deps.clock.now());
   let status = 0;
   let excerpt = "";
   try {
-    const response = await (services.fetch ?? fetch)(url, {
+    const response = await deps.fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -63,7 +96,7 @@ async function deliver(services: IngestServices, signer: Webhook | null, job: Cl
         "webhook-signature": signer.sign(delivery.id, timestamp, body),
       },
       body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(deps.pipeline.timeoutMs),
     });
     status = response.status;
     excerpt = (await response.text().catch(() => "")).slice(0, EXCERPT);
@@ -71,29 +104,25 @@ async function deliver(services: IngestServices, signer: Webhook | null, job: Cl
     excerpt = describeError(err);
   }
 
-  const now = services.clock.now();
+  const now = deps.clock.now();
   if (status >= 200 && status < 300) {
     const markDelivered = sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
         last_status = ${status}, last_error = NULL, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`;
     if (delivery.type === "object.ready") {
-      const result = await writeObjectChange(
-        services,
-        object,
-        {
-          bucketId: object.bucketId,
-          syncId: object.syncId,
-          assetId: object.assetId,
-          state: "delivered",
-          reason: null,
-          message: `Delivered to the pipeline (HTTP ${status})`,
-          discoveredVia: object.discoveredVia,
-        },
-        () => [markDelivered],
-      );
+      const write = planObjectWrite(deps, object, {
+        bucketId: object.bucketId,
+        syncId: object.syncId,
+        assetId: object.assetId,
+        state: "delivered",
+        reason: null,
+        message: `Delivered to the pipeline (HTTP ${status})`,
+        discoveredVia: object.discoveredVia,
+      });
+      const result = await commitObjectWrite(deps, write, [markDelivered]);
       if (!result.written)
         throw new AppError("CONFLICT", "Object changed during delivery", { retryable: true });
     } else {
-      await services.database.atomic([markDelivered]);
+      await deps.database.atomic([markDelivered]);
     }
     return;
   }
@@ -113,39 +142,33 @@ async function deliver(services: IngestServices, signer: Webhook | null, job: Cl
   });
 }
 
-async function signedRenditionUrl(
-  services: IngestServices,
-  object: typeof objects.$inferSelect,
-): Promise<string | null> {
+/** The rendition URL with a fresh token, for a signed playback id; null when the stored URL serves as is. */
+async function signedRenditionUrl(deps: Deps, object: ObjectRow): Promise<string | null> {
   if (object.playbackPolicy !== "signed" || !object.rendition || !object.playbackId) return null;
-  const sync = await services.database.db.query.syncs.findFirst({
-    where: (s, { eq: is }) => is(s.id, object.syncId),
-  });
+  const sync = await deps.database.db.select().from(syncs).where(eq(syncs.id, object.syncId)).get();
   if (!sync) return null;
-  const api = await services.credentials.api(sync.connectionId);
-  const token = await api.signPlaybackId(object.playbackId, services.signedUrlTtlSeconds ?? 6 * 3600);
-  return `${object.rendition.url}?token=${token}`;
+  return streamUrl({
+    baseUrl: deps.stream.baseUrl,
+    playbackId: object.playbackId,
+    name: object.rendition.name,
+    token: await playbackToken(deps, sync.connectionId, object.playbackId),
+  });
 }
 
-async function recordFailedDelivery(
-  services: IngestServices,
-  job: ClaimedJob,
-  error: unknown,
-): Promise<void> {
-  const { db } = services.database;
-  const deliveryId = String(job.payload.deliveryId);
-  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get();
+async function recordFailedDelivery(deps: Deps, id: string, attempt: number, error: unknown): Promise<void> {
+  const { db } = deps.database;
+  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, id)).get();
   if (!delivery) return;
-  await db.update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, deliveryId));
+  await db.update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, id));
   const object = await db.select().from(objects).where(eq(objects.id, delivery.objectId)).get();
   if (!object || object.version !== delivery.objectVersion || delivery.type !== "object.ready") return;
-  await writeObjectChange(services, object, {
+  await writeObjectChange(deps, object, {
     bucketId: object.bucketId,
     syncId: object.syncId,
     assetId: object.assetId,
     state: "failed",
     reason: "delivery_failed",
-    message: `Delivery to the pipeline failed after ${attempts(job.attempt)}: ${describeError(error)}`,
+    message: `Delivery to the pipeline failed after ${attempts(attempt)}: ${describeError(error)}`,
     discoveredVia: object.discoveredVia,
   });
 }

@@ -7,62 +7,72 @@
  * with every candidate's reason.
  */
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
-import { DEFAULT_STALL_TIMEOUT_MS, StallGuard } from "../lib/stall-guard";
-import type { RenditionCandidate } from "../mux/renditions";
-import type { ClaimedJob, JobRegistry } from "../queue/types";
+import { StallGuard } from "../lib/stall-guard";
+import { streamUrl } from "../mux/stream";
 import { storagePrefix } from "../storage/keys";
 import type { ObjectStorage } from "../storage/types";
-import { writeObjectChange } from "../sync/object-writes";
+import type { Deps } from "../sync/deps";
+import { commitObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
+import { pipelineUrlFor } from "../sync/pipeline-url";
+import { playbackToken } from "../sync/playback-token";
 import { renditionRecord } from "../sync/rendition-record";
-import type { IngestServices } from "./ingest";
+import { outboxStatements } from "./deliver";
+import { defineJob } from "./job-type";
 
-export const DOWNLOAD_JOB = "download";
+const candidateSchema = z.object({
+  name: z.string(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  bitrate: z.number().nullable(),
+  filesize: z.number().nullable(),
+});
 
-export type DownloadPayload = { objectId: string; version: number; candidates: RenditionCandidate[] };
+const downloadPayload = z.object({
+  objectId: z.string(),
+  /** The object version that asked for this download; a newer one makes it moot. */
+  version: z.number(),
+  candidates: z.array(candidateSchema),
+});
+type DownloadInput = z.output<typeof downloadPayload>;
 
-export function createDownloadJob(
-  services: IngestServices,
-  storage: ObjectStorage,
-  deliverAfter: (bucketId: string) => Promise<boolean>,
-): JobRegistry {
-  return {
-    [DOWNLOAD_JOB]: {
-      handle: (job) => download(services, storage, deliverAfter, job),
-      onDead: (job, error) => recordFailedDownload(services, job, error),
-    },
-  };
-}
+export const downloadJob = defineJob({
+  type: "download",
+  payload: downloadPayload,
+  key: ({ objectId }) => `download:${objectId}`,
+  handle: (deps, payload) => download(deps, payload),
+  onDead: (deps, payload, job, error) => recordFailedDownload(deps, payload, job.attempt, error),
+});
 
-async function download(
-  services: IngestServices,
-  storage: ObjectStorage,
-  deliverAfter: (bucketId: string) => Promise<boolean>,
-  job: ClaimedJob,
-): Promise<void> {
-  const payload = job.payload as DownloadPayload;
-  const { db } = services.database;
+async function download(deps: Deps, payload: DownloadInput): Promise<void> {
+  const storage = deps.storage;
+  if (!storage) {
+    throw new AppError("CONFIG", "A download was queued but no storage is configured (STORAGE_DIR or R2)");
+  }
+  const { db } = deps.database;
   const object = await db.select().from(objects).where(eq(objects.id, payload.objectId)).get();
   // The object moved on (deleted, re-evaluated): this download is no longer wanted.
   if (!object || object.version !== payload.version || object.state !== "ready" || !object.playbackId) return;
   const sync = await db.select().from(syncs).where(eq(syncs.id, object.syncId)).get();
   if (!sync) return;
+  const playbackId = object.playbackId;
 
   const failures: string[] = [];
   for (const candidate of payload.candidates) {
-    const record = renditionRecord(services.streamBaseUrl, object.playbackId, candidate);
+    const record = renditionRecord(deps.stream.baseUrl, playbackId, candidate);
     try {
-      const stored = await fetchIntoStorage(services, storage, {
-        url: record.url,
+      const stored = await fetchIntoStorage(deps, storage, {
+        name: candidate.name,
         signed: object.playbackPolicy === "signed",
-        playbackId: object.playbackId,
+        playbackId,
         connectionId: sync.connectionId,
         key: `${storagePrefix(object.bucketId, object.assetId)}${candidate.name}`,
         expectedBytes: candidate.filesize,
       });
-      const deliver = await deliverAfter(object.bucketId);
-      const result = await writeObjectChange(services, object, {
+      const deliver = (await pipelineUrlFor(deps, object.bucketId)) !== null;
+      const write = planObjectWrite(deps, object, {
         bucketId: object.bucketId,
         syncId: object.syncId,
         assetId: object.assetId,
@@ -71,11 +81,15 @@ async function download(
         message: `Downloaded ${candidate.name} (${stored.bytes} bytes)`,
         rendition: { ...record, filesize: stored.bytes, path: stored.location, sha256: stored.sha256 },
         discoveredVia: object.discoveredVia,
-        deliver: deliver ? "object.ready" : undefined,
       });
+      const result = await commitObjectWrite(
+        deps,
+        write,
+        deliver ? outboxStatements(deps, write, "object.ready") : [],
+      );
       if (!result.written)
         throw new AppError("CONFLICT", "Object changed during download", { retryable: true });
-      services.logger.info("Rendition downloaded", {
+      deps.logger.info("Rendition downloaded", {
         asset_id: object.assetId,
         name: candidate.name,
         bytes: stored.bytes,
@@ -93,7 +107,7 @@ async function download(
 }
 
 type FetchTarget = {
-  url: string;
+  name: string;
   signed: boolean;
   playbackId: string;
   connectionId: string;
@@ -101,33 +115,37 @@ type FetchTarget = {
   expectedBytes: number | null;
 };
 
-async function fetchIntoStorage(services: IngestServices, storage: ObjectStorage, target: FetchTarget) {
-  // Downloads only ever go to the configured stream host, whatever an asset claims.
-  if (!target.url.startsWith(`${services.streamBaseUrl}/`)) {
-    throw new AppError("FORBIDDEN", `Refusing to download from outside ${services.streamBaseUrl}`);
-  }
-  const fetcher = services.fetch ?? fetch;
-  const guard = new StallGuard(services.downloadStallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+async function fetchIntoStorage(deps: Deps, storage: ObjectStorage, target: FetchTarget) {
+  const guard = new StallGuard(deps.stream.downloadStallTimeoutMs);
   try {
-    return await guardedFetchIntoStorage(services, storage, target, fetcher, guard);
+    return await guardedFetchIntoStorage(deps, storage, target, guard);
   } finally {
     guard.stop();
   }
 }
 
 async function guardedFetchIntoStorage(
-  services: IngestServices,
+  deps: Deps,
   storage: ObjectStorage,
   target: FetchTarget,
-  fetcher: typeof fetch,
   guard: StallGuard,
 ) {
   const attempt = async () => {
-    const url = target.signed ? `${target.url}?token=${await sign(services, target)}` : target.url;
+    const token = target.signed ? await playbackToken(deps, target.connectionId, target.playbackId) : null;
+    const url = streamUrl({
+      baseUrl: deps.stream.baseUrl,
+      playbackId: target.playbackId,
+      name: target.name,
+      token,
+    });
+    // Downloads only ever go to the configured stream host, whatever an asset claims.
+    if (!url.startsWith(`${deps.stream.baseUrl}/`)) {
+      throw new AppError("FORBIDDEN", `Refusing to download from outside ${deps.stream.baseUrl}`);
+    }
     guard.arm();
     // "manual": a redirect is answered, not followed, and fails below like any non-2xx, so a
     // download never leaves the stream host. (workerd rejects redirect: "error".)
-    return fetcher(url, { redirect: "manual", signal: guard.signal });
+    return deps.fetch(url, { redirect: "manual", signal: guard.signal });
   };
   let response = await attempt();
   if (response.status === 403 && target.signed) {
@@ -154,30 +172,16 @@ async function guardedFetchIntoStorage(
   });
 }
 
-async function sign(services: IngestServices, target: FetchTarget): Promise<string> {
-  const api = await services.credentials.api(target.connectionId);
-  return api.signPlaybackId(target.playbackId, services.signedUrlTtlSeconds ?? 6 * 3600);
-}
-
-async function recordFailedDownload(
-  services: IngestServices,
-  job: ClaimedJob,
-  error: unknown,
-): Promise<void> {
-  const payload = job.payload as DownloadPayload;
-  const object = await services.database.db
-    .select()
-    .from(objects)
-    .where(eq(objects.id, payload.objectId))
-    .get();
+async function recordFailedDownload(deps: Deps, payload: DownloadInput, attempt: number, error: unknown) {
+  const object = await deps.database.db.select().from(objects).where(eq(objects.id, payload.objectId)).get();
   if (!object || object.version !== payload.version) return;
-  await writeObjectChange(services, object, {
+  await writeObjectChange(deps, object, {
     bucketId: object.bucketId,
     syncId: object.syncId,
     assetId: object.assetId,
     state: "failed",
     reason: "download_failed",
-    message: `Download failed after ${attempts(job.attempt)}: ${describeError(error)}`,
+    message: `Download failed after ${attempts(attempt)}: ${describeError(error)}`,
     discoveredVia: object.discoveredVia,
   });
 }

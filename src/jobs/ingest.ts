@@ -4,46 +4,70 @@
  * gates, and records the outcome; a change the pipeline must hear about goes out through the
  * outbox in the same write.
  */
-import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { buckets, type ObjectMetadata, objects, runs, syncs } from "../db/schema";
-import type { Clock } from "../lib/clock";
-import { AppError } from "../lib/errors";
-import type { Logger } from "../lib/logger";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { objects, syncs, TRIGGERS } from "../db/schema";
+import { AppError, attempts, describeError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
-import { probeRenditions } from "../mux/stream";
-import type { JobStore } from "../queue/job-store";
 import { storagePrefix } from "../storage/keys";
-import type { ObjectStorage } from "../storage/types";
-import type { ConnectionCredentialsCache } from "../sync/connection-credentials";
-import { DEFAULT_RENDITION_GRACE_MS, type Evaluation, evaluateAsset } from "../sync/evaluate-asset";
+import { assetMetadata } from "../sync/asset-metadata";
+import type { Deps } from "../sync/deps";
+import { evaluateAsset } from "../sync/evaluate-asset";
 import { parseFileFilters } from "../sync/filters";
 import { decideTransition } from "../sync/object-transitions";
-import { type ObjectChange, type ObjectRow, writeObjectChange } from "../sync/object-writes";
+import {
+  commitObjectWrite,
+  type ObjectChange,
+  type ObjectRow,
+  planObjectWrite,
+  writeObjectChange,
+} from "../sync/object-writes";
+import { pipelineUrlFor } from "../sync/pipeline-url";
 import { renditionRecord } from "../sync/rendition-record";
+import { resolveProbe } from "../sync/resolve-probe";
+import { countApiCall, countRepair } from "../sync/run-record";
 import { assetIdFromSourcePath } from "../sync/settings";
-import { DOWNLOAD_JOB } from "./download";
+import { outboxStatements } from "./deliver";
+import { downloadJob } from "./download";
+import { defineJob } from "./job-type";
 
-export const INGEST_JOB = "ingest";
-
-export type IngestTrigger = "webhook" | "poll" | "trigger";
-
-export type IngestInput = {
-  syncId: string;
-  assetId: string;
-  via: IngestTrigger;
+const ingestPayload = z.object({
+  syncId: z.string(),
+  assetId: z.string(),
+  via: z.enum(TRIGGERS).default("poll"),
   /** The reconciliation run that enqueued this job, for its counters. */
-  runId?: string;
+  runId: z.string().optional(),
   /**
    * Set by passes after the initial one: finding work then means a webhook was missed. (An
    * initial pass discovers the existing library by design; that is not a repair.)
    */
-  repairs?: boolean;
+  repairs: z.boolean().optional(),
   /** The asset as a listing showed it moments ago; used instead of a GET while fresh. */
-  snapshot?: unknown;
-  snapshotAt?: number;
-};
+  snapshot: z.unknown().optional(),
+  snapshotAt: z.number().optional(),
+});
+export type IngestInput = z.output<typeof ingestPayload>;
+
+export const ingestJob = defineJob({
+  type: "ingest",
+  payload: ingestPayload,
+  key: ({ syncId, assetId }) => ingestKey(syncId, assetId),
+  handle: async (deps, payload) => {
+    await ingestAsset(deps, payload);
+  },
+  onDead: (deps, payload, job, error) => markIngestFailed(deps, payload, job.attempt, error),
+});
+
+/** One ingest job per asset and sync: a webhook and a poll about the same asset meet in it. */
+export function ingestKey(syncId: string, assetId: string): string {
+  return `${ingestKeyPrefix(syncId)}${assetId}`;
+}
+
+/** Every ingest job of a sync has a key starting with this (removing a sync removes them). */
+export function ingestKeyPrefix(syncId: string): string {
+  return `ingest:${syncId}:`;
+}
 
 /** A listing this recent is as good as a GET: Mux is the source either way. */
 export const SNAPSHOT_MAX_AGE_MS = 60_000;
@@ -51,36 +75,15 @@ export const SNAPSHOT_MAX_AGE_MS = 60_000;
 /** States that end an object's journey for now; a poll that reaches one repaired what webhooks missed. */
 const SETTLED = new Set(["ready", "delivered", "skipped", "deleted"]);
 
-export type IngestServices = {
-  database: Database;
-  jobs: JobStore;
-  clock: Clock;
-  logger: Logger;
-  credentials: ConnectionCredentialsCache;
-  streamBaseUrl: string;
-  /** Used when a bucket has no pipeline URL of its own; null: objects stop at `ready`. */
-  defaultPipelineUrl: string | null;
-  renditionGraceMs?: number;
-  /** Where renditions are downloaded before delivery; absent: deliver the stream URL. */
-  storage?: ObjectStorage | null;
-  /** Token lifetime for signed probes and downloads. */
-  signedUrlTtlSeconds?: number;
-  /** A download that receives nothing for this long is abandoned and retried (default 30 s). */
-  downloadStallTimeoutMs?: number;
-  fetch?: typeof fetch;
-};
-
 export type IngestOutcome =
   | { kind: "written"; state: string }
   | { kind: "unchanged"; state: string }
   | { kind: "ignored"; why: string };
 
-export function ingestJobKey(syncId: string, assetId: string): string {
-  return `ingest:${syncId}:${assetId}`;
-}
+type SyncRow = typeof syncs.$inferSelect;
 
-export async function ingestAsset(services: IngestServices, input: IngestInput): Promise<IngestOutcome> {
-  const { db } = services.database;
+export async function ingestAsset(deps: Deps, input: IngestInput): Promise<IngestOutcome> {
+  const { db } = deps.database;
   const sync = await db.select().from(syncs).where(eq(syncs.id, input.syncId)).get();
   if (!sync) return { kind: "ignored", why: "the sync no longer exists" };
   if (sync.status === "paused") return { kind: "ignored", why: "the sync is paused" };
@@ -88,23 +91,16 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
   if (onlyAsset && onlyAsset !== input.assetId)
     return { kind: "ignored", why: "outside the sync's source_path" };
 
-  const existing =
-    (await db
-      .select()
-      .from(objects)
-      .where(and(eq(objects.bucketId, sync.bucketId), eq(objects.assetId, input.assetId)))
-      .get()) ?? null;
-
-  const { asset, fromSnapshot } = await readAsset(services, sync.connectionId, input);
-
-  if (!asset) return recordDeletion(services, sync, existing, input);
+  const existing = await findObject(deps, sync.bucketId, input.assetId);
+  const { asset, fromSnapshot } = await readAsset(deps, sync.connectionId, input);
+  if (!asset) return recordDeletion(deps, sync, existing, input);
 
   if (sync.syncMode === "initial_only" && !existing && isAfterSnapshot(asset, sync.snapshotAt)) {
     return { kind: "ignored", why: "created after the initial_only snapshot" };
   }
 
-  const now = services.clock.now();
-  const credentials = await services.credentials.get(sync.connectionId);
+  const now = deps.clock.now();
+  const credentials = await deps.credentials.get(sync.connectionId);
   const filters = parseFileFilters(sync.fileFilters);
   if (!filters.ok) {
     // Filters are validated when saved; a stored value that no longer parses needs a person.
@@ -116,22 +112,22 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
     hasSigningKey: Boolean(credentials.signingKeyId && credentials.signingPrivateKey),
     now,
     waitingSince: existing?.waitingSince ?? null,
-    renditionGraceMs: services.renditionGraceMs ?? DEFAULT_RENDITION_GRACE_MS,
+    renditionGraceMs: deps.ingest.renditionGraceMs,
   });
   if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions") {
     // Giving up on an asset's MP4s is decided on a fresh read: a listing taken before its MP4s
-    // were made, judged after the grace period, used to skip an asset that had them by then.
-    return ingestAsset(services, { ...input, snapshot: undefined, snapshotAt: undefined });
+    // were made, judged after the grace period, would skip an asset that has them by now.
+    return ingestAsset(deps, { ...input, snapshot: undefined, snapshotAt: undefined });
   }
-  const resolved = await resolveProbe(services, sync.connectionId, evaluation);
-  const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
+  const resolved = await resolveProbe(deps, sync.connectionId, evaluation);
 
   let download: RenditionCandidate[] | null = null;
+  let deliver = false;
   const change: ObjectChange = {
     bucketId: sync.bucketId,
     syncId: sync.id,
     assetId: asset.id,
-    state: resolved.state === "ready" ? "ready" : resolved.state,
+    state: resolved.state,
     reason: "reason" in resolved ? resolved.reason : null,
     message: "message" in resolved ? resolved.message : null,
     metadata: assetMetadata(asset),
@@ -142,70 +138,80 @@ export async function ingestAsset(services: IngestServices, input: IngestInput):
     if (!first) throw new AppError("INTERNAL", "A ready evaluation must carry a rendition");
     change.playbackId = resolved.playback.id;
     change.playbackPolicy = resolved.playback.policy;
-    change.rendition = renditionRecord(services.streamBaseUrl, resolved.playback.id, first);
+    change.rendition = renditionRecord(deps.stream.baseUrl, resolved.playback.id, first);
     change.message = `MP4 rendition ${first.name} is available`;
-    if (services.storage) {
+    if (deps.storage) {
       change.message += "; downloading";
       download = resolved.candidates;
-    } else if (pipelineUrl) {
-      change.deliver = "object.ready";
+    } else {
+      deliver = (await pipelineUrlFor(deps, sync.bucketId)) !== null;
     }
   }
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
-  return applyChange(services, existing, change, input, download);
+  return applyChange(deps, existing, change, input, { download, deliver });
+}
+
+async function findObject(deps: Pick<Deps, "database">, bucketId: string, assetId: string) {
+  return (
+    (await deps.database.db
+      .select()
+      .from(objects)
+      .where(and(eq(objects.bucketId, bucketId), eq(objects.assetId, assetId)))
+      .get()) ?? null
+  );
 }
 
 async function readAsset(
-  services: IngestServices,
+  deps: Deps,
   connectionId: string,
   input: IngestInput,
 ): Promise<{ asset: MuxAsset | null; fromSnapshot: boolean }> {
-  const age =
-    input.snapshotAt === undefined ? Number.POSITIVE_INFINITY : services.clock.now() - input.snapshotAt;
+  const age = input.snapshotAt === undefined ? Number.POSITIVE_INFINITY : deps.clock.now() - input.snapshotAt;
   if (input.snapshot && age <= SNAPSHOT_MAX_AGE_MS) {
     const parsed = muxAssetSchema.safeParse(input.snapshot);
     if (parsed.success) return { asset: parsed.data, fromSnapshot: true };
   }
-  const api = await services.credentials.api(connectionId);
+  const api = await deps.credentials.api(connectionId);
   const asset = await api.retrieveAsset(input.assetId);
-  if (input.runId) {
-    await services.database.db
-      .update(runs)
-      .set({ apiCalls: sql`${runs.apiCalls} + 1` })
-      .where(eq(runs.id, input.runId));
-  }
+  if (input.runId) await countApiCall(deps, input.runId);
   return { asset, fromSnapshot: false };
 }
 
+type Follow = { download: RenditionCandidate[] | null; deliver: boolean };
+
 async function applyChange(
-  services: IngestServices,
+  deps: Deps,
   existing: ObjectRow | null,
   change: ObjectChange,
   input: IngestInput,
-  download: RenditionCandidate[] | null = null,
+  follow: Follow,
 ): Promise<IngestOutcome> {
   const decision = decideTransition(existing, change);
   if (decision !== "apply") return { kind: "unchanged", state: existing?.state ?? change.state };
   const repaired =
     input.via === "poll" && input.repairs === true && input.runId !== undefined && SETTLED.has(change.state);
-  const runId = input.runId ?? "";
-  const result = await writeObjectChange(services, existing, change, (won, written) => [
-    ...(repaired ? [sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId}`] : []),
+  const write = planObjectWrite(deps, existing, change);
+  const alongside = [
+    ...(repaired && input.runId ? [countRepair(input.runId, write.won)] : []),
     // The download is part of the same outbox write as the state change that asks for it.
-    ...(download
+    ...(follow.download
       ? [
-          services.jobs.enqueueStatement(
-            {
-              type: DOWNLOAD_JOB,
-              key: `download:${written.objectId}`,
-              payload: { objectId: written.objectId, version: written.version, candidates: download },
-            },
-            { onlyIf: won },
+          deps.jobs.enqueueStatement(
+            downloadJob.request({
+              objectId: write.objectId,
+              version: write.version,
+              candidates: follow.download,
+            }),
+            { onlyIf: write.won },
           ),
         ]
       : []),
-  ]);
+    ...(follow.deliver
+      ? outboxStatements(deps, write, change.state === "deleted" ? "object.deleted" : "object.ready")
+      : []),
+  ];
+  const result = await commitObjectWrite(deps, write, alongside);
   if (!result.written) {
     // Another writer changed the object between our read and our write: run again on fresh data.
     throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
@@ -214,13 +220,13 @@ async function applyChange(
   }
   if (repaired) {
     // Every repair is a webhook that never arrived (or arrived and was lost): worth a warning.
-    services.logger.warn("Reconciliation repaired an asset the webhooks missed", {
+    deps.logger.warn("Reconciliation repaired an asset the webhooks missed", {
       asset_id: change.assetId,
-      run_id: runId,
+      run_id: input.runId,
       state: change.state,
     });
   }
-  services.logger.info("Object state changed", {
+  deps.logger.info("Object state changed", {
     asset_id: change.assetId,
     bucket_id: change.bucketId,
     from: existing?.state ?? null,
@@ -231,17 +237,17 @@ async function applyChange(
 }
 
 async function recordDeletion(
-  services: IngestServices,
-  sync: typeof syncs.$inferSelect,
+  deps: Deps,
+  sync: SyncRow,
   existing: ObjectRow | null,
   input: IngestInput,
 ): Promise<IngestOutcome> {
   if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
   // Idempotent, so a retried job purges again safely.
-  await services.storage?.deletePrefix(storagePrefix(sync.bucketId, input.assetId));
-  const pipelineUrl = await pipelineUrlFor(services, sync.bucketId);
+  await deps.storage?.deletePrefix(storagePrefix(sync.bucketId, input.assetId));
+  const pipelineUrl = await pipelineUrlFor(deps, sync.bucketId);
   return applyChange(
-    services,
+    deps,
     existing,
     {
       bucketId: sync.bucketId,
@@ -251,66 +257,35 @@ async function recordDeletion(
       reason: "deleted_in_mux",
       message: "The asset was deleted in Mux",
       discoveredVia: input.via,
-      // Only tell the pipeline about objects it was told about.
-      deliver: pipelineUrl && existing.state === "delivered" ? "object.deleted" : undefined,
     },
     input,
+    // Only tell the pipeline about objects it was told about.
+    { download: null, deliver: pipelineUrl !== null && existing.state === "delivered" },
   );
 }
 
-/** Turns a `probe` evaluation into `ready` (first name that answers) or `waiting_for_rendition`. */
-async function resolveProbe(
-  services: IngestServices,
-  connectionId: string,
-  evaluation: Evaluation,
-): Promise<Exclude<Evaluation, { state: "probe" }>> {
-  if (evaluation.state !== "probe") return evaluation;
-  const token =
-    evaluation.playback.policy === "signed"
-      ? await (await services.credentials.api(connectionId)).signPlaybackId(
-          evaluation.playback.id,
-          services.signedUrlTtlSeconds ?? 6 * 3600,
-        )
-      : null;
-  const name = await probeRenditions({
-    names: evaluation.names,
-    streamBaseUrl: services.streamBaseUrl,
-    playbackId: evaluation.playback.id,
-    token,
-    fetch: services.fetch,
+/**
+ * A dead ingest job leaves its object `failed` with the last error, so a person sees it (status,
+ * dashboard, API) and can retry it. An asset never read still gets an object row, or the failure
+ * would be invisible.
+ */
+async function markIngestFailed(deps: Deps, input: IngestInput, attempt: number, error: unknown) {
+  const sync = await deps.database.db.select().from(syncs).where(eq(syncs.id, input.syncId)).get();
+  if (!sync) return;
+  const existing = await findObject(deps, sync.bucketId, input.assetId);
+  if (existing && (existing.state === "delivered" || existing.state === "deleted")) return;
+  await writeObjectChange(deps, existing, {
+    bucketId: sync.bucketId,
+    syncId: input.syncId,
+    assetId: input.assetId,
+    state: "failed",
+    reason: "ingest_failed",
+    message: `Gave up after ${attempts(attempt)}: ${describeError(error)}`,
+    discoveredVia: existing?.discoveredVia ?? input.via,
   });
-  if (!name)
-    return { state: "waiting_for_rendition", message: "No MP4 rendition answered on the stream host yet" };
-  return {
-    state: "ready",
-    playback: evaluation.playback,
-    candidates: [{ name, width: null, height: null, bitrate: null, filesize: null }],
-  };
-}
-
-export async function pipelineUrlFor(services: IngestServices, bucketId: string): Promise<string | null> {
-  const bucket = await services.database.db
-    .select({ pipelineUrl: buckets.pipelineUrl })
-    .from(buckets)
-    .where(eq(buckets.id, bucketId))
-    .get();
-  return bucket?.pipelineUrl ?? services.defaultPipelineUrl;
 }
 
 function isAfterSnapshot(asset: MuxAsset, snapshotAt: number | null): boolean {
   if (snapshotAt === null || asset.created_at === null) return false;
   return asset.created_at * 1000 > snapshotAt;
-}
-
-export function assetMetadata(asset: MuxAsset): ObjectMetadata {
-  return {
-    title: asset.meta?.title ?? null,
-    passthrough: asset.passthrough ?? null,
-    creator_id: asset.meta?.creator_id ?? null,
-    external_id: asset.meta?.external_id ?? null,
-    duration: asset.duration ?? null,
-    aspect_ratio: asset.aspect_ratio ?? null,
-    resolution_tier: asset.resolution_tier ?? null,
-    created_at: asset.created_at === null ? null : new Date(asset.created_at * 1000).toISOString(),
-  };
 }

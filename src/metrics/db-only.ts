@@ -5,10 +5,11 @@
  */
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import type { JobStore } from "../queue/job-store";
 import { type MetricsSnapshot, readMetricsSnapshot } from "./snapshot";
 import { type Metrics, PROMETHEUS_CONTENT_TYPE } from "./types";
 
-export function createDbOnlyMetrics(deps: { database: Database; clock: Clock }): Metrics {
+export function createDbOnlyMetrics(deps: { database: Database; clock: Clock; jobs: JobStore }): Metrics {
   return {
     webhookReceived() {},
     signatureFailure() {},
@@ -16,7 +17,7 @@ export function createDbOnlyMetrics(deps: { database: Database; clock: Clock }):
     muxRequest() {},
     contentType: PROMETHEUS_CONTENT_TYPE,
     async render() {
-      return formatSnapshot(await readMetricsSnapshot(deps.database, deps.clock.now()));
+      return formatSnapshot(await readMetricsSnapshot(deps.database, deps.jobs, deps.clock.now()));
     },
   };
 }

@@ -10,12 +10,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import type { JobStore } from "../queue/job-store";
 import { readMetricsSnapshot, readNewDeliveries } from "./snapshot";
 import type { Metrics } from "./types";
 
 export type PrometheusMetricsOptions = {
   database: Database;
   clock: Clock;
+  jobs: JobStore;
   /** Add Node's process metrics (CPU, memory, event loop). Off in tests. */
   processMetrics?: boolean;
 };
@@ -89,7 +91,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   let seen = { at: options.clock.now(), id: "" };
 
   const refresh = async () => {
-    const snapshot = await readMetricsSnapshot(options.database, options.clock.now());
+    const snapshot = await readMetricsSnapshot(options.database, options.jobs, options.clock.now());
     // Reset first: a label that disappeared (no dead jobs any more) must read 0, not its last value.
     for (const g of [queueJobs, queueAge, objects, runs, repaired, deliveries]) g.reset();
     for (const r of snapshot.queue) queueJobs.set({ type: r.type, status: r.status }, r.count);

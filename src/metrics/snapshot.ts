@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import type { JobStore } from "../queue/job-store";
 
 export type MetricsSnapshot = {
   queue: Array<{ type: string; status: string; count: number }>;
@@ -15,16 +16,15 @@ export type MetricsSnapshot = {
   deliveries: Array<{ status: string; count: number }>;
 };
 
-export async function readMetricsSnapshot(database: Database, now: number): Promise<MetricsSnapshot> {
+export async function readMetricsSnapshot(
+  database: Database,
+  jobs: JobStore,
+  now: number,
+): Promise<MetricsSnapshot> {
   const { db } = database;
   const [queue, oldest, objectRows, runRows, deliveryRows] = await Promise.all([
-    db.all<{ type: string; status: string; n: number }>(
-      sql`SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status`,
-    ),
-    db.all<{ type: string; since: number }>(
-      sql`SELECT type, MIN(available_at) AS since FROM jobs
-           WHERE status = 'pending' AND available_at <= ${now} GROUP BY type`,
-    ),
+    jobs.countsByType(),
+    jobs.oldestDueByType(now),
     db.all<{ state: string; n: number }>(sql`SELECT state, COUNT(*) AS n FROM objects GROUP BY state`),
     db.all<{ kind: string; status: string; n: number; repaired: number | null }>(
       sql`SELECT kind, status, COUNT(*) AS n, SUM(repaired) AS repaired FROM runs GROUP BY kind, status`,
@@ -32,7 +32,7 @@ export async function readMetricsSnapshot(database: Database, now: number): Prom
     db.all<{ status: string; n: number }>(sql`SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status`),
   ]);
   return {
-    queue: queue.map((r) => ({ type: r.type, status: r.status, count: r.n })),
+    queue,
     oldestDueAgeSeconds: oldest.map((r) => ({ type: r.type, seconds: Math.max(0, (now - r.since) / 1000) })),
     objects: objectRows.map((r) => ({ state: r.state, count: r.n })),
     runs: runRows.map((r) => ({ kind: r.kind, status: r.status, count: r.n, repaired: r.repaired ?? 0 })),

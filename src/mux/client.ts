@@ -22,7 +22,7 @@ export type Whoami = {
 export interface MuxApi {
   /** The asset, or null when Mux answers 404 (deleted, or never existed in this environment). */
   retrieveAsset(assetId: string): Promise<MuxAsset | null>;
-  /** One page of the asset list, newest first. */
+  /** One page of the asset list (Mux does not document its order; observed newest first). */
   listAssets(params: { limit: number; cursor?: string | null }): Promise<AssetPage>;
   /** Checks the credentials; throws `UPSTREAM_AUTH` when Mux refuses them. */
   whoami(): Promise<Whoami>;
@@ -43,15 +43,21 @@ export type MuxClientOptions = {
   bucket?: TokenBucket;
   /** Called once per HTTP request sent to Mux, with its status (0 for a network failure). */
   onRequest?: (status: number) => void;
-  maxRetries?: number;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
+  maxRetries: number;
+  timeoutMs: number;
+  fetch: typeof fetch;
 };
+
+/** Mux's documented sustained limit for GETs, per environment (mux-facts §4.5). */
+export const MUX_GETS_PER_SECOND = 5;
+/** The SDK's defaults, kept for the jobs (which retry on their own as well). */
+export const DEFAULT_MUX_MAX_RETRIES = 2;
+export const DEFAULT_MUX_TIMEOUT_MS = 30_000;
 
 export const AUTH_HELP = "check the token ID and secret, and that the token has Mux Video Read permission";
 
 export function createMuxApi(options: MuxClientOptions): MuxApi {
-  const baseFetch = options.fetch ?? fetch;
+  const baseFetch = options.fetch;
   const limitedFetch: typeof fetch = async (input, init) => {
     await options.bucket?.take();
     try {
@@ -75,8 +81,8 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
     jwtSigningKey: credentials.signingKeyId ?? null,
     jwtPrivateKey: credentials.signingPrivateKey ?? null,
     authorizationToken: null,
-    maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? 30_000,
+    maxRetries: options.maxRetries,
+    timeout: options.timeoutMs,
     fetch: limitedFetch,
   });
 

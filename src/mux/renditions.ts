@@ -8,7 +8,7 @@
  * - Static Renditions API: every file carries its own status and the aggregate is meaningless.
  * Both are folded into one model: a file's effective status is its own status, else the aggregate.
  */
-import { normaliseRenditionName } from "../sync/settings";
+import { AUDIO_RENDITION, normaliseRenditionName } from "./rendition-names";
 import type { MuxAsset, StaticRenditionFile } from "./schemas";
 
 export const DEFAULT_RENDITION_PREFERENCE: readonly string[] = [
@@ -39,8 +39,6 @@ export type RenditionPlan =
 export type PlaybackChoice =
   | { kind: "ok"; id: string; policy: "public" | "signed" }
   | { kind: "skip"; reason: "no_playback_id" | "drm_only"; message: string };
-
-export const AUDIO_RENDITION = "audio.m4a";
 
 /** The names `mp4_support` can produce, smallest first (mux-facts §3.1). */
 const LEGACY_VIDEO_NAMES: readonly string[] = ["low.mp4", "medium.mp4", "high.mp4", "capped-1080p.mp4"];

@@ -8,6 +8,7 @@
  * This one is pure (the clock and the secrets are parameters), Web Crypto only (runs on Workers),
  * accepts any of several secrets (rotation) and any of several `v1` values.
  */
+import { constantTimeEqual } from "../lib/constant-time";
 import { AppError } from "../lib/errors";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -125,12 +126,4 @@ function toHex(bytes: Uint8Array): string {
   let out = "";
   for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
   return out;
-}
-
-/** Compares two strings without an early exit, so timing reveals nothing about where they differ. */
-function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -1,41 +1,47 @@
 /**
- * Finds which static rendition exists when the asset lists none (legacy assets can report
- * `static_renditions.status: ready` without `files[]`): HEAD each candidate name on the stream host
- * and take the first that answers 2xx. Mux does not document the status for a missing or unready
- * rendition (404 is likely), so every non-2xx answer, and every network failure, means "try the next".
+ * stream.mux.com, where a playback id's static renditions are served: `{base}/{playback_id}/{name}`,
+ * with `?token=` for a signed playback id (and only then: a token on a public id makes Mux refuse
+ * the URL). `streamUrl` is the one way to build such a URL, for probes, records, downloads and
+ * deliveries alike.
  */
 
-export type ProbeRenditionsInput = {
-  names: readonly string[];
+export type StreamTarget = {
   /** e.g. `https://stream.mux.com`; a trailing slash is tolerated. */
-  streamBaseUrl: string;
+  baseUrl: string;
   playbackId: string;
-  /** A signed playback ID's JWT. Only given for signed IDs: a token on a public ID makes Mux refuse the URL. */
+  /** The rendition's file name (`low.mp4`, `highest.mp4`, `audio.m4a`…). */
+  name: string;
+  /** A signed playback id's JWT (`aud: v`); omitted for public ids. */
   token?: string | null;
-  fetch?: typeof fetch;
+};
+
+export function streamUrl(target: StreamTarget): string {
+  const base = target.baseUrl.replace(/\/+$/, "");
+  const url = `${base}/${encodeURIComponent(target.playbackId)}/${encodeURIComponent(target.name)}`;
+  return target.token ? `${url}?token=${encodeURIComponent(target.token)}` : url;
+}
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+export type ProbeRenditionsInput = Omit<StreamTarget, "name"> & {
+  names: readonly string[];
+  fetch: typeof fetch;
   /** Per request, so that one hung HEAD cannot stall the job. */
   timeoutMs?: number;
 };
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
-
+/**
+ * Finds which static rendition exists when the asset lists none (legacy assets can report
+ * `static_renditions.status: ready` without `files[]`): HEAD each candidate name and take the
+ * first that answers 2xx. Mux does not document the status for a missing or unready rendition
+ * (404 is likely), so every non-2xx answer, and every network failure, means "try the next".
+ */
 export async function probeRenditions(input: ProbeRenditionsInput): Promise<string | null> {
-  const doFetch = input.fetch ?? globalThis.fetch;
   for (const name of input.names) {
-    if (await answersOk(doFetch, renditionUrl(input, name), input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS)) {
-      return name;
-    }
+    const url = streamUrl({ ...input, name });
+    if (await answersOk(input.fetch, url, input.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS)) return name;
   }
   return null;
-}
-
-export function renditionUrl(
-  input: Pick<ProbeRenditionsInput, "streamBaseUrl" | "playbackId" | "token">,
-  name: string,
-): string {
-  const base = input.streamBaseUrl.replace(/\/+$/, "");
-  const url = `${base}/${encodeURIComponent(input.playbackId)}/${encodeURIComponent(name)}`;
-  return input.token ? `${url}?token=${encodeURIComponent(input.token)}` : url;
 }
 
 async function answersOk(doFetch: typeof fetch, url: string, timeoutMs: number): Promise<boolean> {

@@ -4,15 +4,15 @@
  * `scheduleDuePasses` instead.
  */
 import { describeError } from "../lib/errors";
-import type { Logger } from "../lib/logger";
-import { type ScheduleServices, scheduleDuePasses } from "../resources/passes";
+import { scheduleDuePasses } from "../resources/passes";
+import type { Deps } from "../sync/deps";
 
 export class Poller {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking: Promise<void> | null = null;
 
   constructor(
-    private readonly services: ScheduleServices & { logger: Logger },
+    private readonly deps: Pick<Deps, "database" | "jobs" | "clock" | "doorbell" | "logger">,
     private readonly tickMs = 5_000,
   ) {}
 
@@ -31,11 +31,11 @@ export class Poller {
 
   /** One look for due syncs; overlapping ticks are skipped, not stacked. */
   tick(): Promise<void> {
-    this.ticking ??= scheduleDuePasses(this.services)
+    this.ticking ??= scheduleDuePasses(this.deps)
       .then((runIds) => {
-        if (runIds.length > 0) this.services.logger.debug("Queued reconciliation passes", { runs: runIds });
+        if (runIds.length > 0) this.deps.logger.debug("Queued reconciliation passes", { runs: runIds });
       })
-      .catch((err) => this.services.logger.error("Poller tick failed", { error: describeError(err) }))
+      .catch((err) => this.deps.logger.error("Poller tick failed", { error: describeError(err) }))
       .finally(() => {
         this.ticking = null;
       });

@@ -37,6 +37,7 @@ export class JobMessageConsumer {
     const { store, runner } = this.options;
     const job = await store.claimById(jobId, "due");
     if (!job) return this.verdictWithoutClaim(jobId);
+    await this.messageConsumed(jobId);
     await runner.runClaimed(job);
     return this.verdictAfterRun(jobId);
   }
@@ -49,6 +50,7 @@ export class JobMessageConsumer {
   async handleDeadLetter(jobId: string): Promise<MessageVerdict> {
     const { clock, store, registry, logger } = this.options;
     const job = await store.claimById(jobId, "any");
+    if (job) await this.messageConsumed(jobId);
     if (!job) {
       const current = await store.read(jobId);
       if (current?.status === "running" && current.lockedUntil !== null) {
@@ -73,17 +75,23 @@ export class JobMessageConsumer {
     return ACK;
   }
 
+  /** The message that claimed the job has done its work: the job's next wait needs a new one. */
+  private async messageConsumed(jobId: string): Promise<void> {
+    await this.options.database.atomic([sql`DELETE FROM job_messages WHERE job_id = ${jobId}`]);
+  }
+
   /** After a run: a job that is pending again (backoff, Retry-After, re-enqueued while running) keeps this message. */
   private async verdictAfterRun(jobId: string): Promise<MessageVerdict> {
     const now = this.options.clock.now();
-    // Take the dispatch mark, unless a concurrent dispatcher already sent the job a new message.
-    const rows = await this.options.database.db.all<{ available_at: number }>(sql`
-      UPDATE jobs SET message_due_at = MAX(available_at, ${now})
-       WHERE id = ${jobId} AND status = 'pending' AND message_due_at IS NULL
-      RETURNING available_at`);
+    // Take the mark, unless a concurrent dispatcher already sent the job a new message.
+    const rows = await this.options.database.db.all<{ due_at: number }>(sql`
+      INSERT INTO job_messages (job_id, due_at)
+      SELECT id, MAX(available_at, ${now}) FROM jobs WHERE id = ${jobId} AND status = 'pending'
+      ON CONFLICT (job_id) DO NOTHING
+      RETURNING due_at`);
     const row = rows[0];
     if (!row) return ACK;
-    return { action: "retry", delaySeconds: queueDelaySeconds(row.available_at - now) };
+    return { action: "retry", delaySeconds: queueDelaySeconds(row.due_at - now) };
   }
 
   /** The job could not be claimed: find out why, and whether this message still has a purpose. */

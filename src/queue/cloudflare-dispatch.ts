@@ -2,13 +2,11 @@
  * Sends one Cloudflare Queues message per job that needs one. The jobs table in D1 stays the
  * queue's source of truth; Queues only delivers the "run job X (at T)" doorbell.
  *
- * Which pending jobs already have a message on its way is recorded on the job row:
- * `message_due_at` holds when its message is due to arrive (NULL: no message yet). `JobStore`
- * clears it on every move into `pending` (complete with rerun, fail, release, revive), so a job
- * that needs a fresh message always shows NULL. Marking is a compare-and-swap, so concurrent
- * dispatchers (several invocations, the cron) send each job once. The mark is written before
- * the send: a send that fails leaves a mark with no message, which `dispatchLost` (the cron)
- * repairs after `lostAfterMs`.
+ * Which pending jobs already have a message on its way is the `job_messages` table's business
+ * (see `tables.ts`): a pending job without a row needs a message. Marking is an insert that
+ * loses on conflict, so concurrent dispatchers (several invocations, the cron) send each job
+ * once. The mark is written before the send: a send that fails leaves a mark with no message,
+ * which `dispatchLost` (the cron) repairs after `lostAfterMs`.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
@@ -43,6 +41,8 @@ const MAX_ROUNDS = 5;
 export const DEFAULT_LOST_AFTER_MS = 2 * 60_000;
 const DEFAULT_RECENT_WINDOW_MS = 60_000;
 
+type Marked = { id: string; due_at: number };
+
 export class JobDispatcher {
   private readonly queue: string;
   private readonly lostAfterMs: number;
@@ -62,7 +62,7 @@ export class JobDispatcher {
    */
   dispatchRecent(): Promise<number> {
     const since = this.options.clock.now() - this.recentWindowMs;
-    return this.dispatch(sql`message_due_at IS NULL AND available_at >= ${since}`, "recent");
+    return this.markAndSend(() => sql`available_at >= ${since}`, "recent");
   }
 
   /**
@@ -73,24 +73,24 @@ export class JobDispatcher {
   async dispatchLost(): Promise<number> {
     const now = this.options.clock.now();
     const staleBefore = now - this.lostAfterMs;
-    const pending = await this.dispatch(
-      sql`available_at <= ${now} AND (message_due_at IS NULL OR message_due_at <= ${staleBefore})`,
-      "lost",
-    );
-    return pending + (await this.dispatchAbandoned(staleBefore));
+    const unsent = await this.markAndSend(() => sql`available_at <= ${now}`, "lost");
+    const stale = await this.resendStale(now, staleBefore);
+    return unsent + stale + (await this.dispatchAbandoned(staleBefore));
   }
 
-  private async dispatch(condition: SQL, why: string): Promise<number> {
-    const { database, clock } = this.options;
+  /** Marks pending jobs matching `condition` that have no message, then sends them; in rounds. */
+  private async markAndSend(condition: () => SQL, why: string): Promise<number> {
     let sent = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const now = clock.now();
-      const needsMessage = sql`queue = ${this.queue} AND status = 'pending' AND ${condition}`;
-      const marked = await database.db.all<{ id: string; available_at: number }>(sql`
-        UPDATE jobs SET message_due_at = MAX(available_at, ${now})
-         WHERE id IN (SELECT id FROM jobs WHERE ${needsMessage} ORDER BY available_at LIMIT ${BATCH})
-           AND ${needsMessage}
-        RETURNING id, available_at`);
+      const now = this.options.clock.now();
+      const marked = await this.options.database.db.all<Marked>(sql`
+        INSERT INTO job_messages (job_id, due_at)
+        SELECT id, MAX(available_at, ${now}) FROM jobs
+         WHERE queue = ${this.queue} AND status = 'pending' AND ${condition()}
+           AND NOT EXISTS (SELECT 1 FROM job_messages m WHERE m.job_id = jobs.id)
+         ORDER BY available_at LIMIT ${BATCH}
+        ON CONFLICT (job_id) DO NOTHING
+        RETURNING job_id AS id, due_at`);
       if (marked.length === 0) break;
       if (!(await this.send(marked, now, why))) break;
       sent += marked.length;
@@ -99,10 +99,24 @@ export class JobDispatcher {
     return sent;
   }
 
+  /** Due jobs whose message is long overdue: moved forward (compare-and-swap) and sent again. */
+  private async resendStale(now: number, staleBefore: number): Promise<number> {
+    const rows = await this.options.database.db.all<Marked>(sql`
+      UPDATE job_messages SET due_at = ${now}
+       WHERE due_at <= ${staleBefore} AND job_id IN (
+             SELECT m.job_id FROM job_messages m JOIN jobs j ON j.id = m.job_id
+              WHERE j.queue = ${this.queue} AND j.status = 'pending' AND j.available_at <= ${now}
+                AND m.due_at <= ${staleBefore}
+              LIMIT ${BATCH})
+      RETURNING job_id AS id, due_at`);
+    if (rows.length === 0) return 0;
+    return (await this.send(rows, now, "lost")) ? rows.length : 0;
+  }
+
   /** Running jobs are not marked: one whose worker vanished is re-sent each sweep until claimed. */
   private async dispatchAbandoned(staleBefore: number): Promise<number> {
-    const rows = await this.options.database.db.all<{ id: string; available_at: number }>(sql`
-      SELECT id, available_at FROM jobs
+    const rows = await this.options.database.db.all<Marked>(sql`
+      SELECT id, available_at AS due_at FROM jobs
        WHERE queue = ${this.queue} AND status = 'running' AND locked_until <= ${staleBefore}
          AND attempts < max_attempts
        ORDER BY locked_until LIMIT ${BATCH}`);
@@ -110,17 +124,10 @@ export class JobDispatcher {
     return (await this.send(rows, this.options.clock.now(), "abandoned")) ? rows.length : 0;
   }
 
-  private async send(
-    jobs: { id: string; available_at: number }[],
-    now: number,
-    why: string,
-  ): Promise<boolean> {
+  private async send(jobs: Marked[], now: number, why: string): Promise<boolean> {
     try {
       await this.options.producer.sendBatch(
-        jobs.map((job) => ({
-          body: { jobId: job.id },
-          delaySeconds: queueDelaySeconds(job.available_at - now),
-        })),
+        jobs.map((job) => ({ body: { jobId: job.id }, delaySeconds: queueDelaySeconds(job.due_at - now) })),
       );
       this.options.logger.debug("Sent job messages", { count: jobs.length, why });
       return true;

@@ -1,7 +1,8 @@
 /**
  * The durable queue: one `jobs` table, written only with single statements (compare-and-swap,
  * upserts) so the same code is correct on better-sqlite3 and on D1, and under several processes
- * sharing one database file.
+ * sharing one database file. It is the only writer of that table: other modules get statements
+ * (to run inside their own atomic writes) or answers from its methods.
  *
  * - Enqueue is an upsert on (queue, idempotency_key): a waiting job is left alone, a finished or
  *   dead one is revived, and a running one is flagged to run once more when it finishes (the new
@@ -12,12 +13,15 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type { JobStatus } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { AppError, describeError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff";
+import { type ClaimedRow, JobReads, toClaimed } from "./job-reads";
 import { type ClaimedJob, DEFAULT_QUEUE, type EnqueueRequest, type FailureOutcome } from "./types";
+
+export const DEFAULT_JOB_LEASE_MS = 60_000;
+export const DEFAULT_JOB_MAX_ATTEMPTS = 8;
 
 export type JobStoreOptions = {
   leaseMs?: number;
@@ -26,61 +30,55 @@ export type JobStoreOptions = {
   random?: () => number;
 };
 
-export type QueueCounts = { pending: number; running: number; done: number; dead: number };
-
-export type JobSnapshot = {
-  status: JobStatus;
-  availableAt: number;
-  /** The lease's end while running. */
-  lockedUntil: number | null;
-  lastError: string | null;
-};
-
-type ClaimedRow = {
-  id: string;
-  queue: string;
-  type: string;
-  idempotency_key: string;
-  payload: string;
-  attempts: number;
-  max_attempts: number;
-  lease_id: string;
+/** Which jobs a removal takes; running jobs are never removed (their worker settles them). */
+export type JobSelection = {
+  type?: string;
+  keys?: readonly string[];
+  /** Keys starting with this text (compared with substr: ids contain "_", a LIKE wildcard). */
+  keyPrefix?: string;
+  /** Keys produced by this sub-select (e.g. the ids of a bucket's deliveries). */
+  keysFrom?: SQL;
 };
 
 const MAX_ERROR_LENGTH = 2_000;
+const RETURNING_CLAIMED = sql`RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`;
 
-export class JobStore {
+export class JobStore extends JobReads {
   readonly leaseMs: number;
   readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
 
   constructor(
-    private readonly database: Database,
+    database: Database,
     private readonly clock: Clock,
     options: JobStoreOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.maxAttempts = options.maxAttempts ?? 8;
+    super(database);
+    this.leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_JOB_MAX_ATTEMPTS;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
   }
 
   /**
    * The enqueue as a statement, to be run inside a caller's `atomic` list. With `onlyIf`, the job
-   * is written only when that SQL condition holds at that point of the batch.
+   * is written only when that SQL condition holds at that point of the batch; with
+   * `unlessActive`, only when no job with this key is waiting or running (a poll must not
+   * re-run work a webhook already queued).
    */
-  enqueueStatement(request: EnqueueRequest, options: { onlyIf?: SQL } = {}): SQL {
+  enqueueStatement(request: EnqueueRequest, options: { onlyIf?: SQL; unlessActive?: boolean } = {}): SQL {
     const now = this.clock.now();
     const queue = request.queue ?? DEFAULT_QUEUE;
     const availableAt = now + (request.delayMs ?? 0);
-    const condition = options.onlyIf ?? sql`1`;
+    const conditions = [options.onlyIf ?? sql`1`];
+    if (options.unlessActive) conditions.push(sql`NOT ${this.activeCondition(request.key, queue)}`);
     return sql`
       INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts, max_attempts,
                         available_at, rerun, created_at, updated_at)
       SELECT ${newId("job")}, ${queue}, ${request.type}, ${request.key}, ${JSON.stringify(request.payload)},
              'pending', 0, ${request.maxAttempts ?? this.maxAttempts}, ${availableAt}, 0, ${now}, ${now}
-      WHERE ${condition}
+      WHERE ${sql.join(conditions, sql` AND `)}
       ON CONFLICT (queue, idempotency_key) DO UPDATE SET
         payload = excluded.payload,
         rerun = CASE WHEN jobs.status = 'running' THEN 1 ELSE jobs.rerun END,
@@ -89,13 +87,38 @@ export class JobStore {
         available_at = CASE WHEN jobs.status IN ('done', 'dead') THEN excluded.available_at ELSE jobs.available_at END,
         last_error = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.last_error END,
         finished_at = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.finished_at END,
-        message_due_at = CASE WHEN jobs.status IN ('done', 'dead') THEN NULL ELSE jobs.message_due_at END,
         status = CASE WHEN jobs.status IN ('done', 'dead') THEN 'pending' ELSE jobs.status END,
         updated_at = excluded.updated_at`;
   }
 
   async enqueue(request: EnqueueRequest): Promise<void> {
     await this.database.atomic([this.enqueueStatement(request)]);
+  }
+
+  /** SQL that is true while a job with this key is waiting or running, for conditions in other statements. */
+  activeCondition(key: string, queue: string = DEFAULT_QUEUE): SQL {
+    return sql`EXISTS (SELECT 1 FROM jobs WHERE queue = ${queue} AND idempotency_key = ${key}
+                                             AND status IN ('pending', 'running'))`;
+  }
+
+  /** Removes the selected jobs that are not running, as a statement for the caller's atomic write. */
+  deleteStatement(selection: JobSelection, queue: string = DEFAULT_QUEUE): SQL {
+    const conditions = [sql`queue = ${queue}`, sql`status != 'running'`];
+    if (selection.type !== undefined) conditions.push(sql`type = ${selection.type}`);
+    const keyed: SQL[] = [];
+    if (selection.keys && selection.keys.length > 0)
+      keyed.push(
+        sql`idempotency_key IN (${sql.join(
+          selection.keys.map((key) => sql`${key}`),
+          sql`, `,
+        )})`,
+      );
+    if (selection.keyPrefix !== undefined)
+      keyed.push(sql`substr(idempotency_key, 1, ${selection.keyPrefix.length}) = ${selection.keyPrefix}`);
+    if (selection.keysFrom) keyed.push(sql`idempotency_key IN (${selection.keysFrom})`);
+    // A selection that names no keys removes nothing, never the whole queue.
+    conditions.push(keyed.length > 0 ? sql`(${sql.join(keyed, sql` OR `)})` : sql`0`);
+    return sql`DELETE FROM jobs WHERE ${sql.join(conditions, sql` AND `)}`;
   }
 
   /** Takes one due job (or one whose lease expired) and leases it to the caller; null when none is due. */
@@ -121,27 +144,10 @@ export class JobStore {
     const rows = await this.database.db.all<ClaimedRow>(sql`
       UPDATE jobs
          SET status = 'running', lease_id = ${newId("lease")}, locked_until = ${now + this.leaseMs},
-             message_due_at = NULL, attempts = attempts + 1, updated_at = ${now}
+             attempts = attempts + 1, updated_at = ${now}
        WHERE id = ${jobId} AND ${claimable}
-      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
+      ${RETURNING_CLAIMED}`);
     return rows[0] ? toClaimed(rows[0]) : null;
-  }
-
-  /** A job's scheduling state, or null when it does not exist. */
-  async read(jobId: string): Promise<JobSnapshot | null> {
-    const row = await this.database.db.get<{
-      status: JobStatus;
-      available_at: number;
-      locked_until: number | null;
-      last_error: string | null;
-    }>(sql`SELECT status, available_at, locked_until, last_error FROM jobs WHERE id = ${jobId}`);
-    if (!row) return null;
-    return {
-      status: row.status,
-      availableAt: row.available_at,
-      lockedUntil: row.locked_until,
-      lastError: row.last_error,
-    };
   }
 
   /** The claim as one compare-and-swap statement (exposed so its query plan can be checked). */
@@ -161,9 +167,9 @@ export class JobStore {
     return sql`
       UPDATE jobs
          SET status = 'running', lease_id = ${leaseId}, locked_until = ${now + this.leaseMs},
-             message_due_at = NULL, attempts = attempts + 1, updated_at = ${now}
+             attempts = attempts + 1, updated_at = ${now}
        WHERE id = ${candidate} AND ${due}
-      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`;
+      ${RETURNING_CLAIMED}`;
   }
 
   /**
@@ -185,7 +191,7 @@ export class JobStore {
       sql`UPDATE jobs
              SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
                  attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
-                 available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = NULL,
+                 available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, last_error = NULL,
                  finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END, updated_at = ${now}
            WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
     ]);
@@ -205,7 +211,7 @@ export class JobStore {
       const availableAt = now + error.delayMs;
       outcome = { kind: "retry", availableAt };
       statement = sql`UPDATE jobs SET status = 'pending', attempts = attempts - 1, available_at = ${availableAt},
-                        rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = ${message}, updated_at = ${now}
+                        rerun = 0, lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
     } else if (job.attempt >= job.maxAttempts || (error instanceof AppError && !error.retryable)) {
       // Spent attempts, or an error that retrying cannot fix (bad credentials, invalid input):
@@ -215,7 +221,7 @@ export class JobStore {
       statement = sql`UPDATE jobs
                          SET status = CASE WHEN rerun = 1 THEN 'pending' ELSE 'dead' END,
                              attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
-                             available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL, message_due_at = NULL,
+                             available_at = ${now}, rerun = 0, lease_id = NULL, locked_until = NULL,
                              last_error = ${message}, finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END,
                              updated_at = ${now}
                        WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
@@ -223,7 +229,7 @@ export class JobStore {
       const availableAt = now + backoffDelayMs(job.attempt, this.backoff, this.random);
       outcome = { kind: "retry", availableAt };
       statement = sql`UPDATE jobs SET status = 'pending', available_at = ${availableAt}, rerun = 0,
-                        lease_id = NULL, locked_until = NULL, message_due_at = NULL, last_error = ${message}, updated_at = ${now}
+                        lease_id = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now}
                       WHERE id = ${job.id} AND lease_id = ${job.leaseId}`;
     }
     const rows = await this.database.db.all<{ status: string; available_at: number }>(
@@ -242,7 +248,7 @@ export class JobStore {
     const now = this.clock.now();
     await this.database.atomic([
       sql`UPDATE jobs SET status = 'pending', attempts = MAX(attempts - 1, 0), available_at = ${now},
-            lease_id = NULL, locked_until = NULL, message_due_at = NULL, updated_at = ${now}
+            lease_id = NULL, locked_until = NULL, updated_at = ${now}
           WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
     ]);
   }
@@ -264,11 +270,11 @@ export class JobStore {
   async reapExpired(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     const rows = await this.database.db.all<ClaimedRow>(sql`
-      UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, message_due_at = NULL, finished_at = ${now},
+      UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, finished_at = ${now},
                       last_error = COALESCE(last_error, 'The worker running the last attempt stopped (lease expired)'),
                       updated_at = ${now}
        WHERE queue = ${queue} AND status = 'running' AND locked_until <= ${now} AND attempts >= max_attempts
-      RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`);
+      ${RETURNING_CLAIMED}`);
     return rows.map((row) => ({ ...toClaimed(row), leaseId: "" }));
   }
 
@@ -277,41 +283,9 @@ export class JobStore {
     const now = this.clock.now();
     const [result] = await this.database.atomic([
       sql`UPDATE jobs SET status = 'pending', attempts = 0, available_at = ${now}, finished_at = NULL,
-            message_due_at = NULL, updated_at = ${now}
+            updated_at = ${now}
           WHERE queue = ${queue} AND idempotency_key = ${key} AND status = 'dead'`,
     ]);
     return (result?.changes ?? 0) > 0;
   }
-
-  async counts(queue: string = DEFAULT_QUEUE): Promise<QueueCounts> {
-    const rows = await this.database.db.all<{ status: string; n: number }>(
-      sql`SELECT status, COUNT(*) AS n FROM jobs WHERE queue = ${queue} GROUP BY status`,
-    );
-    const counts: QueueCounts = { pending: 0, running: 0, done: 0, dead: 0 };
-    for (const row of rows) {
-      if (row.status in counts) counts[row.status as keyof QueueCounts] = row.n;
-    }
-    return counts;
-  }
-
-  /** When the earliest waiting job becomes due (now or later), or null when nothing waits. */
-  async nextDueAt(queue: string = DEFAULT_QUEUE): Promise<number | null> {
-    const row = await this.database.db.get<{ at: number | null }>(sql`
-      SELECT MIN(CASE WHEN status = 'pending' THEN available_at ELSE locked_until END) AS at
-        FROM jobs WHERE queue = ${queue} AND status IN ('pending', 'running')`);
-    return row?.at ?? null;
-  }
-}
-
-function toClaimed(row: ClaimedRow): ClaimedJob {
-  return {
-    id: row.id,
-    queue: row.queue,
-    type: row.type,
-    key: row.idempotency_key,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    attempt: row.attempts,
-    maxAttempts: row.max_attempts,
-    leaseId: row.lease_id,
-  };
 }

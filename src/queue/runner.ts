@@ -1,6 +1,6 @@
 /**
  * Runs queued jobs on Node: `concurrency` loops that claim, run and settle jobs, woken early by
- * `notify()` when something was just enqueued (so a webhook's job starts within milliseconds,
+ * the doorbell when something was just enqueued (so a webhook's job starts within milliseconds,
  * not at the next poll). `drain()` is the same work for one-shot runs and tests: it returns when
  * nothing is left to do. On Workers, the Queues consumer calls `runClaimed` instead.
  */
@@ -8,17 +8,21 @@ import type { Clock } from "../lib/clock";
 import { describeError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { realSleep, type Sleep } from "../lib/token-bucket";
+import type { Doorbell } from "./doorbell";
 import type { JobStore } from "./job-store";
 import { type ClaimedJob, DEFAULT_QUEUE, type JobRegistry } from "./types";
 
-/** Finished jobs are kept a week (for inspection), then pruned. */
-const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+/** Finished jobs are kept a week (for inspection), then pruned, on Node and by the Workers cron. */
+export const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+export const DEFAULT_RUNNER_CONCURRENCY = 4;
 
 export type JobOutcome = "completed" | "retried" | "dead" | "lost" | "unknown_type";
 
 export type RunnerOptions = {
   store: JobStore;
   registry: JobRegistry;
+  /** Rung by enqueuers: idle loops wake at once. */
+  doorbell: Doorbell;
   logger: Logger;
   clock: Clock;
   queue?: string;
@@ -26,6 +30,8 @@ export type RunnerOptions = {
   /** Longest idle wait between looks at the table when nobody calls `notify()` (other processes may enqueue). */
   pollIntervalMs?: number;
   sleep?: Sleep;
+  /** Finished jobs older than this are pruned by the loops. */
+  finishedRetentionMs?: number;
   onOutcome?: (type: string, outcome: JobOutcome, durationMs: number) => void;
 };
 
@@ -44,20 +50,16 @@ export class JobRunner {
   private readonly pollIntervalMs: number;
   private readonly sleep: Sleep;
   private readonly inFlight = new Map<string, { job: ClaimedJob; done: Promise<void> }>();
-  private readonly wakeup = new Wakeup();
+  private readonly doorbell: Doorbell;
   private loops: Promise<void>[] = [];
   private running = false;
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = options.queue ?? DEFAULT_QUEUE;
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? DEFAULT_RUNNER_CONCURRENCY;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.sleep = options.sleep ?? realSleep;
-  }
-
-  /** Something was enqueued: wake an idle loop now. */
-  notify(): void {
-    this.wakeup.notify();
+    this.doorbell = options.doorbell;
   }
 
   start(): void {
@@ -74,7 +76,7 @@ export class JobRunner {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wakeup.notify();
+    this.doorbell.ring();
     const settled = Promise.all(this.loops);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<boolean>((done) => {
@@ -111,7 +113,7 @@ export class JobRunner {
           // Another loop's job may enqueue follow-ups (e.g. an ingest enqueues its delivery).
           await Promise.race([
             ...[...this.inFlight.values()].map((f) => f.done),
-            this.wakeup.wait(this.pollIntervalMs),
+            this.doorbell.wait(this.pollIntervalMs),
           ]);
           continue;
         }
@@ -119,7 +121,9 @@ export class JobRunner {
         const nextDueAt = await this.options.store.nextDueAt(this.queue);
         if (nextDueAt === null) return;
         const waitMs = Math.max(0, nextDueAt - this.options.clock.now());
-        await this.wakeup.wait(Math.min(waitMs + 5, this.pollIntervalMs, Math.max(0, deadline - Date.now())));
+        await this.doorbell.wait(
+          Math.min(waitMs + 5, this.pollIntervalMs, Math.max(0, deadline - Date.now())),
+        );
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
@@ -193,7 +197,10 @@ export class JobRunner {
         if (sinceReap > 30) {
           sinceReap = 0;
           await this.reap();
-          await this.options.store.pruneFinished(FINISHED_JOB_RETENTION_MS, this.queue);
+          await this.options.store.pruneFinished(
+            this.options.finishedRetentionMs ?? FINISHED_JOB_RETENTION_MS,
+            this.queue,
+          );
         }
         const job = await this.options.store.claim(this.queue);
         if (job) {
@@ -201,7 +208,7 @@ export class JobRunner {
           continue;
         }
         sinceReap++;
-        await this.wakeup.wait(this.pollIntervalMs);
+        await this.doorbell.wait(this.pollIntervalMs);
       } catch (error) {
         // The database may be briefly unavailable (locked, disk full): keep the loop alive.
         this.options.logger.error("Job loop error", { error: describeError(error) });
@@ -217,36 +224,11 @@ export class JobRunner {
       await done;
     } finally {
       this.inFlight.delete(job.id);
-      this.wakeup.notify();
+      this.doorbell.ring();
     }
   }
 
   private report(type: string, outcome: JobOutcome, started: number): void {
     this.options.onOutcome?.(type, outcome, Date.now() - started);
-  }
-}
-
-/** Lets idle loops sleep until either a timeout or a `notify()`. */
-class Wakeup {
-  private waiters: Array<() => void> = [];
-
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== wake);
-        resolve();
-      }, ms);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push(wake);
-    });
-  }
-
-  notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   }
 }

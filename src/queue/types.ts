@@ -1,4 +1,10 @@
 /** The queue's vocabulary, shared by the SQLite store, the Node runner and the Workers consumer. */
+import type { JobStatus } from "./tables";
+
+export { JOB_STATUSES } from "./tables";
+export type { JobStatus };
+
+export const DEFAULT_QUEUE = "default";
 
 export type EnqueueRequest = {
   type: string;
@@ -23,6 +29,23 @@ export type ClaimedJob = {
   leaseId: string;
 };
 
+/** A job as people and metrics see it (the lease internals left out). */
+export type JobRecord = {
+  id: string;
+  queue: string;
+  type: string;
+  key: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  availableAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+};
+
 /** What the store decided after a failure. */
 export type FailureOutcome =
   | { kind: "retry"; availableAt: number }
@@ -38,6 +61,4 @@ export type JobDefinition = {
   onDead?: (job: ClaimedJob, error: unknown) => Promise<void>;
 };
 
-export type JobRegistry = Record<string, JobDefinition>;
-
-export const DEFAULT_QUEUE = "default";
+export type JobRegistry = Readonly<Record<string, JobDefinition>>;

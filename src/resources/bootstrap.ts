@@ -4,47 +4,56 @@
  * so a twelve-factor deployment never needs the admin API.
  */
 import { eq, sql } from "drizzle-orm";
-import type { Config } from "../config/env";
-import type { Database } from "../db/client";
-import { buckets, connections, syncs } from "../db/schema";
-import type { Clock } from "../lib/clock";
-import type { SecretBox } from "../lib/secret-box";
+import { buckets, connections, type SyncMode, syncs } from "../db/schema";
+import type { Deps } from "../sync/deps";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 
 export const DEFAULT_IDS = { connection: "con_default", bucket: "bkt_default", sync: "syn_default" } as const;
 
+/** The default connection, bucket and sync, as the environment describes them. */
+export type DefaultSyncSpec = {
+  tokenId: string;
+  tokenSecret: string;
+  webhookSecrets: string[];
+  signingKeyId: string | null;
+  privateKey: string | null;
+  pipelineUrl: string | null;
+  sourcePath: string;
+  syncMode: SyncMode;
+  pollingIntervalSeconds: number;
+};
+
 export type BootstrapResult = { created: boolean; syncId: string } | null;
 
-export async function bootstrapFromEnv(
-  deps: { database: Database; box: SecretBox; clock: Clock },
-  config: Config,
+export async function bootstrapDefaults(
+  deps: Pick<Deps, "database" | "box" | "clock">,
+  spec: DefaultSyncSpec | null,
 ): Promise<BootstrapResult> {
-  const { tokenId, tokenSecret } = config.mux;
-  if (!tokenId || !tokenSecret) return null;
+  if (!spec) return null;
   const { db } = deps.database;
   const now = deps.clock.now();
   const existing = await db.select({ id: syncs.id }).from(syncs).where(eq(syncs.id, DEFAULT_IDS.sync)).get();
   const sealed = await sealConnectionSecrets(deps.box, {
-    accessTokenSecret: tokenSecret,
-    webhookSecrets: config.mux.webhookSecrets,
-    signingPrivateKey: config.mux.privateKey,
+    accessTokenSecret: spec.tokenSecret,
+    webhookSecrets: spec.webhookSecrets,
+    signingPrivateKey: spec.privateKey,
   });
 
   const connection = {
     name: "Default (from environment)",
-    accessTokenId: tokenId,
+    accessTokenId: spec.tokenId,
     ...sealed,
-    signingKeyId: config.mux.signingKeyId ?? null,
+    signingKeyId: spec.signingKeyId,
     origin: "env",
     updatedAt: now,
   };
-  const bucket = { name: "default", pipelineUrl: config.pipeline.url ?? null, origin: "env", updatedAt: now };
+  const bucket = { name: "default", pipelineUrl: spec.pipelineUrl, origin: "env", updatedAt: now };
   const sync = {
     bucketId: DEFAULT_IDS.bucket,
     connectionId: DEFAULT_IDS.connection,
-    sourcePath: config.sync.sourcePath,
-    syncMode: config.sync.syncMode,
-    pollingIntervalSeconds: config.sync.pollingIntervalSeconds,
+    sourcePath: spec.sourcePath,
+    syncMode: spec.syncMode,
+    pollingIntervalSeconds: spec.pollingIntervalSeconds,
     origin: "env",
     updatedAt: now,
   };

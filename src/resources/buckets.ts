@@ -1,29 +1,33 @@
 /** Bucket verbs: a named collection of objects, with the pipeline URL its deliveries go to. */
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import { buckets, deliveries, jobs, objectHistory, objects, syncs } from "../db/schema";
-import type { BucketCreateInput, BucketPatchInput, BucketView } from "../http/admin/schemas";
+import { buckets, deliveries, objectHistory, objects, syncs } from "../db/schema";
+import { deliverJob } from "../jobs/deliver";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { AppServices } from "../service-graph";
+import type { Deps } from "../sync/deps";
 import { isoTime } from "./present";
 import { deleteSyncStatements } from "./sync-removal";
+import type { BucketCreateInput, BucketPatchInput, BucketView } from "./views";
+
+type ReadDeps = Pick<Deps, "database">;
+type WriteDeps = Pick<Deps, "database" | "clock" | "logger">;
 
 type BucketRow = typeof buckets.$inferSelect;
 
-export async function findBucket(services: AppServices, id: string): Promise<BucketRow> {
-  const row = await services.database.db.select().from(buckets).where(eq(buckets.id, id)).get();
+export async function findBucket(deps: ReadDeps, id: string): Promise<BucketRow> {
+  const row = await deps.database.db.select().from(buckets).where(eq(buckets.id, id)).get();
   if (!row) throw new AppError("NOT_FOUND", `Bucket ${id} does not exist`);
   return row;
 }
 
 /** Object counts by state for each bucket. */
 export async function objectCountsByBucket(
-  services: AppServices,
+  deps: ReadDeps,
   bucketIds: string[],
 ): Promise<Map<string, Record<string, number>>> {
   const counts = new Map<string, Record<string, number>>(bucketIds.map((id) => [id, {}]));
   if (bucketIds.length === 0) return counts;
-  const rows = await services.database.db
+  const rows = await deps.database.db
     .select({ bucketId: objects.bucketId, state: objects.state, n: sql<number>`COUNT(*)` })
     .from(objects)
     .where(inArray(objects.bucketId, bucketIds))
@@ -36,13 +40,13 @@ export async function objectCountsByBucket(
   return counts;
 }
 
-async function present(services: AppServices, rows: BucketRow[]): Promise<BucketView[]> {
+async function present(deps: ReadDeps, rows: BucketRow[]): Promise<BucketView[]> {
   const ids = rows.map((r) => r.id);
-  const counts = await objectCountsByBucket(services, ids);
+  const counts = await objectCountsByBucket(deps, ids);
   const syncRows =
     ids.length === 0
       ? []
-      : await services.database.db
+      : await deps.database.db
           .select({ id: syncs.id, bucketId: syncs.bucketId })
           .from(syncs)
           .where(inArray(syncs.bucketId, ids))
@@ -63,16 +67,16 @@ async function present(services: AppServices, rows: BucketRow[]): Promise<Bucket
   });
 }
 
-async function presentOne(services: AppServices, row: BucketRow): Promise<BucketView> {
-  const [view] = await present(services, [row]);
+async function presentOne(deps: ReadDeps, row: BucketRow): Promise<BucketView> {
+  const [view] = await present(deps, [row]);
   if (!view) throw new AppError("INTERNAL", "Presenting a bucket produced nothing");
   return view;
 }
 
-export async function createBucket(services: AppServices, input: BucketCreateInput): Promise<BucketView> {
-  const now = services.clock.now();
+export async function createBucket(deps: WriteDeps, input: BucketCreateInput): Promise<BucketView> {
+  const now = deps.clock.now();
   const id = newId("bkt");
-  await services.database.db.insert(buckets).values({
+  await deps.database.db.insert(buckets).values({
     id,
     name: input.name,
     pipelineUrl: input.pipeline_url ?? null,
@@ -80,36 +84,33 @@ export async function createBucket(services: AppServices, input: BucketCreateInp
     createdAt: now,
     updatedAt: now,
   });
-  services.logger.info("Bucket created", { bucket_id: id });
-  return presentOne(services, await findBucket(services, id));
+  deps.logger.info("Bucket created", { bucket_id: id });
+  return presentOne(deps, await findBucket(deps, id));
 }
 
-export async function listBuckets(services: AppServices): Promise<BucketView[]> {
-  return present(
-    services,
-    await services.database.db.select().from(buckets).orderBy(asc(buckets.createdAt)).all(),
-  );
+export async function listBuckets(deps: ReadDeps): Promise<BucketView[]> {
+  return present(deps, await deps.database.db.select().from(buckets).orderBy(asc(buckets.createdAt)).all());
 }
 
-export async function getBucket(services: AppServices, id: string): Promise<BucketView> {
-  return presentOne(services, await findBucket(services, id));
+export async function getBucket(deps: ReadDeps, input: { bucketId: string }): Promise<BucketView> {
+  return presentOne(deps, await findBucket(deps, input.bucketId));
 }
 
 export async function updateBucket(
-  services: AppServices,
-  id: string,
-  patch: BucketPatchInput,
+  deps: WriteDeps,
+  input: { bucketId: string; patch: BucketPatchInput },
 ): Promise<BucketView> {
-  const row = await findBucket(services, id);
-  await services.database.db
+  const { bucketId: id, patch } = input;
+  const row = await findBucket(deps, id);
+  await deps.database.db
     .update(buckets)
     .set({
       name: patch.name ?? row.name,
       pipelineUrl: patch.pipeline_url === undefined ? row.pipelineUrl : patch.pipeline_url,
-      updatedAt: services.clock.now(),
+      updatedAt: deps.clock.now(),
     })
     .where(eq(buckets.id, id));
-  return presentOne(services, await findBucket(services, id));
+  return presentOne(deps, await findBucket(deps, id));
 }
 
 /**
@@ -117,27 +118,33 @@ export async function updateBucket(
  * unless `force` (then the syncs go too). Nothing is sent to the pipeline: deleting the bucket is
  * not the assets being deleted in Mux.
  */
-export async function deleteBucket(services: AppServices, id: string, options: { force?: boolean } = {}) {
-  await findBucket(services, id);
-  const { db } = services.database;
+export async function deleteBucket(
+  deps: WriteDeps & Pick<Deps, "jobs">,
+  input: { bucketId: string; force?: boolean },
+) {
+  const id = input.bucketId;
+  await findBucket(deps, id);
+  const { db } = deps.database;
   const syncIds = (await db.select({ id: syncs.id }).from(syncs).where(eq(syncs.bucketId, id)).all()).map(
     (s) => s.id,
   );
-  if (syncIds.length > 0 && !options.force) {
+  if (syncIds.length > 0 && !input.force) {
     throw new AppError(
       "CONFLICT",
       `Bucket ${id} has ${syncIds.length} sync(s) (${syncIds.join(", ")}): delete them first, or pass ?force=true`,
       { details: { sync_ids: syncIds } },
     );
   }
-  await services.database.atomic([
-    ...syncIds.flatMap((syncId) => deleteSyncStatements(db, syncId)),
-    sql`DELETE FROM ${jobs} WHERE type = 'deliver' AND status != 'running'
-          AND idempotency_key IN (SELECT id FROM ${deliveries} WHERE bucket_id = ${id})`,
+  await deps.database.atomic([
+    ...syncIds.flatMap((syncId) => deleteSyncStatements(deps, syncId)),
+    deps.jobs.deleteStatement({
+      type: deliverJob.type,
+      keysFrom: sql`SELECT id FROM ${deliveries} WHERE bucket_id = ${id}`,
+    }),
     sql`DELETE FROM ${objectHistory} WHERE object_id IN (SELECT id FROM ${objects} WHERE bucket_id = ${id})`,
     db.delete(deliveries).where(eq(deliveries.bucketId, id)),
     db.delete(objects).where(eq(objects.bucketId, id)),
     db.delete(buckets).where(eq(buckets.id, id)),
   ]);
-  services.logger.info("Bucket deleted", { bucket_id: id, syncs_deleted: syncIds.length });
+  deps.logger.info("Bucket deleted", { bucket_id: id, syncs_deleted: syncIds.length });
 }

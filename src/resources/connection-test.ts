@@ -6,26 +6,19 @@
  */
 import { eq } from "drizzle-orm";
 import { connections } from "../db/schema";
-import type { ConnectionTestResult } from "../http/admin/schemas";
 import { AppError, describeError } from "../lib/errors";
-import { createMuxApi, type MuxCredentials } from "../mux/client";
-import type { AppServices } from "../service-graph";
+import type { MuxCredentials } from "../mux/client";
+import type { Deps } from "../sync/deps";
+import type { ConnectionTestResult } from "./views";
 
 const TEST_TIMEOUT_MS = 15_000;
 
 export async function testCredentials(
-  services: AppServices,
-  credentials: MuxCredentials,
+  deps: Pick<Deps, "credentials">,
+  input: { credentials: MuxCredentials },
 ): Promise<ConnectionTestResult> {
-  const baseUrl = services.config.mux.baseUrl;
-  const api = createMuxApi({
-    baseUrl,
-    credentials,
-    fetch: services.fetch,
-    maxRetries: 0,
-    timeoutMs: TEST_TIMEOUT_MS,
-    onRequest: (status) => services.metrics.muxRequest(status),
-  });
+  const baseUrl = deps.credentials.baseUrl;
+  const api = deps.credentials.apiFor(input.credentials, { maxRetries: 0, timeoutMs: TEST_TIMEOUT_MS });
   try {
     const me = await api.whoami();
     await api.listAssets({ limit: 1 });
@@ -78,20 +71,21 @@ function explainFailure(
 
 /** Tests a stored connection and records the outcome on it (shown by the API and the dashboard). */
 export async function testConnection(
-  services: AppServices,
-  connectionId: string,
+  deps: Pick<Deps, "database" | "clock" | "logger" | "credentials">,
+  input: { id: string },
 ): Promise<ConnectionTestResult> {
-  const credentials = await services.credentials.get(connectionId);
-  const result = await testCredentials(services, credentials);
-  await services.database.db
+  const connectionId = input.id;
+  const credentials = await deps.credentials.get(connectionId);
+  const result = await testCredentials(deps, { credentials });
+  await deps.database.db
     .update(connections)
     .set({
-      lastTestAt: services.clock.now(),
+      lastTestAt: deps.clock.now(),
       lastTestSuccess: result.success,
       lastTestMessage: result.message,
     })
     .where(eq(connections.id, connectionId));
-  services.logger.info("Connection tested", {
+  deps.logger.info("Connection tested", {
     connection_id: connectionId,
     success: result.success,
     reason: result.details.reason ?? null,

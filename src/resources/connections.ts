@@ -5,33 +5,41 @@
  */
 import { asc, eq, inArray } from "drizzle-orm";
 import { connections, syncs } from "../db/schema";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { MuxCredentials } from "../mux/client";
+import type { Deps } from "../sync/deps";
+import { sealConnectionSecrets } from "../sync/seal-secrets";
+import { DEFAULT_IDS } from "./bootstrap";
+import { testCredentials } from "./connection-test";
+import { presentConnection } from "./present";
+import { deleteSyncStatements } from "./sync-removal";
 import type {
   ConnectionCreateInput,
   ConnectionPatchInput,
   ConnectionTestResult,
   ConnectionView,
-} from "../http/admin/schemas";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import type { MuxCredentials } from "../mux/client";
-import type { AppServices } from "../service-graph";
-import { sealConnectionSecrets } from "../sync/seal-secrets";
-import { testCredentials } from "./connection-test";
-import { presentConnection } from "./present";
-import { deleteSyncStatements } from "./sync-removal";
+} from "./views";
 
 type ConnectionRow = typeof connections.$inferSelect;
+type ConnectionDeps = Pick<
+  Deps,
+  "database" | "clock" | "logger" | "redactor" | "box" | "credentials" | "jobs" | "metrics"
+>;
 
-export async function findConnection(services: AppServices, id: string): Promise<ConnectionRow> {
-  const row = await services.database.db.select().from(connections).where(eq(connections.id, id)).get();
+export async function findConnection(deps: Pick<Deps, "database">, id: string): Promise<ConnectionRow> {
+  const row = await deps.database.db.select().from(connections).where(eq(connections.id, id)).get();
   if (!row) throw new AppError("NOT_FOUND", `Connection ${id} does not exist`);
   return row;
 }
 
-async function syncIdsByConnection(services: AppServices, ids: string[]): Promise<Map<string, string[]>> {
+async function syncIdsByConnection(
+  deps: Pick<Deps, "database">,
+  ids: string[],
+): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return map;
-  const rows = await services.database.db
+  const rows = await deps.database.db
     .select({ id: syncs.id, connectionId: syncs.connectionId })
     .from(syncs)
     .where(inArray(syncs.connectionId, ids))
@@ -41,24 +49,23 @@ async function syncIdsByConnection(services: AppServices, ids: string[]): Promis
   return map;
 }
 
-async function view(services: AppServices, row: ConnectionRow): Promise<ConnectionView> {
-  const syncIds = await syncIdsByConnection(services, [row.id]);
+async function view(deps: Pick<Deps, "database">, row: ConnectionRow): Promise<ConnectionView> {
+  const syncIds = await syncIdsByConnection(deps, [row.id]);
   return presentConnection(row, syncIds.get(row.id) ?? []);
 }
 
-function rememberSecrets(services: AppServices, credentials: MuxCredentials & { webhookSecrets: string[] }) {
-  services.redactor.add(
-    credentials.tokenSecret,
-    credentials.signingPrivateKey,
-    ...credentials.webhookSecrets,
-  );
+function rememberSecrets(
+  deps: Pick<Deps, "redactor">,
+  credentials: MuxCredentials & { webhookSecrets: string[] },
+) {
+  deps.redactor.add(credentials.tokenSecret, credentials.signingPrivateKey, ...credentials.webhookSecrets);
 }
 
 async function requireAccepted(
-  services: AppServices,
+  deps: ConnectionDeps,
   credentials: MuxCredentials,
 ): Promise<ConnectionTestResult> {
-  const result = await testCredentials(services, credentials);
+  const result = await testCredentials(deps, { credentials });
   if (!result.success) {
     throw new AppError(
       "VALIDATION",
@@ -78,31 +85,31 @@ function testColumns(result: ConnectionTestResult | null, now: number) {
 }
 
 export async function createConnection(
-  services: AppServices,
-  input: ConnectionCreateInput,
-  options: { validate?: boolean } = {},
+  deps: ConnectionDeps,
+  input: { connection: ConnectionCreateInput; validate?: boolean },
 ): Promise<ConnectionView> {
+  const body = input.connection;
   const credentials = {
-    tokenId: input.access_token_id,
-    tokenSecret: input.access_token_secret,
-    webhookSecrets: input.webhook_secrets ?? [],
-    signingKeyId: input.signing_key_id ?? null,
-    signingPrivateKey: input.signing_private_key ?? null,
+    tokenId: body.access_token_id,
+    tokenSecret: body.access_token_secret,
+    webhookSecrets: body.webhook_secrets ?? [],
+    signingKeyId: body.signing_key_id ?? null,
+    signingPrivateKey: body.signing_private_key ?? null,
   };
-  rememberSecrets(services, credentials);
-  const tested = options.validate || input.validate ? await requireAccepted(services, credentials) : null;
-  const now = services.clock.now();
-  const sealed = await sealConnectionSecrets(services.box, {
+  rememberSecrets(deps, credentials);
+  const tested = input.validate || body.validate ? await requireAccepted(deps, credentials) : null;
+  const now = deps.clock.now();
+  const sealed = await sealConnectionSecrets(deps.box, {
     accessTokenSecret: credentials.tokenSecret,
     webhookSecrets: credentials.webhookSecrets,
     signingPrivateKey: credentials.signingPrivateKey,
   });
   const id = newId("con");
-  await services.database.db.insert(connections).values({
+  await deps.database.db.insert(connections).values({
     id,
-    name: input.name,
-    provider: input.provider,
-    accessTokenId: input.access_token_id,
+    name: body.name,
+    provider: body.provider,
+    accessTokenId: body.access_token_id,
     ...sealed,
     signingKeyId: credentials.signingKeyId,
     origin: "api",
@@ -110,36 +117,34 @@ export async function createConnection(
     createdAt: now,
     updatedAt: now,
   });
-  services.logger.info("Connection created", { connection_id: id, validated: tested !== null });
-  return view(services, await findConnection(services, id));
+  deps.logger.info("Connection created", { connection_id: id, validated: tested !== null });
+  return view(deps, await findConnection(deps, id));
 }
 
-export async function listConnections(services: AppServices): Promise<ConnectionView[]> {
-  const rows = await services.database.db
-    .select()
-    .from(connections)
-    .orderBy(asc(connections.createdAt))
-    .all();
+export async function listConnections(deps: Pick<Deps, "database">): Promise<ConnectionView[]> {
+  const rows = await deps.database.db.select().from(connections).orderBy(asc(connections.createdAt)).all();
   const syncIds = await syncIdsByConnection(
-    services,
+    deps,
     rows.map((r) => r.id),
   );
   return rows.map((row) => presentConnection(row, syncIds.get(row.id) ?? []));
 }
 
-export async function getConnection(services: AppServices, id: string): Promise<ConnectionView> {
-  return view(services, await findConnection(services, id));
+export async function getConnection(
+  deps: Pick<Deps, "database">,
+  input: { id: string },
+): Promise<ConnectionView> {
+  return view(deps, await findConnection(deps, input.id));
 }
 
 /** Rotates secrets or renames. Fields left out keep their value; `null` clears an optional one. */
 export async function updateConnection(
-  services: AppServices,
-  id: string,
-  patch: ConnectionPatchInput,
-  options: { validate?: boolean } = {},
+  deps: ConnectionDeps,
+  input: { id: string; patch: ConnectionPatchInput; validate?: boolean },
 ): Promise<ConnectionView> {
-  const row = await findConnection(services, id);
-  const current = await services.credentials.get(id);
+  const { id, patch } = input;
+  const row = await findConnection(deps, id);
+  const current = await deps.credentials.get(id);
   const next = {
     tokenId: patch.access_token_id ?? current.tokenId,
     tokenSecret: patch.access_token_secret ?? current.tokenSecret,
@@ -149,20 +154,20 @@ export async function updateConnection(
     signingPrivateKey:
       patch.signing_private_key === undefined ? current.signingPrivateKey : patch.signing_private_key,
   };
-  rememberSecrets(services, next);
+  rememberSecrets(deps, next);
   const credentialsChanged =
     next.tokenId !== current.tokenId ||
     next.tokenSecret !== current.tokenSecret ||
     next.signingKeyId !== current.signingKeyId ||
     next.signingPrivateKey !== current.signingPrivateKey;
-  const tested = options.validate || patch.validate ? await requireAccepted(services, next) : null;
-  const now = services.clock.now();
-  const sealed = await sealConnectionSecrets(services.box, {
+  const tested = input.validate || patch.validate ? await requireAccepted(deps, next) : null;
+  const now = deps.clock.now();
+  const sealed = await sealConnectionSecrets(deps.box, {
     accessTokenSecret: next.tokenSecret,
     webhookSecrets: next.webhookSecrets,
     signingPrivateKey: next.signingPrivateKey,
   });
-  await services.database.db
+  await deps.database.db
     .update(connections)
     .set({
       name: patch.name ?? row.name,
@@ -175,31 +180,61 @@ export async function updateConnection(
       updatedAt: Math.max(now, row.updatedAt + 1),
     })
     .where(eq(connections.id, id));
-  services.credentials.invalidate(id);
-  services.logger.info("Connection updated", { connection_id: id, credentials_changed: credentialsChanged });
-  return view(services, await findConnection(services, id));
+  deps.credentials.invalidate(id);
+  deps.logger.info("Connection updated", { connection_id: id, credentials_changed: credentialsChanged });
+  return view(deps, await findConnection(deps, id));
 }
 
 /** Refused while syncs use the connection, unless `force` (then those syncs go too). */
 export async function deleteConnection(
-  services: AppServices,
-  id: string,
-  options: { force?: boolean } = {},
+  deps: ConnectionDeps,
+  input: { id: string; force?: boolean },
 ): Promise<void> {
-  await findConnection(services, id);
-  const syncIds = (await syncIdsByConnection(services, [id])).get(id) ?? [];
-  if (syncIds.length > 0 && !options.force) {
+  const { id } = input;
+  await findConnection(deps, id);
+  const syncIds = (await syncIdsByConnection(deps, [id])).get(id) ?? [];
+  if (syncIds.length > 0 && !input.force) {
     throw new AppError(
       "CONFLICT",
       `Connection ${id} is used by ${syncIds.length} sync(s) (${syncIds.join(", ")}): delete them first, or pass ?force=true to delete them with it`,
       { details: { sync_ids: syncIds } },
     );
   }
-  const { db } = services.database;
-  await services.database.atomic([
-    ...syncIds.flatMap((syncId) => deleteSyncStatements(db, syncId)),
+  const { db } = deps.database;
+  await deps.database.atomic([
+    ...syncIds.flatMap((syncId) => deleteSyncStatements(deps, syncId)),
     db.delete(connections).where(eq(connections.id, id)),
   ]);
-  services.credentials.invalidate(id);
-  services.logger.info("Connection deleted", { connection_id: id, syncs_deleted: syncIds.length });
+  deps.credentials.invalidate(id);
+  deps.logger.info("Connection deleted", { connection_id: id, syncs_deleted: syncIds.length });
+}
+
+/**
+ * Which stored connection a command means: the one named, else the default one (from
+ * MUX_TOKEN_ID), else the only one there is.
+ */
+export async function chooseConnection(
+  deps: Pick<Deps, "database">,
+  input: { id?: string },
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+  const rows = await deps.database.db
+    .select({ id: connections.id })
+    .from(connections)
+    .orderBy(asc(connections.createdAt))
+    .all();
+  const ids = rows.map((r) => r.id);
+  if (input.id)
+    return ids.includes(input.id)
+      ? { ok: true, id: input.id }
+      : { ok: false, message: `no connection ${input.id} (known: ${ids.join(", ") || "none"})` };
+  if (ids.includes(DEFAULT_IDS.connection)) return { ok: true, id: DEFAULT_IDS.connection };
+  if (ids.length === 1 && ids[0]) return { ok: true, id: ids[0] };
+  if (ids.length === 0) {
+    return {
+      ok: false,
+      message:
+        "no connection is configured: set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/connections",
+    };
+  }
+  return { ok: false, message: `several connections exist; name one: ${ids.join(", ")}` };
 }

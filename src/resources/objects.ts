@@ -3,24 +3,23 @@
  * change, oldest change first) and one object's full story (state history, rendition, deliveries,
  * and the jobs working on it, dead-lettered ones included).
  */
-import { and, asc, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
-import { deliveries, jobs, objectHistory, objects } from "../db/schema";
-import type { ObjectDetailView, ObjectListQuery, ObjectView } from "../http/admin/schemas";
-import { ingestJobKey } from "../jobs/ingest";
+import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { deliveries, objectHistory, objects } from "../db/schema";
+import { ingestKey } from "../jobs/ingest";
 import { AppError } from "../lib/errors";
-import type { AppServices } from "../service-graph";
+import type { Deps } from "../sync/deps";
 import { findBucket } from "./buckets";
 import { decodeFeedCursor, encodeFeedCursor } from "./feed-cursor";
 import { isoTime, presentDelivery, presentJob, presentObject } from "./present";
+import type { ObjectDetailView, ObjectListQuery, ObjectPage } from "./views";
 
-export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: boolean };
+export type ObjectRef = { bucketId: string; assetId: string };
 
 export async function listObjects(
-  services: AppServices,
-  bucketId: string,
-  query: ObjectListQuery,
+  deps: Pick<Deps, "database">,
+  { bucketId, query }: { bucketId: string; query: ObjectListQuery },
 ): Promise<ObjectPage> {
-  await findBucket(services, bucketId);
+  await findBucket(deps, bucketId);
   const after = decodeFeedCursor(query.cursor);
   const latestChange = sql`(SELECT MAX(h2.id) FROM ${objectHistory} h2 WHERE h2.object_id = ${objectHistory.objectId})`;
   const conditions: SQL[] = [
@@ -29,8 +28,8 @@ export async function listObjects(
     eq(objectHistory.id, latestChange),
   ];
   if (query.state) conditions.push(eq(objects.state, query.state));
-  if (query.reason) conditions.push(eq(objects.reason, query.reason));
-  const rows = await services.database.db
+  if (query.reason) conditions.push(sql`${objects.reason} = ${query.reason}`);
+  const rows = await deps.database.db
     .select({ seq: objectHistory.id, object: objects })
     .from(objectHistory)
     .innerJoin(objects, eq(objects.id, objectHistory.objectId))
@@ -48,9 +47,9 @@ export async function listObjects(
   };
 }
 
-export async function findObject(services: AppServices, bucketId: string, assetId: string) {
-  await findBucket(services, bucketId);
-  const row = await services.database.db
+export async function findObject(deps: Pick<Deps, "database">, { bucketId, assetId }: ObjectRef) {
+  await findBucket(deps, bucketId);
+  const row = await deps.database.db
     .select()
     .from(objects)
     .where(and(eq(objects.bucketId, bucketId), eq(objects.assetId, assetId)))
@@ -63,12 +62,11 @@ export async function findObject(services: AppServices, bucketId: string, assetI
 const DELIVERIES_SHOWN = 50;
 
 export async function getObject(
-  services: AppServices,
-  bucketId: string,
-  assetId: string,
+  deps: Pick<Deps, "database" | "jobs">,
+  ref: ObjectRef,
 ): Promise<ObjectDetailView> {
-  const row = await findObject(services, bucketId, assetId);
-  const { db } = services.database;
+  const row = await findObject(deps, ref);
+  const { db } = deps.database;
   const history = await db
     .select()
     .from(objectHistory)
@@ -82,13 +80,10 @@ export async function getObject(
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(DELIVERIES_SHOWN)
     .all();
-  const keys = [ingestJobKey(row.syncId, row.assetId), ...deliveryRows.map((d) => d.id)];
-  const jobRows = await db
-    .select()
-    .from(jobs)
-    .where(inArray(jobs.idempotencyKey, keys))
-    .orderBy(desc(jobs.updatedAt))
-    .all();
+  const jobRows = await deps.jobs.findByKeys([
+    ingestKey(row.syncId, row.assetId),
+    ...deliveryRows.map((d) => d.id),
+  ]);
   return {
     ...presentObject(row),
     history: history.map((h) => ({

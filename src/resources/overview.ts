@@ -5,12 +5,12 @@
  */
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { buckets, objects, syncs, webhookEvents } from "../db/schema";
-import type { ConnectionView, ObjectView, SyncView } from "../http/admin/schemas";
-import type { QueueCounts } from "../queue/job-store";
-import type { AppServices } from "../service-graph";
+import type { QueueCounts } from "../queue/job-reads";
+import type { Deps } from "../sync/deps";
 import { listConnections } from "./connections";
 import { isoTime, presentObject } from "./present";
 import { viewSync } from "./syncs";
+import type { ConnectionView, ObjectView, SyncView } from "./views";
 
 export type BucketOverview = {
   id: string;
@@ -41,10 +41,10 @@ export type Overview = {
 };
 
 export async function readOverview(
-  services: AppServices,
+  deps: Pick<Deps, "database" | "jobs" | "clock">,
   options: { failures?: number; webhooks?: number } = {},
 ): Promise<Overview> {
-  const { db } = services.database;
+  const { db } = deps.database;
   const bucketRows = await db.select().from(buckets).orderBy(asc(buckets.createdAt)).all();
   const syncRows = await db.select().from(syncs).orderBy(asc(syncs.createdAt)).all();
   const counts = await db
@@ -72,11 +72,11 @@ export async function readOverview(
     .all();
   const bucketName = new Map(bucketRows.map((b) => [b.id, b.name]));
   return {
-    generated_at: isoTime(services.clock.now()),
-    connections: await listConnections(services),
+    generated_at: isoTime(deps.clock.now()),
+    connections: await listConnections(deps),
     syncs: await Promise.all(
       syncRows.map(async (row) => ({
-        ...(await viewSync(services, row)),
+        ...(await viewSync(deps, row)),
         bucket_name: bucketName.get(row.bucketId) ?? "",
       })),
     ),
@@ -95,7 +95,7 @@ export async function readOverview(
           .sort((a, b) => a.state.localeCompare(b.state) || String(a.reason).localeCompare(String(b.reason))),
       };
     }),
-    queue: await services.jobs.counts(),
+    queue: await deps.jobs.counts(),
     recent_failures: failures.map(presentObject),
     recent_webhooks: webhooks.map((w) => ({
       id: w.id,

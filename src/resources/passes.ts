@@ -1,63 +1,32 @@
 /**
- * Starting a reconciliation pass is an enqueue, never inline work: a run row plus one
- * `reconcile` job keyed by the sync, written together. The key makes the queue itself refuse a
- * second pass of a sync while one is waiting or running; the sync lease (taken by the job)
- * guards the rest. Webhook, poll and trigger work then all meet in the same ingest jobs.
+ * Reconciliation passes as people and schedulers ask for them: the ones due now (the Node
+ * poller, the Workers cron), one triggered by hand (API, dashboard), and `sync --once`'s view of
+ * the passes it started. Each pass itself is the reconcile job's (`jobs/reconcile.ts`).
  */
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { type RunKind, syncs } from "../db/schema";
-import type { Clock } from "../lib/clock";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { objects, type RunKind, runs, syncs } from "../db/schema";
+import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import type { JobStore } from "../queue/job-store";
-import { DEFAULT_QUEUE } from "../queue/types";
+import type { Deps } from "../sync/deps";
+import { presentRun } from "./present";
+import type { RunView } from "./views";
 
-export const RECONCILE_JOB = "reconcile";
-
-export function reconcileJobKey(syncId: string): string {
-  return `reconcile:${syncId}`;
-}
-
-export type ScheduleServices = { database: Database; jobs: JobStore; clock: Clock; notifyJobs: () => void };
-
-/**
- * Queues a pass of `kind` for a sync. Resolves with the new run id, or null when a pass of this
- * sync is already queued or running.
- */
-export async function schedulePass(
-  services: ScheduleServices,
-  syncId: string,
-  kind: RunKind,
-): Promise<string | null> {
-  const now = services.clock.now();
-  const runId = newId("run");
-  const key = reconcileJobKey(syncId);
-  const idle = sql`NOT EXISTS (SELECT 1 FROM jobs WHERE queue = ${DEFAULT_QUEUE} AND idempotency_key = ${key}
-                                 AND status IN ('pending', 'running'))`;
-  const [inserted] = await services.database.atomic([
-    sql`INSERT INTO runs (id, sync_id, kind, status, started_at) SELECT ${runId}, ${syncId}, ${kind}, 'queued', ${now}
-        WHERE ${idle} AND EXISTS (SELECT 1 FROM syncs WHERE id = ${syncId})`,
-    services.jobs.enqueueStatement(
-      { type: RECONCILE_JOB, key, payload: { syncId, runId }, maxAttempts: 3 },
-      { onlyIf: sql`EXISTS (SELECT 1 FROM runs WHERE id = ${runId})` },
-    ),
-  ]);
-  if ((inserted?.changes ?? 0) === 0) return null;
-  services.notifyJobs();
-  return runId;
-}
+type PassDeps = Pick<Deps, "database" | "jobs" | "clock" | "doorbell">;
+type SyncRow = typeof syncs.$inferSelect;
 
 /** Like `schedulePass`, for people: a missing sync is a 404, a busy one says so. */
-export async function triggerPass(services: ScheduleServices, syncId: string, kind: RunKind = "triggered") {
-  const sync = await services.database.db
+export async function triggerPass(
+  deps: PassDeps,
+  input: { syncId: string; kind?: RunKind },
+): Promise<string> {
+  const sync = await deps.database.db
     .select({ id: syncs.id })
     .from(syncs)
-    .where(eq(syncs.id, syncId))
+    .where(eq(syncs.id, input.syncId))
     .get();
-  if (!sync) throw new AppError("NOT_FOUND", `Sync ${syncId} does not exist`);
-  const runId = await schedulePass(services, syncId, kind);
-  if (!runId) throw new AppError("CONFLICT", `A pass of sync ${syncId} is already queued or running`);
+  if (!sync) throw new AppError("NOT_FOUND", `Sync ${input.syncId} does not exist`);
+  const runId = await schedulePass(deps, input.syncId, input.kind ?? "triggered");
+  if (!runId) throw new AppError("CONFLICT", `A pass of sync ${input.syncId} is already queued or running`);
   return runId;
 }
 
@@ -66,11 +35,11 @@ export async function triggerPass(services: ScheduleServices, syncId: string, ki
  * forward with a compare-and-swap, so two schedulers sharing the database never both queue one.
  */
 export async function scheduleDuePasses(
-  services: ScheduleServices,
-  options: { jitter?: () => number } = {},
+  deps: PassDeps,
+  input: { jitter?: () => number } = {},
 ): Promise<string[]> {
-  const { db } = services.database;
-  const now = services.clock.now();
+  const { db } = deps.database;
+  const now = deps.clock.now();
   const due = await db
     .select({
       id: syncs.id,
@@ -85,7 +54,7 @@ export async function scheduleDuePasses(
   const scheduled: string[] = [];
   for (const sync of due) {
     // ±10 % jitter spreads syncs that share an interval over time.
-    const jitter = 1 + ((options.jitter ?? Math.random)() - 0.5) * 0.2;
+    const jitter = 1 + ((input.jitter ?? Math.random)() - 0.5) * 0.2;
     const next = now + Math.round(sync.interval * 1000 * jitter);
     const claimed = await db
       .update(syncs)
@@ -93,8 +62,96 @@ export async function scheduleDuePasses(
       .where(and(eq(syncs.id, sync.id), eq(syncs.nextRunAt, sync.next ?? now)))
       .returning({ id: syncs.id });
     if (claimed.length === 0) continue;
-    const runId = await schedulePass(services, sync.id, sync.watermark === null ? "initial" : "scheduled");
+    const runId = await schedulePass(deps, sync.id, sync.watermark === null ? "initial" : "scheduled");
     if (runId) scheduled.push(runId);
   }
   return scheduled;
+}
+
+/** The syncs a one-off run takes: these ids (each must exist), or every active sync. */
+export async function passTargets(
+  deps: Pick<Deps, "database">,
+  input: { syncIds: string[] },
+): Promise<SyncRow[]> {
+  const { db } = deps.database;
+  if (input.syncIds.length === 0) return db.select().from(syncs).where(eq(syncs.status, "active")).all();
+  const found = await db.select().from(syncs).where(inArray(syncs.id, input.syncIds)).all();
+  const missing = input.syncIds.filter((id) => !found.some((s) => s.id === id));
+  if (missing.length > 0)
+    throw new AppError("NOT_FOUND", `no sync ${missing.join(", ")} (mux-ingest status lists them)`);
+  return found;
+}
+
+/** Queues a pass of the sync, or follows one already queued (by `serve`, or a run cut short). */
+export async function startOrFollowPass(deps: PassDeps, input: { sync: SyncRow }): Promise<string> {
+  const { sync } = input;
+  const runId = await schedulePass(deps, sync.id, sync.watermarkCreatedS === null ? "initial" : "triggered");
+  if (runId) return runId;
+  const pending = await deps.database.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.syncId, sync.id), inArray(runs.status, ["queued", "running"])))
+    .orderBy(desc(runs.startedAt))
+    .get();
+  if (!pending) throw new AppError("CONFLICT", `could not queue a pass of sync ${sync.id}`);
+  return pending.id;
+}
+
+export type PassProgress = {
+  statuses: string[];
+  pages: number;
+  assetsSeen: number;
+  enqueued: number;
+  jobs: { pending: number; running: number; dead: number };
+};
+
+/** How far the given passes and the queue have got. */
+export async function passProgress(
+  deps: Pick<Deps, "database" | "jobs">,
+  input: { runIds: string[] },
+): Promise<PassProgress> {
+  const rows = await deps.database.db.select().from(runs).where(inArray(runs.id, input.runIds)).all();
+  const queue = await deps.jobs.counts();
+  const sum = (key: "pages" | "assetsSeen" | "enqueued") => rows.reduce((n, r) => n + r[key], 0);
+  return {
+    statuses: rows.map((r) => r.status),
+    pages: sum("pages"),
+    assetsSeen: sum("assetsSeen"),
+    enqueued: sum("enqueued"),
+    jobs: { pending: queue.pending, running: queue.running, dead: queue.dead },
+  };
+}
+
+export type PassResult = {
+  sync_id: string;
+  run: RunView | null;
+  objects: Record<string, number>;
+  failed: Array<{ asset_id: string; reason: string | null; message: string | null }>;
+};
+
+/** A finished pass: its run, the sync's objects by state, and (some of) its failed objects. */
+export async function passResult(
+  deps: Pick<Deps, "database">,
+  input: { syncId: string; runId: string },
+): Promise<PassResult> {
+  const { db } = deps.database;
+  const run = await db.select().from(runs).where(eq(runs.id, input.runId)).get();
+  const counts = await db
+    .select({ state: objects.state, n: sql<number>`COUNT(*)` })
+    .from(objects)
+    .where(eq(objects.syncId, input.syncId))
+    .groupBy(objects.state)
+    .all();
+  const failed = await db
+    .select({ asset_id: objects.assetId, reason: objects.reason, message: objects.message })
+    .from(objects)
+    .where(and(eq(objects.syncId, input.syncId), eq(objects.state, "failed")))
+    .limit(50)
+    .all();
+  return {
+    sync_id: input.syncId,
+    run: run ? presentRun(run) : null,
+    objects: Object.fromEntries(counts.map((c) => [c.state, c.n])),
+    failed,
+  };
 }

@@ -2,16 +2,10 @@
  * Database rows → API resources. Secrets never pass through here in clear: a connection is shown
  * from its stored masks (`secret_hints`), so a listing never decrypts anything.
  */
-import type { connections, deliveries, jobs, objects, runs, syncs } from "../db/schema";
-import type {
-  ConnectionView,
-  DeliveryView,
-  JobView,
-  ObjectView,
-  RunView,
-  SyncView,
-} from "../http/admin/schemas";
+import type { connections, deliveries, objects, runs, syncs } from "../db/schema";
 import { maskHint } from "../lib/secret-box";
+import type { JobRecord } from "../queue/types";
+import type { ConnectionView, DeliveryView, JobView, ObjectView, RunView, SyncView } from "./views";
 
 export function isoTime(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -102,11 +96,11 @@ export function presentObject(row: typeof objects.$inferSelect): ObjectView {
   };
 }
 
-export function presentJob(row: typeof jobs.$inferSelect): JobView {
+export function presentJob(row: JobRecord): JobView {
   return {
     id: row.id,
     type: row.type,
-    key: row.idempotencyKey,
+    key: row.key,
     status: row.status,
     attempts: row.attempts,
     max_attempts: row.maxAttempts,

@@ -5,40 +5,42 @@
  */
 import { desc, eq } from "drizzle-orm";
 import { runs, type SyncStatus, syncs } from "../db/schema";
-import type { RunView, SyncView } from "../http/admin/schemas";
+import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
-import type { AppServices } from "../service-graph";
-import { schedulePass, triggerPass } from "./passes";
+import type { Deps } from "../sync/deps";
+import { triggerPass } from "./passes";
 import { presentRun } from "./present";
-import { findSync, getSync } from "./syncs";
+import { findSync, getSync, type SyncRef } from "./syncs";
+import type { RunView, SyncView } from "./views";
 
-export async function pauseSync(services: AppServices, bucketId: string, syncId: string): Promise<SyncView> {
-  const row = await findSync(services, bucketId, syncId);
+type ControlDeps = Pick<Deps, "database" | "jobs" | "clock" | "logger" | "doorbell">;
+
+export async function pauseSync(deps: ControlDeps, ref: SyncRef): Promise<SyncView> {
+  const row = await findSync(deps, ref);
   if (row.status !== "paused") {
-    await services.database.db
+    await deps.database.db
       .update(syncs)
       .set({
         status: "paused",
         statusReason: "Paused through the admin API",
-        updatedAt: services.clock.now(),
+        updatedAt: deps.clock.now(),
       })
-      .where(eq(syncs.id, syncId));
-    services.logger.info("Sync paused", { sync_id: syncId });
+      .where(eq(syncs.id, ref.syncId));
+    deps.logger.info("Sync paused", { sync_id: ref.syncId });
   }
-  return getSync(services, bucketId, syncId);
+  return getSync(deps, ref);
 }
 
 export async function resumeSync(
-  services: AppServices,
-  bucketId: string,
-  syncId: string,
+  deps: ControlDeps,
+  ref: SyncRef,
 ): Promise<SyncView & { run_id: string | null }> {
-  const row = await findSync(services, bucketId, syncId);
-  const now = services.clock.now();
+  const row = await findSync(deps, ref);
+  const now = deps.clock.now();
   // An initial_only sync whose initial pass already finished goes back to re-checking, not listing.
   const status: SyncStatus =
     row.syncMode === "initial_only" && row.lastFullSweepAt !== null ? "completed" : "active";
-  await services.database.db
+  await deps.database.db
     .update(syncs)
     .set({
       status,
@@ -47,35 +49,36 @@ export async function resumeSync(
       nextRunAt: now + row.pollingIntervalSeconds * 1000,
       updatedAt: now,
     })
-    .where(eq(syncs.id, syncId));
-  const runId = await schedulePass(services, syncId, row.watermarkCreatedS === null ? "initial" : "full");
-  services.logger.info("Sync resumed", { sync_id: syncId, run_id: runId });
-  return { ...(await getSync(services, bucketId, syncId)), run_id: runId };
+    .where(eq(syncs.id, ref.syncId));
+  const runId = await schedulePass(deps, ref.syncId, row.watermarkCreatedS === null ? "initial" : "full");
+  deps.logger.info("Sync resumed", { sync_id: ref.syncId, run_id: runId });
+  return { ...(await getSync(deps, ref)), run_id: runId };
 }
 
-export async function triggerSync(services: AppServices, bucketId: string, syncId: string): Promise<string> {
-  const row = await findSync(services, bucketId, syncId);
+export async function triggerSync(deps: ControlDeps, ref: SyncRef): Promise<string> {
+  const row = await findSync(deps, ref);
   if (row.status === "paused") {
-    throw new AppError("CONFLICT", `Sync ${syncId} is paused: resume it (which also starts a pass)`);
+    throw new AppError("CONFLICT", `Sync ${ref.syncId} is paused: resume it (which also starts a pass)`);
   }
-  const runId = await triggerPass(services, syncId, row.watermarkCreatedS === null ? "initial" : "triggered");
-  services.logger.info("Sync pass triggered", { sync_id: syncId, run_id: runId });
+  const runId = await triggerPass(deps, {
+    syncId: ref.syncId,
+    kind: row.watermarkCreatedS === null ? "initial" : "triggered",
+  });
+  deps.logger.info("Sync pass triggered", { sync_id: ref.syncId, run_id: runId });
   return runId;
 }
 
 export async function listRuns(
-  services: AppServices,
-  bucketId: string,
-  syncId: string,
-  limit: number,
+  deps: Pick<Deps, "database">,
+  input: SyncRef & { limit: number },
 ): Promise<RunView[]> {
-  await findSync(services, bucketId, syncId);
-  const rows = await services.database.db
+  await findSync(deps, input);
+  const rows = await deps.database.db
     .select()
     .from(runs)
-    .where(eq(runs.syncId, syncId))
+    .where(eq(runs.syncId, input.syncId))
     .orderBy(desc(runs.startedAt), desc(runs.id))
-    .limit(limit)
+    .limit(input.limit)
     .all();
   return rows.map(presentRun);
 }

@@ -5,20 +5,25 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import { connections, runs, type SyncStatus, syncs } from "../db/schema";
-import type { SyncCreateInput, SyncPatchInput, SyncView } from "../http/admin/schemas";
+import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { AppServices } from "../service-graph";
+import type { Deps } from "../sync/deps";
+import { DEFAULT_POLLING_INTERVAL_SECONDS, DEFAULT_SOURCE_PATH, DEFAULT_SYNC_MODE } from "../sync/settings";
 import { findBucket } from "./buckets";
-import { schedulePass } from "./passes";
 import { presentSync } from "./present";
 import { deleteSyncStatements } from "./sync-removal";
+import type { SyncCreateInput, SyncPatchInput, SyncView } from "./views";
+
+type ReadDeps = Pick<Deps, "database">;
+type WriteDeps = Pick<Deps, "database" | "jobs" | "clock" | "logger" | "doorbell">;
+export type SyncRef = { bucketId: string; syncId: string };
 
 type SyncRow = typeof syncs.$inferSelect;
 
-export async function findSync(services: AppServices, bucketId: string, syncId: string): Promise<SyncRow> {
-  await findBucket(services, bucketId);
-  const row = await services.database.db
+export async function findSync(deps: ReadDeps, { bucketId, syncId }: SyncRef): Promise<SyncRow> {
+  await findBucket(deps, bucketId);
+  const row = await deps.database.db
     .select()
     .from(syncs)
     .where(and(eq(syncs.id, syncId), eq(syncs.bucketId, bucketId)))
@@ -27,9 +32,9 @@ export async function findSync(services: AppServices, bucketId: string, syncId: 
   return row;
 }
 
-export async function lastRunOf(services: AppServices, syncId: string) {
+export async function lastRunOf(deps: ReadDeps, syncId: string) {
   return (
-    (await services.database.db
+    (await deps.database.db
       .select()
       .from(runs)
       .where(eq(runs.syncId, syncId))
@@ -39,12 +44,12 @@ export async function lastRunOf(services: AppServices, syncId: string) {
   );
 }
 
-export async function viewSync(services: AppServices, row: SyncRow): Promise<SyncView> {
-  return presentSync(row, await lastRunOf(services, row.id));
+export async function viewSync(deps: ReadDeps, row: SyncRow): Promise<SyncView> {
+  return presentSync(row, await lastRunOf(deps, row.id));
 }
 
-async function requireConnection(services: AppServices, connectionId: string): Promise<void> {
-  const row = await services.database.db
+async function requireConnection(deps: ReadDeps, connectionId: string): Promise<void> {
+  const row = await deps.database.db
     .select({ id: connections.id })
     .from(connections)
     .where(eq(connections.id, connectionId))
@@ -57,21 +62,20 @@ async function requireConnection(services: AppServices, connectionId: string): P
 }
 
 export async function createSync(
-  services: AppServices,
-  bucketId: string,
-  input: SyncCreateInput,
+  deps: WriteDeps,
+  { bucketId, sync: input }: { bucketId: string; sync: SyncCreateInput },
 ): Promise<SyncView> {
-  await findBucket(services, bucketId);
-  await requireConnection(services, input.connection_id);
-  const now = services.clock.now();
+  await findBucket(deps, bucketId);
+  await requireConnection(deps, input.connection_id);
+  const now = deps.clock.now();
   const id = newId("syn");
-  const interval = input.polling_interval_seconds ?? 300;
-  await services.database.db.insert(syncs).values({
+  const interval = input.polling_interval_seconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
+  await deps.database.db.insert(syncs).values({
     id,
     bucketId,
     connectionId: input.connection_id,
-    sourcePath: input.source_path ?? "mux://",
-    syncMode: input.sync_mode ?? "continuous",
+    sourcePath: input.source_path ?? DEFAULT_SOURCE_PATH,
+    syncMode: input.sync_mode ?? DEFAULT_SYNC_MODE,
     pollingIntervalSeconds: interval,
     fileFilters: input.file_filters ?? {},
     renditionPreference: input.rendition_preference ?? null,
@@ -82,30 +86,29 @@ export async function createSync(
     createdAt: now,
     updatedAt: now,
   });
-  await schedulePass(services, id, "initial");
-  services.logger.info("Sync created", { sync_id: id, bucket_id: bucketId });
-  return viewSync(services, await findSync(services, bucketId, id));
+  await schedulePass(deps, id, "initial");
+  deps.logger.info("Sync created", { sync_id: id, bucket_id: bucketId });
+  return viewSync(deps, await findSync(deps, { bucketId, syncId: id }));
 }
 
-export async function listSyncs(services: AppServices, bucketId: string): Promise<SyncView[]> {
-  await findBucket(services, bucketId);
-  const rows = await services.database.db.select().from(syncs).where(eq(syncs.bucketId, bucketId)).all();
-  return Promise.all(rows.map((row) => viewSync(services, row)));
+export async function listSyncs(deps: ReadDeps, { bucketId }: { bucketId: string }): Promise<SyncView[]> {
+  await findBucket(deps, bucketId);
+  const rows = await deps.database.db.select().from(syncs).where(eq(syncs.bucketId, bucketId)).all();
+  return Promise.all(rows.map((row) => viewSync(deps, row)));
 }
 
-export async function getSync(services: AppServices, bucketId: string, syncId: string): Promise<SyncView> {
-  return viewSync(services, await findSync(services, bucketId, syncId));
+export async function getSync(deps: ReadDeps, ref: SyncRef): Promise<SyncView> {
+  return viewSync(deps, await findSync(deps, ref));
 }
 
 export async function updateSync(
-  services: AppServices,
-  bucketId: string,
-  syncId: string,
-  patch: SyncPatchInput,
+  deps: WriteDeps,
+  { patch, ...ref }: SyncRef & { patch: SyncPatchInput },
 ): Promise<SyncView> {
-  const row = await findSync(services, bucketId, syncId);
-  if (patch.connection_id !== undefined) await requireConnection(services, patch.connection_id);
-  const now = services.clock.now();
+  const { syncId } = ref;
+  const row = await findSync(deps, ref);
+  if (patch.connection_id !== undefined) await requireConnection(deps, patch.connection_id);
+  const now = deps.clock.now();
   const interval = patch.polling_interval_seconds ?? row.pollingIntervalSeconds;
   const next = {
     connectionId: patch.connection_id ?? row.connectionId,
@@ -125,19 +128,19 @@ export async function updateSync(
   const status: SyncStatus =
     row.status === "completed" && next.syncMode === "continuous" ? "active" : row.status;
   const nextRunAt = row.nextRunAt === null ? null : Math.min(row.nextRunAt, now + interval * 1000);
-  await services.database.db
+  await deps.database.db
     .update(syncs)
     .set({ ...next, status, nextRunAt: status === "active" ? (nextRunAt ?? now) : nextRunAt, updatedAt: now })
     .where(eq(syncs.id, syncId));
   if (selectionChanged && (status === "active" || status === "completed")) {
-    await schedulePass(services, syncId, "full");
+    await schedulePass(deps, syncId, "full");
   }
-  services.logger.info("Sync updated", { sync_id: syncId, selection_changed: selectionChanged });
-  return getSync(services, bucketId, syncId);
+  deps.logger.info("Sync updated", { sync_id: syncId, selection_changed: selectionChanged });
+  return getSync(deps, ref);
 }
 
-export async function deleteSync(services: AppServices, bucketId: string, syncId: string): Promise<void> {
-  await findSync(services, bucketId, syncId);
-  await services.database.atomic(deleteSyncStatements(services.database.db, syncId));
-  services.logger.info("Sync deleted", { sync_id: syncId, bucket_id: bucketId });
+export async function deleteSync(deps: WriteDeps, ref: SyncRef): Promise<void> {
+  await findSync(deps, ref);
+  await deps.database.atomic(deleteSyncStatements(deps, ref.syncId));
+  deps.logger.info("Sync deleted", { sync_id: ref.syncId, bucket_id: ref.bucketId });
 }

@@ -8,29 +8,20 @@
  * copies race.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { INGEST_JOB, ingestJobKey } from "../jobs/ingest";
-import type { Clock } from "../lib/clock";
+import type { WebhookOutcome } from "../db/schema";
+import { ingestJob } from "../jobs/ingest";
 import { AppError } from "../lib/errors";
 import { eventTarget } from "../mux/events";
 import { type WebhookEnvelope, webhookEnvelopeSchema } from "../mux/schemas";
-import { type HmacSha256, verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
-import type { JobStore } from "../queue/job-store";
-import type { ConnectionCredentialsCache } from "../sync/connection-credentials";
+import { verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
+import type { Deps } from "../sync/deps";
 import { assetIdFromSourcePath } from "../sync/settings";
-import type { RoutedSync, WebhookRouting } from "../sync/webhook-routing";
+import type { RoutedSync } from "../sync/webhook-routing";
 
-export type WebhookServices = {
-  database: Database;
-  jobs: JobStore;
-  clock: Clock;
-  credentials: ConnectionCredentialsCache;
-  routing: WebhookRouting;
-  hmac: HmacSha256;
-  /** Wakes the job runner after jobs were written. */
-  notifyJobs: () => void;
-  toleranceSeconds?: number;
-};
+type WebhookDeps = Pick<
+  Deps,
+  "database" | "jobs" | "clock" | "credentials" | "routing" | "hmac" | "doorbell" | "webhooks"
+>;
 
 export type WebhookInput = {
   /** From `/webhooks/mux/:connection_id`; null tries every connection's secrets. */
@@ -39,28 +30,26 @@ export type WebhookInput = {
   signature: string | null;
 };
 
-export type EventOutcome = "enqueued" | "ignored" | "no_asset_id" | "no_sync";
-
 export type WebhookResult = {
   duplicate: boolean;
   eventId: string;
   type: string;
-  outcome: EventOutcome;
+  outcome: WebhookOutcome;
   jobs: number;
   connectionId: string;
 };
 
-export async function receiveWebhook(services: WebhookServices, input: WebhookInput): Promise<WebhookResult> {
-  const connectionId = await verifyAgainstConnections(services, input);
+export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Promise<WebhookResult> {
+  const connectionId = await verifyAgainstConnections(deps, input);
   const event = parseEnvelope(input.rawBody);
   const target = eventTarget(event);
-  const now = services.clock.now();
+  const now = deps.clock.now();
 
   const assetId = target.kind === "asset" ? target.assetId : null;
-  let outcome: EventOutcome = target.kind === "asset" ? "enqueued" : target.kind;
+  let outcome: WebhookOutcome = target.kind === "asset" ? "enqueued" : target.kind;
   let syncIds: string[] = [];
   if (assetId !== null) {
-    syncIds = affectedSyncs(await services.routing.syncsOf(connectionId), assetId);
+    syncIds = affectedSyncs(await deps.routing.syncsOf(connectionId), assetId);
     if (syncIds.length === 0) outcome = "no_sync";
   }
 
@@ -74,19 +63,14 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
                 ${event.created_at === null ? null : event.created_at * 1000}, ${now})
         ON CONFLICT (id) DO NOTHING`,
     ...syncIds.map((syncId) =>
-      services.jobs.enqueueStatement(
-        {
-          type: INGEST_JOB,
-          key: ingestJobKey(syncId, String(assetId)),
-          payload: { syncId, assetId, via: "webhook" },
-        },
-        { onlyIf: recordedByUs },
-      ),
+      deps.jobs.enqueueStatement(ingestJob.request({ syncId, assetId: String(assetId), via: "webhook" }), {
+        onlyIf: recordedByUs,
+      }),
     ),
   ];
-  const [inserted] = await services.database.atomic(statements);
+  const [inserted] = await deps.database.atomic(statements);
   const duplicate = (inserted?.changes ?? 0) === 0;
-  if (!duplicate && syncIds.length > 0) services.notifyJobs();
+  if (!duplicate && syncIds.length > 0) deps.doorbell.ring();
   return {
     duplicate,
     eventId: event.id,
@@ -98,13 +82,13 @@ export async function receiveWebhook(services: WebhookServices, input: WebhookIn
 }
 
 /** Returns the id of the connection whose secret signed the request. */
-async function verifyAgainstConnections(services: WebhookServices, input: WebhookInput): Promise<string> {
-  const candidates = input.connectionId ? [input.connectionId] : await services.routing.connectionIds();
-  const nowSeconds = Math.floor(services.clock.now() / 1000);
+async function verifyAgainstConnections(deps: WebhookDeps, input: WebhookInput): Promise<string> {
+  const candidates = input.connectionId ? [input.connectionId] : await deps.routing.connectionIds();
+  const nowSeconds = Math.floor(deps.clock.now() / 1000);
   let failure: WebhookSignatureError | null = null;
   let anySecret = false;
   for (const id of candidates) {
-    const credentials = await services.credentials.get(id);
+    const credentials = await deps.credentials.get(id);
     if (credentials.webhookSecrets.length === 0) continue;
     anySecret = true;
     try {
@@ -113,8 +97,8 @@ async function verifyAgainstConnections(services: WebhookServices, input: Webhoo
         header: input.signature,
         secrets: credentials.webhookSecrets,
         nowSeconds,
-        toleranceSeconds: services.toleranceSeconds,
-        hmac: services.hmac,
+        toleranceSeconds: deps.webhooks.toleranceSeconds,
+        hmac: deps.hmac,
       });
       return id;
     } catch (err) {

@@ -11,7 +11,7 @@ import { AppError } from "../lib/errors";
 import type { Redactor } from "../lib/logger";
 import type { SecretBox } from "../lib/secret-box";
 import { TokenBucket } from "../lib/token-bucket";
-import { createMuxApi, type MuxApi } from "../mux/client";
+import { createMuxApi, type MuxApi, type MuxCredentials } from "../mux/client";
 
 export type ConnectionCredentials = {
   id: string;
@@ -23,15 +23,28 @@ export type ConnectionCredentials = {
   updatedAt: number;
 };
 
-export type MuxApiFactoryOptions = {
+export type MuxApiSettings = {
   baseUrl: string;
-  /** Sustained GET/s allowed per connection (Mux: 5 per environment). */
-  /** `null`: no client-side limit (Mux's 429 + Retry-After still applies, through the queue). */
-  ratePerSecond?: number | null;
-  burst?: number;
-  maxRetries?: number;
-  fetch?: typeof fetch;
-  onRequest?: (connectionId: string, status: number) => void;
+  /**
+   * Sustained requests per second per connection (Mux: 5 GET/s per environment); `null` sets no
+   * client-side limit (Mux's 429 and Retry-After still apply, through the queue).
+   */
+  ratePerSecond: number | null;
+  burst: number;
+  /** The SDK's own retries of a failed request. */
+  maxRetries: number;
+  timeoutMs: number;
+};
+
+export type CredentialsCacheOptions = {
+  database: Database;
+  box: SecretBox;
+  clock: Clock;
+  redactor: Redactor;
+  mux: MuxApiSettings;
+  fetch: typeof fetch;
+  /** Told about every HTTP request sent to Mux, with its status (0: no answer). */
+  onRequest: (status: number) => void;
 };
 
 /** How long cached credentials are trusted before `updated_at` is read again (other processes may rotate). */
@@ -44,24 +57,15 @@ export class ConnectionCredentialsCache {
   >();
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(
-    private readonly database: Database,
-    private readonly box: SecretBox,
-    private readonly clock: Clock,
-    private readonly mux: MuxApiFactoryOptions,
-    private readonly redactor?: Redactor,
-  ) {}
+  constructor(private readonly options: CredentialsCacheOptions) {}
 
   /** Credentials of one connection; throws NOT_FOUND when it does not exist. */
   async get(connectionId: string): Promise<ConnectionCredentials> {
     const cached = this.entries.get(connectionId);
-    const now = this.clock.now();
+    const { database, box, clock, redactor } = this.options;
+    const now = clock.now();
     if (cached && now - cached.checkedAt < RECHECK_MS) return cached.credentials;
-    const row = await this.database.db
-      .select()
-      .from(connections)
-      .where(eq(connections.id, connectionId))
-      .get();
+    const row = await database.db.select().from(connections).where(eq(connections.id, connectionId)).get();
     if (!row) {
       this.entries.delete(connectionId);
       throw new AppError("NOT_FOUND", `Connection ${connectionId} does not exist`);
@@ -73,15 +77,13 @@ export class ConnectionCredentialsCache {
     const credentials: ConnectionCredentials = {
       id: row.id,
       tokenId: row.accessTokenId,
-      tokenSecret: await this.box.open(row.accessTokenSecret),
-      webhookSecrets: row.webhookSecrets
-        ? (JSON.parse(await this.box.open(row.webhookSecrets)) as string[])
-        : [],
+      tokenSecret: await box.open(row.accessTokenSecret),
+      webhookSecrets: row.webhookSecrets ? (JSON.parse(await box.open(row.webhookSecrets)) as string[]) : [],
       signingKeyId: row.signingKeyId,
-      signingPrivateKey: row.signingPrivateKey ? await this.box.open(row.signingPrivateKey) : null,
+      signingPrivateKey: row.signingPrivateKey ? await box.open(row.signingPrivateKey) : null,
       updatedAt: row.updatedAt,
     };
-    this.redactor?.add(credentials.tokenSecret, credentials.signingPrivateKey, ...credentials.webhookSecrets);
+    redactor.add(credentials.tokenSecret, credentials.signingPrivateKey, ...credentials.webhookSecrets);
     this.entries.set(connectionId, { credentials, checkedAt: now });
     return credentials;
   }
@@ -91,16 +93,34 @@ export class ConnectionCredentialsCache {
     const credentials = await this.get(connectionId);
     const entry = this.entries.get(connectionId);
     if (entry?.api) return entry.api;
-    const api = createMuxApi({
-      baseUrl: this.mux.baseUrl,
-      credentials,
-      bucket: this.bucket(connectionId),
-      maxRetries: this.mux.maxRetries,
-      fetch: this.mux.fetch,
-      onRequest: (status) => this.mux.onRequest?.(connectionId, status),
-    });
+    const api = this.apiFor(credentials, { bucket: this.bucket(connectionId) });
     if (entry) entry.api = api;
     return api;
+  }
+
+  /**
+   * A Mux client for credentials that may not be stored (the connection test), on the same base
+   * URL, fetch and request accounting as every other call.
+   */
+  apiFor(
+    credentials: MuxCredentials,
+    overrides: { bucket?: TokenBucket; maxRetries?: number; timeoutMs?: number } = {},
+  ): MuxApi {
+    const { mux, fetch, onRequest } = this.options;
+    return createMuxApi({
+      baseUrl: mux.baseUrl,
+      credentials,
+      bucket: overrides.bucket,
+      maxRetries: overrides.maxRetries ?? mux.maxRetries,
+      timeoutMs: overrides.timeoutMs ?? mux.timeoutMs,
+      fetch,
+      onRequest,
+    });
+  }
+
+  /** Where the Mux API is reached (for messages to people). */
+  get baseUrl(): string {
+    return this.options.mux.baseUrl;
   }
 
   /** Forget a connection after a local write, so the next read sees it at once. */
@@ -109,11 +129,12 @@ export class ConnectionCredentialsCache {
   }
 
   private bucket(connectionId: string): TokenBucket | undefined {
-    if (this.mux.ratePerSecond === null) return undefined;
+    const { ratePerSecond, burst } = this.options.mux;
+    if (ratePerSecond === null) return undefined;
     let bucket = this.buckets.get(connectionId);
     if (!bucket) {
       // Real time, whatever clock the domain runs on: the limit is Mux's, in wall-clock seconds.
-      bucket = new TokenBucket(this.mux.ratePerSecond ?? 5, this.mux.burst ?? 5, systemClock);
+      bucket = new TokenBucket(ratePerSecond, burst, systemClock);
       this.buckets.set(connectionId, bucket);
     }
     return bucket;

@@ -6,7 +6,8 @@
 import type { SkipReason } from "../db/schema";
 import { choosePlayback, planRenditions, type RenditionCandidate } from "../mux/renditions";
 import type { MuxAsset } from "../mux/schemas";
-import { evaluateFilters, type FileFilters } from "./filters";
+import { evaluateFilters } from "./filter-evaluation";
+import type { FileFilters } from "./filters";
 
 export type Playback = { id: string; policy: "public" | "signed" };
 

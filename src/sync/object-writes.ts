@@ -1,79 +1,95 @@
 /**
  * Writes one object state change as a single atomic batch: the object row (compare-and-swap on
- * its version), a history row, and, when the change must reach the pipeline, the outbox delivery
- * and its job. A crash can therefore never leave a state change without its delivery, nor a
- * delivery without its state change.
+ * its version) and a history row, plus whatever the caller adds to the same batch (the outbox
+ * delivery and its job, a download job, a run counter). Every added statement is guarded by
+ * `won`, which is true in SQL only if the object write won, so a crash or a lost race can never
+ * leave a delivery without its state change, nor a state change without its delivery.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type { ObjectMetadata, ObjectState, objects, RenditionRecord } from "../db/schema";
+import type {
+  ObjectMetadata,
+  ObjectReason,
+  ObjectState,
+  objects,
+  RenditionRecord,
+  Trigger,
+} from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
-import type { JobStore } from "../queue/job-store";
 
 export type ObjectRow = typeof objects.$inferSelect;
-
-export type DeliveryType = "object.ready" | "object.deleted";
 
 export type ObjectChange = {
   bucketId: string;
   syncId: string;
   assetId: string;
   state: ObjectState;
-  reason: string | null;
+  reason: ObjectReason | null;
   message: string | null;
   playbackId?: string | null;
   playbackPolicy?: string | null;
   rendition?: RenditionRecord | null;
   metadata?: ObjectMetadata | null;
-  discoveredVia: string;
+  discoveredVia: Trigger;
   waitingSince?: number | null;
-  /** Announce this change to the pipeline (outbox). */
-  deliver?: DeliveryType;
+};
+
+/** A change ready to commit: the object's id and version after it, and the statements that write it. */
+export type ObjectWrite = {
+  objectId: string;
+  version: number;
+  bucketId: string;
+  /** True in SQL, later in the same batch, only if the object write won. */
+  won: SQL;
+  statements: SQL[];
 };
 
 export type WriteResult = { written: true; objectId: string; version: number } | { written: false };
 
-export const DELIVER_JOB = "deliver";
+type WriteDeps = { database: Database; clock: Clock };
 
-export function deliveryId(objectId: string, version: number): string {
-  return `${objectId}.v${version}`;
-}
-
-export async function writeObjectChange(
-  deps: { database: Database; jobs: JobStore; clock: Clock },
+export function planObjectWrite(
+  deps: Pick<WriteDeps, "clock">,
   existing: ObjectRow | null,
   change: ObjectChange,
-  /** Further statements of the same batch; `won` is true in SQL only if the object write won. */
-  alsoRun?: (won: SQL, written: { objectId: string; version: number }) => SQL[],
-): Promise<WriteResult> {
+): ObjectWrite {
   const now = deps.clock.now();
   const token = crypto.randomUUID();
   const objectId = existing?.id ?? newId("obj");
-  const version = existing ? existing.version + 1 : 1;
   const won = sql`EXISTS (SELECT 1 FROM objects WHERE id = ${objectId} AND write_token = ${token})`;
+  return {
+    objectId,
+    version: existing ? existing.version + 1 : 1,
+    bucketId: change.bucketId,
+    won,
+    statements: [
+      existing ? updateObject(existing, change, token, now) : insertObject(objectId, change, token, now),
+      sql`INSERT INTO object_history (object_id, state, reason, message, at)
+          SELECT ${objectId}, ${change.state}, ${change.reason}, ${change.message}, ${now} WHERE ${won}`,
+    ],
+  };
+}
 
-  const statements: SQL[] = [
-    existing ? updateObject(existing, change, token, now) : insertObject(objectId, change, token, now),
-    sql`INSERT INTO object_history (object_id, state, reason, message, at)
-        SELECT ${objectId}, ${change.state}, ${change.reason}, ${change.message}, ${now} WHERE ${won}`,
-  ];
-  if (change.deliver) {
-    const id = deliveryId(objectId, version);
-    statements.push(
-      sql`INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at)
-          SELECT ${id}, ${objectId}, ${change.bucketId}, ${change.deliver}, ${version}, 'pending', 0, ${now}
-          WHERE ${won}
-          ON CONFLICT (id) DO NOTHING`,
-      deps.jobs.enqueueStatement(
-        { type: DELIVER_JOB, key: id, payload: { deliveryId: id } },
-        { onlyIf: won },
-      ),
-    );
-  }
-  if (alsoRun) statements.push(...alsoRun(won, { objectId, version }));
-  const [result] = await deps.database.atomic(statements);
-  return (result?.changes ?? 0) === 1 ? { written: true, objectId, version } : { written: false };
+/** Runs the write with `alongside` (each guarded by `write.won`) in one atomic batch. */
+export async function commitObjectWrite(
+  deps: Pick<WriteDeps, "database">,
+  write: ObjectWrite,
+  alongside: readonly SQL[] = [],
+): Promise<WriteResult> {
+  const [result] = await deps.database.atomic([...write.statements, ...alongside]);
+  return (result?.changes ?? 0) === 1
+    ? { written: true, objectId: write.objectId, version: write.version }
+    : { written: false };
+}
+
+/** A change with nothing alongside it. */
+export function writeObjectChange(
+  deps: WriteDeps,
+  existing: ObjectRow | null,
+  change: ObjectChange,
+): Promise<WriteResult> {
+  return commitObjectWrite(deps, planObjectWrite(deps, existing, change));
 }
 
 function insertObject(objectId: string, change: ObjectChange, token: string, now: number): SQL {

@@ -1,6 +1,7 @@
 /** The rendition record kept on an object, from a resolved candidate. */
 import type { RenditionRecord } from "../db/schema";
 import type { RenditionCandidate } from "../mux/renditions";
+import { streamUrl } from "../mux/stream";
 
 /** The unsigned stream URL; signed ids get their `?token=` when the URL is used. */
 export function renditionRecord(
@@ -10,7 +11,7 @@ export function renditionRecord(
 ): RenditionRecord {
   return {
     name: file.name,
-    url: `${streamBaseUrl}/${encodeURIComponent(playbackId)}/${encodeURIComponent(file.name)}`,
+    url: streamUrl({ baseUrl: streamBaseUrl, playbackId, name: file.name }),
     width: file.width,
     height: file.height,
     bitrate: file.bitrate,

@@ -4,15 +4,12 @@
  *   as the Node poller; the sync lease and the job key prevent overlapping passes);
  * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
  * - sends a message for every due job that has none, or whose message was lost;
- * - deletes finished jobs older than a week (the Node runner's loop does this on Node).
+ * - deletes finished jobs past their retention (the Node runner's loop does this on Node).
  * Each step runs even if another failed; the tick fails afterwards so the failure is visible.
  */
 import { describeError } from "../lib/errors";
 import { scheduleDuePasses } from "../resources/passes";
 import type { WorkerRuntime } from "./runtime";
-
-/** How long finished jobs are kept: the same week as on Node (`JobRunner`). */
-const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 
 export type CronSummary = {
   passesQueued: number;
@@ -34,12 +31,12 @@ export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise
     }
   };
 
-  const runIds = await step("schedule due syncs", [] as string[], () => scheduleDuePasses(runtime.services));
+  const runIds = await step("schedule due syncs", [] as string[], () => scheduleDuePasses(runtime.deps));
   await step("reap abandoned jobs", undefined, () => runtime.runner.reap());
   const redispatched = await step("re-send lost jobs", 0, () => runtime.dispatcher.dispatchLost());
   const dispatched = await step("send new jobs", 0, () => runtime.dispatcher.dispatchRecent());
   const pruned = await step("prune finished jobs", 0, () =>
-    runtime.services.jobs.pruneFinished(FINISHED_JOB_RETENTION_MS),
+    runtime.deps.jobs.pruneFinished(runtime.settings.queue.finishedJobRetentionMs),
   );
   const summary = { passesQueued: runIds.length, redispatched, dispatched, pruned };
   log.info("Cron tick", { ...summary, runs: runIds });

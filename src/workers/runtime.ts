@@ -1,22 +1,14 @@
 /**
- * Everything a Worker invocation needs, built from the bindings: D1 as the `Database`, the shared
- * services and app, and the Queues adapters (dispatcher, consumer). Built lazily on the first
- * invocation of an isolate and reused by the next ones.
+ * Everything a Worker invocation needs: the one service graph over D1, R2 and Cloudflare Queues
+ * (dispatcher and consumer), built from the bindings lazily on the first invocation of an isolate
+ * and reused by the next ones.
  */
-
-import { configSecrets } from "../config/env";
 import { openD1Database } from "../db/d1";
-import { createApp } from "../http/app";
-import { systemClock } from "../lib/clock";
-import { jsonLogger, type Logger, Redactor } from "../lib/logger";
 import { SecretBox } from "../lib/secret-box";
-import { JobMessageConsumer } from "../queue/cloudflare-consumer";
-import { JobDispatcher } from "../queue/cloudflare-dispatch";
-import { JobRunner } from "../queue/runner";
-import { bootstrapFromEnv } from "../resources/bootstrap";
-import { type AppServices, createServices } from "../service-graph";
+import { bootstrapDefaults } from "../resources/bootstrap";
+import { createServiceGraph, type ServiceGraph } from "../service-graph";
+import { settingsFromConfig } from "../settings";
 import { R2ObjectStorage } from "../storage/r2";
-import type { ObjectStorage } from "../storage/types";
 import { readWorkerSetup, type WorkerBindings, type WorkerSetup } from "./bindings";
 
 /**
@@ -28,18 +20,10 @@ import { readWorkerSetup, type WorkerBindings, type WorkerSetup } from "./bindin
  */
 export const RECONCILE_PAGES_PER_RUN = 3;
 
-export type WorkerRuntime = {
+export type WorkerRuntime = ServiceGraph & {
   setup: WorkerSetup;
-  services: AppServices;
-  app: ReturnType<typeof createApp>;
-  runner: JobRunner;
-  dispatcher: JobDispatcher;
-  consumer: JobMessageConsumer;
-  /** R2 as the rendition store, when RENDITIONS is bound. */
-  storage: ObjectStorage | null;
-  logger: Logger;
-  /** How many times the services said "jobs were written"; an invocation that saw it move dispatches. */
-  notifications(): number;
+  dispatcher: NonNullable<ServiceGraph["dispatcher"]>;
+  consumer: NonNullable<ServiceGraph["consumer"]>;
 };
 
 /**
@@ -65,54 +49,24 @@ export async function runtimeFor(env: WorkerBindings): Promise<WorkerRuntime> {
 
 async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
   const setup = readWorkerSetup(env);
-  const { config } = setup;
-  const clock = systemClock;
-  const redactor = new Redactor();
-  redactor.add(...configSecrets(config));
-  const logger = jsonLogger({ level: config.logLevel, redactor, fields: { runtime: "workers" } });
+  const settings = settingsFromConfig(setup.config);
+  settings.reconcile.maxPagesPerRun = RECONCILE_PAGES_PER_RUN;
+  // No in-isolate token bucket: its waiters would be resumed from other requests' timers, which
+  // Workers does not allow, and isolates do not share it anyway. Mux's 429 + Retry-After is
+  // honoured through the queue (the message is retried after the delay).
+  settings.muxApi.ratePerSecond = null;
   const database = openD1Database(setup.db);
   // readWorkerSetup guarantees ENCRYPTION_KEY; the fallback only satisfies the type.
-  const box = await SecretBox.fromPassphrase(config.encryptionKey ?? "");
-  const storage = setup.renditions ? new R2ObjectStorage(setup.renditions) : null;
-  const services = createServices({
+  const box = await SecretBox.fromPassphrase(setup.config.encryptionKey ?? "");
+  const graph = createServiceGraph(settings, {
     database,
-    clock,
-    logger,
-    redactor,
     box,
-    config,
-    storage,
-    reconcile: { maxPagesPerRun: RECONCILE_PAGES_PER_RUN },
-    // No in-isolate token bucket: its waiters would be resumed from other requests' timers, which
-    // Workers does not allow, and isolates do not share it anyway. Mux's 429 + Retry-After is
-    // honoured through the queue (the message is retried after the delay).
-    muxRatePerSecond: null,
+    storage: setup.renditions ? new R2ObjectStorage(setup.renditions) : null,
+    logFields: { runtime: "workers" },
+    queues: { producer: setup.jobs },
   });
-  let notifications = 0;
-  services.setJobNotifier(() => {
-    notifications++;
-  });
-  await bootstrapFromEnv({ database, box, clock }, config);
-
-  const runner = new JobRunner({ store: services.jobs, registry: services.registry, logger, clock });
-  const dispatcher = new JobDispatcher({ database, clock, logger, producer: setup.jobs });
-  const consumer = new JobMessageConsumer({
-    database,
-    clock,
-    logger,
-    store: services.jobs,
-    runner,
-    registry: services.registry,
-  });
-  return {
-    setup,
-    services,
-    app: createApp(services),
-    runner,
-    dispatcher,
-    consumer,
-    storage,
-    logger,
-    notifications: () => notifications,
-  };
+  await bootstrapDefaults(graph.deps, settings.defaults);
+  const { dispatcher, consumer } = graph;
+  if (!dispatcher || !consumer) throw new Error("The service graph was built without its Queues adapters");
+  return { ...graph, setup, dispatcher, consumer };
 }

@@ -1,18 +1,19 @@
 /**
- * A fresh service graph per test: in-memory SQLite migrated from `migrations/`, a manual clock,
- * a real SecretBox and a logger whose lines are kept for assertions.
+ * A fresh service graph per test, built by the one composition root: in-memory SQLite migrated
+ * from `migrations/`, a manual clock, a real SecretBox and a logger whose lines are kept for
+ * assertions. Settings a test needs differently are changed before the graph is built (`adjust`).
  */
-
 import { type Config, parseEnv } from "../../src/config/env";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
-import { createApp } from "../../src/http/app";
+import type { HttpApp } from "../../src/http/app";
 import { ManualClock } from "../../src/lib/clock";
-import { jsonLogger, Redactor } from "../../src/lib/logger";
 import { SecretBox } from "../../src/lib/secret-box";
-import { JobRunner } from "../../src/queue/runner";
-import { bootstrapFromEnv } from "../../src/resources/bootstrap";
-import { type AppServices, createServices } from "../../src/service-graph";
+import type { JobRunner } from "../../src/queue/runner";
+import { bootstrapDefaults } from "../../src/resources/bootstrap";
+import { createServiceGraph, type GraphAdapters } from "../../src/service-graph";
+import { type Settings, settingsFromConfig } from "../../src/settings";
 import { FileSystemStorage } from "../../src/storage/filesystem";
+import type { Deps } from "../../src/sync/deps";
 
 export const TEST_TOKEN_ID = "11111111-2222-4333-8444-555555555555";
 export const TEST_TOKEN_SECRET = "test-token-secret-value";
@@ -22,13 +23,14 @@ export const TEST_PIPELINE_SECRET = "whsec_dGVzdC1waXBlbGluZS1zZWNyZXQtMTIzNDU2N
 export const T0 = 1_767_225_600_000;
 
 export type Harness = {
-  services: AppServices;
+  deps: Deps;
   database: NodeDatabase;
   clock: ManualClock;
-  app: ReturnType<typeof createApp>;
+  app: HttpApp;
   runner: JobRunner;
   logs: string[];
   config: Config;
+  settings: Settings;
   close(): void;
 };
 
@@ -38,6 +40,9 @@ export type HarnessOptions = {
   /** Create the default connection/bucket/sync from the env (default true). */
   bootstrap?: boolean;
   random?: () => number;
+  /** Settings no variable sets, changed before the graph is built. */
+  adjust?: (settings: Settings) => void;
+  metrics?: GraphAdapters["metrics"];
 };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -48,35 +53,36 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     DATABASE_PATH: ":memory:",
     ...options.env,
   });
+  const settings = settingsFromConfig(config);
+  settings.log.level = "debug";
+  settings.muxApi.ratePerSecond = 10_000;
+  settings.muxApi.maxRetries = 0;
+  settings.queue.concurrency = 2;
+  settings.queue.pollIntervalMs = 5;
+  options.adjust?.(settings);
   const database = openNodeDatabase(":memory:");
   const clock = new ManualClock(T0);
   const logs: string[] = [];
-  const redactor = new Redactor();
-  const logger = jsonLogger({ level: "debug", write: (line) => logs.push(line), redactor });
-  const box = await SecretBox.fromPassphrase("test-encryption-key-that-is-long-enough");
-  const services = createServices({
+  const graph = createServiceGraph(settings, {
     database,
+    box: await SecretBox.fromPassphrase("test-encryption-key-that-is-long-enough"),
     clock,
-    logger,
-    redactor,
-    box,
-    config,
     fetch: options.fetch,
-    muxRatePerSecond: 10_000,
-    muxMaxRetries: 0,
     random: options.random ?? (() => 0.5),
     storage: config.storageDir ? new FileSystemStorage(config.storageDir) : null,
+    metrics: options.metrics,
+    logWrite: (line) => logs.push(line),
   });
-  if (options.bootstrap !== false) await bootstrapFromEnv({ database, box, clock }, config);
-  const runner = new JobRunner({
-    store: services.jobs,
-    registry: services.registry,
-    logger,
+  if (options.bootstrap !== false) await bootstrapDefaults(graph.deps, settings.defaults);
+  return {
+    deps: graph.deps,
+    database,
     clock,
-    concurrency: 2,
-    pollIntervalMs: 5,
-  });
-  services.setJobNotifier(() => runner.notify());
-  const app = createApp(services);
-  return { services, database, clock, app, runner, logs, config, close: () => database.close() };
+    app: graph.app,
+    runner: graph.runner,
+    logs,
+    config,
+    settings,
+    close: () => database.close(),
+  };
 }

@@ -5,7 +5,8 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { bootstrapFromEnv } from "../../src/resources/bootstrap";
+import { bootstrapDefaults } from "../../src/resources/bootstrap";
+import { defaultSyncSpec } from "../../src/settings";
 import {
   ADMIN_TOKEN,
   type AdminHarness,
@@ -172,7 +173,7 @@ describe("connections", () => {
       access_token_secret: string;
     };
     expect(row.access_token_secret).toMatch(/^v1\./);
-    expect(await h.services.box.open(row.access_token_secret)).toBe(OTHER_SECRET);
+    expect(await h.deps.box.open(row.access_token_secret)).toBe(OTHER_SECRET);
   });
 
   it("names each bad field in a 400", async () => {
@@ -251,7 +252,7 @@ describe("connections", () => {
     const updated = await json<Record<string, unknown>>(res);
     expect(updated.access_token_secret).toBe("****beef");
     expect(updated.webhook_secrets).toEqual([`****${TEST_WEBHOOK_SECRET.slice(-4)}`, "****9a0b"]);
-    expect((await h.services.credentials.get("con_default")).tokenSecret).toBe(ROTATED_SECRET);
+    expect((await h.deps.credentials.get("con_default")).tokenSecret).toBe(ROTATED_SECRET);
     const test = await json<{ success: boolean }>(await h.api("POST", "/v1/connections/con_default/test"));
     expect(test.success).toBe(true);
 
@@ -378,17 +379,26 @@ describe("environment bootstrap", () => {
     const hh = await createHarness({ bootstrap: false, env: { ADMIN_TOKEN } });
     audit.watch(hh.logs);
     try {
-      const deps = { database: hh.database, box: hh.services.box, clock: hh.clock };
-      expect(await bootstrapFromEnv(deps, hh.config)).toEqual({ created: true, syncId: "syn_default" });
-      expect(await bootstrapFromEnv(deps, hh.config)).toEqual({ created: false, syncId: "syn_default" });
+      const deps = { database: hh.database, box: hh.deps.box, clock: hh.clock };
+      expect(await bootstrapDefaults(deps, defaultSyncSpec(hh.config))).toEqual({
+        created: true,
+        syncId: "syn_default",
+      });
+      expect(await bootstrapDefaults(deps, defaultSyncSpec(hh.config))).toEqual({
+        created: false,
+        syncId: "syn_default",
+      });
       const count = (table: string) =>
         (hh.database.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
       expect([count("connections"), count("buckets"), count("syncs")]).toEqual([1, 1, 1]);
       const rotated = { ...hh.config, mux: { ...hh.config.mux, tokenSecret: ROTATED_SECRET } };
       hh.clock.advance(1000);
-      expect(await bootstrapFromEnv(deps, rotated)).toEqual({ created: false, syncId: "syn_default" });
+      expect(await bootstrapDefaults(deps, defaultSyncSpec(rotated))).toEqual({
+        created: false,
+        syncId: "syn_default",
+      });
       expect([count("connections"), count("buckets"), count("syncs")]).toEqual([1, 1, 1]);
-      expect((await hh.services.credentials.get("con_default")).tokenSecret).toBe(ROTATED_SECRET);
+      expect((await hh.deps.credentials.get("con_default")).tokenSecret).toBe(ROTATED_SECRET);
       const res = await hh.app.request("/v1/connections/con_default", {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });

@@ -4,7 +4,7 @@
  * plus /openapi.json, /docs and /metrics.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
+import { ingestJob, ingestKey } from "../../src/jobs/ingest";
 import {
   ADMIN_TOKEN,
   type AdminHarness,
@@ -39,9 +39,9 @@ async function pass() {
 
 /** Re-evaluates one asset now, as a webhook would. */
 async function ingestNow(assetId: string) {
-  await h.services.jobs.enqueue({
-    type: INGEST_JOB,
-    key: ingestJobKey("syn_default", assetId),
+  await h.deps.jobs.enqueue({
+    type: ingestJob.type,
+    key: ingestKey("syn_default", assetId),
     payload: { syncId: "syn_default", assetId, via: "trigger" },
   });
   await h.runner.drain();
@@ -172,7 +172,7 @@ describe("object detail, retry and dead letters", () => {
     expect(res.status).toBe(202);
     expect(await json(res)).toMatchObject({
       asset_id: good.id,
-      job_key: ingestJobKey("syn_default", good.id),
+      job_key: ingestKey("syn_default", good.id),
     });
     await h.runner.drain();
     const after = await json<{ state: string; deliveries: Array<{ status: string }> }>(

@@ -3,7 +3,7 @@
  * shared sync schemas, and what pause, resume and trigger do to passes and ingest.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
+import { ingestJob, ingestKey } from "../../src/jobs/ingest";
 import {
   ADMIN_TOKEN,
   type AdminHarness,
@@ -209,9 +209,9 @@ describe("syncs", () => {
 
     const asset = h.fake.createAsset({ status: "ready", mp4Support: "standard" });
     // What a webhook for this asset enqueues; the paused sync's job must step aside.
-    await h.services.jobs.enqueue({
-      type: INGEST_JOB,
-      key: ingestJobKey("syn_default", asset.id),
+    await h.deps.jobs.enqueue({
+      type: ingestJob.type,
+      key: ingestKey("syn_default", asset.id),
       payload: { syncId: "syn_default", assetId: asset.id, via: "webhook" },
     });
     await h.runner.drain();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env";
-import { bootstrapFromEnv } from "../../src/resources/bootstrap";
+import { bootstrapDefaults } from "../../src/resources/bootstrap";
+import { defaultSyncSpec } from "../../src/settings";
 import {
   createHarness,
   type Harness,
@@ -23,16 +24,21 @@ const env = (extra: Record<string, string> = {}) =>
 describe("bootstrap from the environment", () => {
   it("creates the default connection, bucket and sync once, and updates them on later starts", async () => {
     h = await createHarness({ bootstrap: false });
-    const deps = { database: h.database, box: h.services.box, clock: h.clock };
-    expect(await bootstrapFromEnv(deps, env())).toEqual({ created: true, syncId: "syn_default" });
+    const deps = { database: h.database, box: h.deps.box, clock: h.clock };
+    expect(await bootstrapDefaults(deps, defaultSyncSpec(env()))).toEqual({
+      created: true,
+      syncId: "syn_default",
+    });
     expect(
-      await bootstrapFromEnv(
+      await bootstrapDefaults(
         deps,
-        env({
-          POLLING_INTERVAL_SECONDS: "60",
-          PIPELINE_URL: "https://p.test/x",
-          PIPELINE_SECRET: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0",
-        }),
+        defaultSyncSpec(
+          env({
+            POLLING_INTERVAL_SECONDS: "60",
+            PIPELINE_URL: "https://p.test/x",
+            PIPELINE_SECRET: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0",
+          }),
+        ),
       ),
     ).toEqual({
       created: false,
@@ -59,16 +65,16 @@ describe("bootstrap from the environment", () => {
       access_token_secret: "alue",
       webhook_secrets: ["et-1"],
     });
-    const credentials = await h.services.credentials.get("con_default");
+    const credentials = await h.deps.credentials.get("con_default");
     expect(credentials.tokenSecret).toBe(TEST_TOKEN_SECRET);
   });
 
   it("puts a completed initial_only sync back to work when SYNC_MODE becomes continuous", async () => {
     h = await createHarness({ env: { SYNC_MODE: "initial_only" } });
     h.database.sqlite.prepare("update syncs set status = 'completed'").run();
-    await bootstrapFromEnv(
-      { database: h.database, box: h.services.box, clock: h.clock },
-      env({ SYNC_MODE: "continuous" }),
+    await bootstrapDefaults(
+      { database: h.database, box: h.deps.box, clock: h.clock },
+      defaultSyncSpec(env({ SYNC_MODE: "continuous" })),
     );
     expect(h.database.sqlite.prepare("select status, sync_mode from syncs").get()).toEqual({
       status: "active",

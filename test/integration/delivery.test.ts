@@ -45,7 +45,7 @@ async function settle() {
 async function drainWithBackoff(rounds = 10) {
   for (let i = 0; i < rounds; i++) {
     await h.runner.drain();
-    const next = await h.services.jobs.nextDueAt();
+    const next = await h.deps.jobs.nextDueAt();
     if (next === null) return;
     h.clock.set(Math.max(h.clock.now(), next));
   }

@@ -5,20 +5,11 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseEnv } from "../../src/config/env";
-import { openNodeDatabase } from "../../src/db/node";
 import { createFakeMux } from "../../src/fake-mux/index";
-import { createApp } from "../../src/http/app";
-import { ManualClock } from "../../src/lib/clock";
-import { jsonLogger, Redactor } from "../../src/lib/logger";
-import { SecretBox } from "../../src/lib/secret-box";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
-import { JobRunner } from "../../src/queue/runner";
-import { bootstrapFromEnv } from "../../src/resources/bootstrap";
-import { createServices } from "../../src/service-graph";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
 import {
-  T0,
+  createHarness,
   TEST_PIPELINE_SECRET,
   TEST_TOKEN_ID,
   TEST_TOKEN_SECRET,
@@ -33,43 +24,19 @@ afterEach(() => {
 });
 
 async function setup() {
-  const config = parseEnv({
-    MUX_TOKEN_ID: TEST_TOKEN_ID,
-    MUX_TOKEN_SECRET: TEST_TOKEN_SECRET,
-    MUX_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    PIPELINE_URL: "https://pipeline.test/hook",
-    PIPELINE_SECRET: TEST_PIPELINE_SECRET,
-    DATABASE_PATH: ":memory:",
+  const built: Array<ReturnType<typeof createPrometheusMetrics>> = [];
+  const h = await createHarness({
+    env: { PIPELINE_URL: "https://pipeline.test/hook", PIPELINE_SECRET: TEST_PIPELINE_SECRET },
+    metrics: (input) => {
+      const made = createPrometheusMetrics(input);
+      built.push(made);
+      return made;
+    },
   });
-  const database = openNodeDatabase(":memory:");
-  closers.push(() => database.close());
-  const clock = new ManualClock(T0);
-  const redactor = new Redactor();
-  const logger = jsonLogger({ write: () => {}, redactor });
-  const box = await SecretBox.fromPassphrase("metrics-test-encryption-key-0123456789");
-  const metrics = createPrometheusMetrics({ database, clock });
-  const services = createServices({
-    database,
-    clock,
-    logger,
-    redactor,
-    box,
-    config,
-    metrics,
-    muxMaxRetries: 0,
-    muxRatePerSecond: 10_000,
-  });
-  await bootstrapFromEnv({ database, box, clock }, config);
-  const runner = new JobRunner({
-    store: services.jobs,
-    registry: services.registry,
-    logger,
-    clock,
-    pollIntervalMs: 5,
-    onOutcome: (type, outcome, ms) => metrics.jobOutcome(type, outcome, ms),
-  });
-  services.setJobNotifier(() => runner.notify());
-  const app = createApp(services);
+  closers.push(() => h.close());
+  const metrics = built[0];
+  if (!metrics) throw new Error("the graph did not build its metrics");
+  const { app, runner, clock } = h;
   const fake = createFakeMux({
     tokenId: TEST_TOKEN_ID,
     tokenSecret: TEST_TOKEN_SECRET,

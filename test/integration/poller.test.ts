@@ -1,8 +1,7 @@
 import { http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { runReconcilePass } from "../../src/jobs/reconcile";
+import { runReconcilePass, schedulePass } from "../../src/jobs/reconcile";
 import { RetryAfterError } from "../../src/lib/errors";
-import { schedulePass } from "../../src/resources/passes";
 import { network } from "../helpers/no-network";
 import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 
@@ -25,7 +24,7 @@ function count(query: string, ...params: unknown[]) {
 async function drainAll(rounds = 20) {
   for (let i = 0; i < rounds; i++) {
     await h.runner.drain();
-    const next = await h.services.jobs.nextDueAt();
+    const next = await h.deps.jobs.nextDueAt();
     if (next === null) return;
     h.clock.set(Math.max(h.clock.now(), next));
   }
@@ -33,7 +32,7 @@ async function drainAll(rounds = 20) {
 }
 
 async function pass(kind: "initial" | "scheduled" | "triggered" = "scheduled") {
-  const runId = await schedulePass(h.services, SYNC, kind);
+  const runId = await schedulePass(h.deps, SYNC, kind);
   if (!runId) throw new Error("a pass was already queued");
   await drainAll();
   return run(runId);
@@ -213,9 +212,9 @@ describe("reconciliation", () => {
         return h.fake.fetch(request);
       }),
     );
-    const runId = await schedulePass(h.services, SYNC, "initial");
+    const runId = await schedulePass(h.deps, SYNC, "initial");
     // The queue refuses a second pass while one is queued or running…
-    expect(await schedulePass(h.services, SYNC, "triggered")).toBeNull();
+    expect(await schedulePass(h.deps, SYNC, "triggered")).toBeNull();
     const draining = h.runner.drain();
     await listing;
     // …and a contender that got past it anyway (another process with its own run) meets the lease.
@@ -224,9 +223,9 @@ describe("reconciliation", () => {
         "insert into runs (id, sync_id, kind, status, started_at) values ('run_contender', ?, 'triggered', 'queued', ?)",
       )
       .run(SYNC, h.clock.now());
-    await expect(
-      runReconcilePass(h.services, { syncId: SYNC, runId: "run_contender" }),
-    ).rejects.toBeInstanceOf(RetryAfterError);
+    await expect(runReconcilePass(h.deps, { syncId: SYNC, runId: "run_contender" })).rejects.toBeInstanceOf(
+      RetryAfterError,
+    );
     expect(run("run_contender").status).toBe("queued");
     releaseList();
     await draining;

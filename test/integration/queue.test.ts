@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/lib/clock";
 import { AppError, RetryAfterError } from "../../src/lib/errors";
 import { noopLogger } from "../../src/lib/logger";
 import { backoffDelayMs } from "../../src/queue/backoff";
+import { Doorbell } from "../../src/queue/doorbell";
 import { JobStore } from "../../src/queue/job-store";
 import { JobRunner } from "../../src/queue/runner";
 import type { ClaimedJob } from "../../src/queue/types";
@@ -213,6 +214,7 @@ describe("runner", () => {
     const dead: string[] = [];
     let flaky = 0;
     const runner = new JobRunner({
+      doorbell: new Doorbell(),
       store,
       clock,
       logger: noopLogger,
@@ -261,6 +263,7 @@ describe("runner", () => {
       allArrived = resolve;
     });
     const runner = new JobRunner({
+      doorbell: new Doorbell(),
       store,
       clock,
       logger: noopLogger,
@@ -301,6 +304,7 @@ describe("runner", () => {
     }
     const flaky = new FlakyStore(database, clock, { leaseMs: 3_000 });
     const runner = new JobRunner({
+      doorbell: new Doorbell(),
       store: flaky,
       clock,
       logger: noopLogger,
@@ -319,6 +323,7 @@ describe("runner", () => {
       started = resolve;
     });
     const runner = new JobRunner({
+      doorbell: new Doorbell(),
       store,
       clock,
       logger: noopLogger,

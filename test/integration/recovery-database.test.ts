@@ -14,15 +14,14 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env";
 import { createFakeMux, type FakeMux } from "../../src/fake-mux/index";
-import { createApp } from "../../src/http/app";
-import { jsonLogger } from "../../src/lib/logger";
-import { openNodeServices } from "../../src/node/start-node";
+import type { createApp } from "../../src/http/app";
+import { openNode } from "../../src/node/open-node";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
 import { TEST_TOKEN_ID, TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { network } from "../helpers/no-network";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
 
-type Node = Awaited<ReturnType<typeof openNodeServices>>;
+type Node = Awaited<ReturnType<typeof openNode>>;
 
 let dir: string;
 let dbPath: string;
@@ -53,12 +52,10 @@ beforeEach(async () => {
     POLLING_INTERVAL_SECONDS: "3600",
   });
   logs.length = 0;
-  node = await openNodeServices(config, {
-    logger: jsonLogger({ level: "debug", write: (l) => logs.push(l) }),
-  });
+  node = await openNode(config, { logLevel: "debug", logWrite: (l) => logs.push(l) });
   // A webhook must not hang on a lock for long: Mux gives up on an attempt after 5 s.
   node.database.sqlite.pragma("busy_timeout = 50");
-  app = createApp(node.services);
+  app = node.app;
   other = new Database(dbPath);
   other.pragma("busy_timeout = 0");
 });
@@ -149,7 +146,7 @@ describe("the database is unavailable for writes, then comes back", () => {
     other.exec("BEGIN EXCLUSIVE");
     await expectRefusedWithRetryableStatus(hooks);
     // The job runner meets the same lock and survives it (no crash, no lost job).
-    await expect(node.services.jobs.claim()).rejects.toThrow(/locked|busy/i);
+    await expect(node.deps.jobs.claim()).rejects.toThrow(/locked|busy/i);
     other.exec("COMMIT");
     await expectRecovery(hooks);
   });

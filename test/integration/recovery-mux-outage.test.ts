@@ -18,7 +18,7 @@ const INTERVAL_S = 60;
 async function drainAll(rounds = 40) {
   for (let i = 0; i < rounds; i++) {
     await h.runner.drain();
-    const next = await h.services.jobs.nextDueAt();
+    const next = await h.deps.jobs.nextDueAt();
     if (next === null) return;
     h.clock.set(Math.max(h.clock.now(), next));
   }
@@ -29,7 +29,7 @@ async function drainAll(rounds = 40) {
 async function interval() {
   h.clock.advance(INTERVAL_S * 1_000 * 1.1);
   await h.fake.advance(0);
-  await scheduleDuePasses(h.services, { jitter: () => 0.5 });
+  await scheduleDuePasses(h.deps, { jitter: () => 0.5 });
   await drainAll();
 }
 

@@ -4,7 +4,7 @@
  * period, it must not get the asset skipped as `no_static_renditions` when Mux has the MP4s by then.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { INGEST_JOB, ingestJobKey } from "../../src/jobs/ingest";
+import { ingestJob, ingestKey } from "../../src/jobs/ingest";
 import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 
 let h: FakeMuxHarness | undefined;
@@ -27,9 +27,9 @@ describe("a listing snapshot taken before the MP4s existed", () => {
       renditionsAfterMs: 3_000,
     });
     const ingest = async (payload: Record<string, unknown>) => {
-      await harness.services.jobs.enqueue({
-        type: INGEST_JOB,
-        key: ingestJobKey(SYNC, asset.id),
+      await harness.deps.jobs.enqueue({
+        type: ingestJob.type,
+        key: ingestKey(SYNC, asset.id),
         payload: { syncId: SYNC, assetId: asset.id, via: "poll", ...payload },
       });
       await harness.runner.drain();

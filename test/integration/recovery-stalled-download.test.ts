@@ -25,8 +25,10 @@ describe("a stream host that stalls mid-download", () => {
     h = await createFakeMuxHarness({
       env: { STORAGE_DIR: storageDir },
       fake: { signingKey: { id: "k", privateKeyBase64: "unused" } },
+      adjust: (settings) => {
+        settings.stream.downloadStallTimeoutMs = 200;
+      },
     });
-    h.services.downloadStallTimeoutMs = 200;
     const stalled: Array<ReadableStreamDefaultController<Uint8Array>> = [];
     network.use(
       http.get("https://stream.mux.com/:playbackId/:name", () => {

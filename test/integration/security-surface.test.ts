@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env";
-import { createApp } from "../../src/http/app";
-import { openNodeServices } from "../../src/node/start-node";
+import type { createApp } from "../../src/http/app";
+import { openNode } from "../../src/node/open-node";
 import { ADMIN_TOKEN, type AdminHarness, createAdminHarness } from "../helpers/admin-api";
 import {
   createHarness,
@@ -228,10 +228,9 @@ describe("secrets never leave the service", () => {
         LOG_LEVEL: "debug",
       });
       const logs: string[] = [];
-      const { jsonLogger } = await import("../../src/lib/logger");
-      const node = await openNodeServices(config, { logger: jsonLogger({ write: (l) => logs.push(l) }) });
+      const node = await openNode(config, { logLevel: "info", logWrite: (l) => logs.push(l) });
       audit.watch(logs);
-      const app = createApp(node.services);
+      const app = node.app;
       const res = await app.request("/v1/connections", {
         method: "POST",
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },

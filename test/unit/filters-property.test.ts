@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FILTER_FIELDS, FILTER_OPERATORS, parseFileFilters } from "../../src/sync/filters";
+import { FILTER_FIELDS, FILTER_OPERATORS } from "../../src/sync/filter-values";
+import { parseFileFilters } from "../../src/sync/filters";
 
 const TOP_LEVEL = [
   "metadata_filters",

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type MuxAsset, muxAssetSchema } from "../../src/mux/schemas";
-import {
-  evaluateFilters,
-  FILTER_FIELDS,
-  fileFiltersSchema,
-  isEmptyFilters,
-  parseFileFilters,
-  parseTimeValue,
-} from "../../src/sync/filters";
+import { evaluateFilters } from "../../src/sync/filter-evaluation";
+import { FILTER_FIELDS, parseTimeValue } from "../../src/sync/filter-values";
+import { fileFiltersSchema, isEmptyFilters, parseFileFilters } from "../../src/sync/filters";
 
 /** 2024-05-01T12:00:00Z */
 const CREATED = 1714564800;

@@ -130,7 +130,7 @@ describe("the Queues consumer", () => {
     const job = await ingestJob(worker, asset.id);
     expect(worker.queue.take().map((m) => m.body.jobId)).not.toContain(job.id);
     // ...and once it counts as lost, the cron sends it again.
-    await worker.run("UPDATE jobs SET message_due_at = ? WHERE id = ?", Date.now() - 5 * 60_000, job.id);
+    await worker.run("UPDATE job_messages SET due_at = ? WHERE job_id = ?", Date.now() - 5 * 60_000, job.id);
     await worker.scheduled();
     expect(worker.queue.peek().map((m) => m.body.jobId)).toContain(job.id);
     await worker.drain();

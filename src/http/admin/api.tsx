@@ -4,11 +4,12 @@
  * schemas that validate the requests).
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
+import type { HttpEnv } from "../context";
 import { requireAdminToken } from "./auth";
 import { registerBucketRoutes } from "./buckets/routes";
 import { registerConnectionRoutes } from "./connections/routes";
 import { DocsPage, type OpenApiDocument } from "./docs-page";
+import { registerJobRoutes } from "./jobs/routes";
 import { registerObjectRoutes } from "./objects/routes";
 import { registerSyncRoutes } from "./syncs/routes";
 import { validationHook } from "./validation";
@@ -24,13 +25,13 @@ const DOCUMENT_CONFIG = {
 };
 
 export function createAdminApi() {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
   app.use("/v1/*", requireAdminToken());
   app.use("/v1/*", async (c, next) => {
     await next();
     // Any admin write may change which connections and syncs a webhook reaches: drop the
     // webhook path's routing cache, so this process sees the change at once.
-    if (c.req.method !== "GET") c.var.services.routing.invalidate();
+    if (c.req.method !== "GET") c.var.deps.routing.invalidate();
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -41,6 +42,7 @@ export function createAdminApi() {
   registerBucketRoutes(app);
   registerSyncRoutes(app);
   registerObjectRoutes(app);
+  registerJobRoutes(app);
 
   const document = () => app.getOpenAPI31Document(DOCUMENT_CONFIG);
   app.get("/openapi.json", (c) => c.json(document()));

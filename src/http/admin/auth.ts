@@ -7,8 +7,9 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { secretsEqual } from "../../lib/constant-time";
 import { AppError } from "../../lib/errors";
-import type { AppEnv } from "../context";
+import type { HttpEnv } from "../context";
 import { errorBody } from "../errors";
 
 const encoder = new TextEncoder();
@@ -17,17 +18,6 @@ export const DISABLED_MESSAGE =
   "The admin API is disabled: set ADMIN_TOKEN (at least 16 characters) to enable /v1 and the dashboard";
 
 export const SESSION_COOKIE = "mux_ingest_session";
-
-async function digest(value: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
-}
-
-export async function tokensMatch(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
 
 async function hmacHex(key: string, message: string): Promise<string> {
   const cryptoKey = await crypto.subtle.importKey(
@@ -51,28 +41,28 @@ export function csrfValue(adminToken: string): Promise<string> {
   return hmacHex(adminToken, "mux-ingest dashboard csrf v1");
 }
 
-export function bearerToken(c: Context<AppEnv>): string | null {
+export function bearerToken(c: Context<HttpEnv>): string | null {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   return match?.[1]?.trim() ?? null;
 }
 
 /** Bearer token or dashboard session: true when the request carries a valid one. */
-export async function isAuthorised(c: Context<AppEnv>, adminToken: string): Promise<boolean> {
+export async function isAuthorised(c: Context<HttpEnv>, adminToken: string): Promise<boolean> {
   const bearer = bearerToken(c);
-  if (bearer !== null) return tokensMatch(bearer, adminToken);
+  if (bearer !== null) return secretsEqual(bearer, adminToken);
   const session = getCookie(c, SESSION_COOKIE);
-  if (session) return tokensMatch(session, await sessionValue(adminToken));
+  if (session) return secretsEqual(session, await sessionValue(adminToken));
   return false;
 }
 
 /** Guards `/v1/*`: 503 when disabled, 401 without a valid bearer token. */
-export function requireAdminToken(): MiddlewareHandler<AppEnv> {
+export function requireAdminToken(): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
-    const adminToken = c.var.services.config.adminToken;
+    const { adminToken } = c.var.http;
     if (!adminToken) throw new AppError("DISABLED", DISABLED_MESSAGE);
     const bearer = bearerToken(c);
-    if (bearer === null || !(await tokensMatch(bearer, adminToken))) {
+    if (bearer === null || !(await secretsEqual(bearer, adminToken))) {
       c.header("WWW-Authenticate", 'Bearer realm="mux-ingest"');
       const message =
         bearer === null

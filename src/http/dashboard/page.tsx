@@ -4,8 +4,8 @@
  * one retry button per failed object. Secrets appear only as their masks.
  */
 import type { FC } from "hono/jsx";
+import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
-import { OBJECT_STATES } from "../admin/schemas";
 import { DASHBOARD_CSS } from "./styles";
 
 export const REFRESH_SECONDS = 10;

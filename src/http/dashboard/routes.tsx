@@ -6,31 +6,25 @@
  */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { secretsEqual } from "../../lib/constant-time";
 import { describeError } from "../../lib/errors";
 import { retryObject } from "../../resources/object-retry";
 import { readOverview } from "../../resources/overview";
-import {
-  csrfValue,
-  DISABLED_MESSAGE,
-  isAuthorised,
-  SESSION_COOKIE,
-  sessionValue,
-  tokensMatch,
-} from "../admin/auth";
-import type { AppEnv } from "../context";
+import { csrfValue, DISABLED_MESSAGE, isAuthorised, SESSION_COOKIE, sessionValue } from "../admin/auth";
+import type { HttpEnv } from "../context";
 import { DashboardPage, LoginPage } from "./page";
 
 const SESSION_MAX_AGE_S = 12 * 3600;
 
 export function createDashboardRoutes() {
-  const routes = new Hono<AppEnv>();
+  const routes = new Hono<HttpEnv>();
 
   routes.get("/", async (c) => {
-    const token = c.var.services.config.adminToken;
+    const token = c.var.http.adminToken;
     c.header("cache-control", "no-store");
     if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
     if (!(await isAuthorised(c, token))) return c.html(<LoginPage />, 401);
-    const overview = await readOverview(c.var.services);
+    const overview = await readOverview(c.var.deps);
     return c.html(
       <DashboardPage
         overview={overview}
@@ -42,11 +36,11 @@ export function createDashboardRoutes() {
   });
 
   routes.post("/dashboard/login", async (c) => {
-    const token = c.var.services.config.adminToken;
+    const token = c.var.http.adminToken;
     if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
     const form = await c.req.parseBody();
     const given = typeof form.token === "string" ? form.token.trim() : "";
-    if (!(await tokensMatch(given, token))) {
+    if (!(await secretsEqual(given, token))) {
       c.var.logger.warn("Dashboard sign-in refused");
       return c.html(<LoginPage error="That is not the admin token." />, 401);
     }
@@ -66,17 +60,17 @@ export function createDashboardRoutes() {
   });
 
   routes.post("/dashboard/retry", async (c) => {
-    const token = c.var.services.config.adminToken;
+    const token = c.var.http.adminToken;
     if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
     const form = await c.req.parseBody();
     const csrf = typeof form.csrf === "string" ? form.csrf : "";
-    if (!(await isAuthorised(c, token)) || !(await tokensMatch(csrf, await csrfValue(token)))) {
+    if (!(await isAuthorised(c, token)) || !(await secretsEqual(csrf, await csrfValue(token)))) {
       return c.html(<LoginPage error="Sign in again to retry." />, 401);
     }
     const bucketId = String(form.bucket_id ?? "");
     const assetId = String(form.asset_id ?? "");
     try {
-      await retryObject(c.var.services, bucketId, assetId);
+      await retryObject(c.var.deps, { bucketId, assetId });
       return c.redirect(`/?notice=${encodeURIComponent(`Retry queued for asset ${assetId}`)}`, 303);
     } catch (err) {
       return c.redirect(

@@ -1,25 +1,20 @@
 /** `/v1/buckets`: collections of objects and where their deliveries go. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { createBucket, deleteBucket, getBucket, listBuckets, updateBucket } from "../../../resources/buckets";
-import type { AppEnv } from "../../context";
+import type { HttpEnv } from "../../context";
 import {
   commonErrors,
   conflict,
+  deletedSchema,
+  forceQuerySchema,
   jsonBody,
   jsonContent,
+  listOf,
   notFound,
   security,
   validationFailed,
 } from "../openapi";
-import {
-  bucketCreateSchema,
-  bucketParams,
-  bucketPatchSchema,
-  bucketSchema,
-  deletedSchema,
-  forceQuerySchema,
-  listOf,
-} from "../schemas";
+import { bucketCreateSchema, bucketParams, bucketPatchSchema, bucketSchema } from "./schemas";
 
 const tags = ["Buckets"];
 
@@ -79,16 +74,19 @@ const remove = createRoute({
   responses: { 200: jsonContent(deletedSchema, "Deleted"), ...notFound, ...conflict, ...commonErrors },
 });
 
-export function registerBucketRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(create, async (c) => c.json(await createBucket(c.var.services, c.req.valid("json")), 201));
-  app.openapi(list, async (c) => c.json({ data: await listBuckets(c.var.services) }, 200));
-  app.openapi(get, async (c) => c.json(await getBucket(c.var.services, c.req.valid("param").bucket_id), 200));
-  app.openapi(patch, async (c) =>
-    c.json(await updateBucket(c.var.services, c.req.valid("param").bucket_id, c.req.valid("json")), 200),
+export function registerBucketRoutes(app: OpenAPIHono<HttpEnv>): void {
+  app.openapi(create, async (c) => c.json(await createBucket(c.var.deps, c.req.valid("json")), 201));
+  app.openapi(list, async (c) => c.json({ data: await listBuckets(c.var.deps) }, 200));
+  app.openapi(get, async (c) =>
+    c.json(await getBucket(c.var.deps, { bucketId: c.req.valid("param").bucket_id }), 200),
   );
+  app.openapi(patch, async (c) => {
+    const bucketId = c.req.valid("param").bucket_id;
+    return c.json(await updateBucket(c.var.deps, { bucketId, patch: c.req.valid("json") }), 200);
+  });
   app.openapi(remove, async (c) => {
     const id = c.req.valid("param").bucket_id;
-    await deleteBucket(c.var.services, id, c.req.valid("query"));
+    await deleteBucket(c.var.deps, { bucketId: id, force: c.req.valid("query").force });
     return c.json({ id, deleted: true as const }, 200);
   });
 }

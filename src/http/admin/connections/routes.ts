@@ -8,12 +8,15 @@ import {
   listConnections,
   updateConnection,
 } from "../../../resources/connections";
-import type { AppEnv } from "../../context";
+import type { HttpEnv } from "../../context";
 import {
   commonErrors,
   conflict,
+  deletedSchema,
+  forceQuerySchema,
   jsonBody,
   jsonContent,
+  listOf,
   notFound,
   security,
   validationFailed,
@@ -24,11 +27,8 @@ import {
   connectionPatchSchema,
   connectionSchema,
   connectionTestResultSchema,
-  deletedSchema,
-  forceQuerySchema,
-  listOf,
   validateQuerySchema,
-} from "../schemas";
+} from "./schemas";
 
 const tags = ["Connections"];
 
@@ -109,21 +109,22 @@ const test = createRoute({
   responses: { 200: jsonContent(connectionTestResultSchema, "The outcome"), ...notFound, ...commonErrors },
 });
 
-export function registerConnectionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerConnectionRoutes(app: OpenAPIHono<HttpEnv>): void {
   app.openapi(create, async (c) => {
-    const view = await createConnection(c.var.services, c.req.valid("json"), c.req.valid("query"));
-    return c.json(view, 201);
+    const { validate } = c.req.valid("query");
+    return c.json(await createConnection(c.var.deps, { connection: c.req.valid("json"), validate }), 201);
   });
-  app.openapi(list, async (c) => c.json({ data: await listConnections(c.var.services) }, 200));
-  app.openapi(get, async (c) => c.json(await getConnection(c.var.services, c.req.valid("param").id), 200));
+  app.openapi(list, async (c) => c.json({ data: await listConnections(c.var.deps) }, 200));
+  app.openapi(get, async (c) => c.json(await getConnection(c.var.deps, c.req.valid("param")), 200));
   app.openapi(patch, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await updateConnection(c.var.services, id, c.req.valid("json"), c.req.valid("query")), 200);
+    const { validate } = c.req.valid("query");
+    return c.json(await updateConnection(c.var.deps, { id, patch: c.req.valid("json"), validate }), 200);
   });
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    await deleteConnection(c.var.services, id, c.req.valid("query"));
+    await deleteConnection(c.var.deps, { id, force: c.req.valid("query").force });
     return c.json({ id, deleted: true as const }, 200);
   });
-  app.openapi(test, async (c) => c.json(await testConnection(c.var.services, c.req.valid("param").id), 200));
+  app.openapi(test, async (c) => c.json(await testConnection(c.var.deps, c.req.valid("param")), 200));
 }

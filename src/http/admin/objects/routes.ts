@@ -1,22 +1,17 @@
-/** `/v1/buckets/{bucket_id}/objects` and `/v1/jobs`: what happened to each asset, and fixing it. */
+/** `/v1/buckets/{bucket_id}/objects`: what happened to each asset, and fixing it. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { listJobs, retryJob } from "../../../resources/jobs";
 import { retryObject } from "../../../resources/object-retry";
 import { getObject, listObjects } from "../../../resources/objects";
-import type { AppEnv } from "../../context";
+import type { HttpEnv } from "../../context";
+import { bucketParams } from "../buckets/schemas";
 import { commonErrors, conflict, jsonContent, notFound, security, validationFailed } from "../openapi";
 import {
-  bucketParams,
-  jobListQuerySchema,
-  jobParams,
-  jobSchema,
-  listOf,
   objectDetailSchema,
   objectListQuerySchema,
   objectPageSchema,
   objectParams,
   retryResultSchema,
-} from "../schemas";
+} from "./schemas";
 
 const list = createRoute({
   method: "get",
@@ -57,50 +52,18 @@ const retry = createRoute({
   responses: { 202: jsonContent(retryResultSchema, "Queued"), ...notFound, ...conflict, ...commonErrors },
 });
 
-const jobs = createRoute({
-  method: "get",
-  path: "/v1/jobs",
-  tags: ["Jobs"],
-  security,
-  summary: "Jobs in the queue, newest change first",
-  description: "`?status=dead` lists the dead letters: jobs that spent every attempt, with their last error.",
-  request: { query: jobListQuerySchema },
-  responses: {
-    200: jsonContent(listOf(jobSchema, "JobList"), "The jobs"),
-    ...validationFailed,
-    ...commonErrors,
-  },
-});
+/** The path's ids as the verbs name them. */
+function objectRef(param: { bucket_id: string; asset_id: string }) {
+  return { bucketId: param.bucket_id, assetId: param.asset_id };
+}
 
-const retryDeadJob = createRoute({
-  method: "post",
-  path: "/v1/jobs/{id}/retry",
-  tags: ["Jobs"],
-  security,
-  summary: "Revive a dead job with fresh attempts",
-  request: { params: jobParams },
-  responses: {
-    202: jsonContent(jobSchema, "The job, pending again"),
-    ...notFound,
-    ...conflict,
-    ...commonErrors,
-  },
-});
-
-export function registerObjectRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(list, async (c) =>
-    c.json(await listObjects(c.var.services, c.req.valid("param").bucket_id, c.req.valid("query")), 200),
-  );
-  app.openapi(get, async (c) => {
-    const { bucket_id, asset_id } = c.req.valid("param");
-    return c.json(await getObject(c.var.services, bucket_id, asset_id), 200);
+export function registerObjectRoutes(app: OpenAPIHono<HttpEnv>): void {
+  app.openapi(list, async (c) => {
+    const bucketId = c.req.valid("param").bucket_id;
+    return c.json(await listObjects(c.var.deps, { bucketId, query: c.req.valid("query") }), 200);
   });
-  app.openapi(retry, async (c) => {
-    const { bucket_id, asset_id } = c.req.valid("param");
-    return c.json(await retryObject(c.var.services, bucket_id, asset_id), 202);
-  });
-  app.openapi(jobs, async (c) => c.json({ data: await listJobs(c.var.services, c.req.valid("query")) }, 200));
-  app.openapi(retryDeadJob, async (c) =>
-    c.json(await retryJob(c.var.services, c.req.valid("param").id), 202),
+  app.openapi(get, async (c) => c.json(await getObject(c.var.deps, objectRef(c.req.valid("param"))), 200));
+  app.openapi(retry, async (c) =>
+    c.json(await retryObject(c.var.deps, objectRef(c.req.valid("param"))), 202),
   );
 }

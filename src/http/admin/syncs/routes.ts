@@ -2,20 +2,20 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { listRuns, pauseSync, resumeSync, triggerSync } from "../../../resources/sync-control";
 import { createSync, deleteSync, getSync, listSyncs, updateSync } from "../../../resources/syncs";
-import type { AppEnv } from "../../context";
+import type { HttpEnv } from "../../context";
+import { bucketParams } from "../buckets/schemas";
 import {
   commonErrors,
   conflict,
+  deletedSchema,
   jsonBody,
   jsonContent,
+  listOf,
   notFound,
   security,
   validationFailed,
 } from "../openapi";
 import {
-  bucketParams,
-  deletedSchema,
-  listOf,
   resumeResultSchema,
   runIdSchema,
   runListQuerySchema,
@@ -24,7 +24,7 @@ import {
   syncParams,
   syncPatchSchema,
   syncSchema,
-} from "../schemas";
+} from "./schemas";
 
 const tags = ["Syncs"];
 const base = "/v1/buckets/{bucket_id}/syncs";
@@ -136,43 +136,38 @@ const runs = createRoute({
   },
 });
 
-export function registerSyncRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(create, async (c) =>
-    c.json(await createSync(c.var.services, c.req.valid("param").bucket_id, c.req.valid("json")), 201),
-  );
+/** The path's ids as the verbs name them. */
+function syncRef(param: { bucket_id: string; sync_id: string }) {
+  return { bucketId: param.bucket_id, syncId: param.sync_id };
+}
+
+export function registerSyncRoutes(app: OpenAPIHono<HttpEnv>): void {
+  app.openapi(create, async (c) => {
+    const bucketId = c.req.valid("param").bucket_id;
+    return c.json(await createSync(c.var.deps, { bucketId, sync: c.req.valid("json") }), 201);
+  });
   app.openapi(list, async (c) =>
-    c.json({ data: await listSyncs(c.var.services, c.req.valid("param").bucket_id) }, 200),
+    c.json({ data: await listSyncs(c.var.deps, { bucketId: c.req.valid("param").bucket_id }) }, 200),
   );
-  app.openapi(get, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json(await getSync(c.var.services, bucket_id, sync_id), 200);
-  });
-  app.openapi(patch, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json(await updateSync(c.var.services, bucket_id, sync_id, c.req.valid("json")), 200);
-  });
-  app.openapi(remove, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    await deleteSync(c.var.services, bucket_id, sync_id);
-    return c.json({ id: sync_id, deleted: true as const }, 200);
-  });
-  app.openapi(pause, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json(await pauseSync(c.var.services, bucket_id, sync_id), 200);
-  });
-  app.openapi(resume, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json(await resumeSync(c.var.services, bucket_id, sync_id), 200);
-  });
-  app.openapi(trigger, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json({ run_id: await triggerSync(c.var.services, bucket_id, sync_id) }, 202);
-  });
-  app.openapi(runs, async (c) => {
-    const { bucket_id, sync_id } = c.req.valid("param");
-    return c.json(
-      { data: await listRuns(c.var.services, bucket_id, sync_id, c.req.valid("query").limit) },
+  app.openapi(get, async (c) => c.json(await getSync(c.var.deps, syncRef(c.req.valid("param"))), 200));
+  app.openapi(patch, async (c) =>
+    c.json(
+      await updateSync(c.var.deps, { ...syncRef(c.req.valid("param")), patch: c.req.valid("json") }),
       200,
-    );
+    ),
+  );
+  app.openapi(remove, async (c) => {
+    const ref = syncRef(c.req.valid("param"));
+    await deleteSync(c.var.deps, ref);
+    return c.json({ id: ref.syncId, deleted: true as const }, 200);
+  });
+  app.openapi(pause, async (c) => c.json(await pauseSync(c.var.deps, syncRef(c.req.valid("param"))), 200));
+  app.openapi(resume, async (c) => c.json(await resumeSync(c.var.deps, syncRef(c.req.valid("param"))), 200));
+  app.openapi(trigger, async (c) =>
+    c.json({ run_id: await triggerSync(c.var.deps, syncRef(c.req.valid("param"))) }, 202),
+  );
+  app.openapi(runs, async (c) => {
+    const ref = syncRef(c.req.valid("param"));
+    return c.json({ data: await listRuns(c.var.deps, { ...ref, limit: c.req.valid("query").limit }) }, 200);
   });
 }

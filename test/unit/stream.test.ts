@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeRenditions, renditionUrl } from "../../src/mux/stream";
+import { probeRenditions, streamUrl } from "../../src/mux/stream";
 
 type Call = { url: string; method: string | undefined };
 type Answer = number | Error;
@@ -18,7 +18,7 @@ function fakeFetch(answers: Record<string, Answer>) {
   return { fetch: fetch as typeof globalThis.fetch, calls };
 }
 
-const base = { streamBaseUrl: "https://stream.example.test", playbackId: "PLAY123" };
+const base = { baseUrl: "https://stream.example.test", playbackId: "PLAY123" };
 
 describe("probeRenditions", () => {
   it("returns the first name that answers 2xx, with HEAD, and asks for nothing after it", async () => {
@@ -95,10 +95,10 @@ describe("probeRenditions", () => {
   });
 });
 
-describe("renditionUrl", () => {
+describe("streamUrl", () => {
   it("tolerates a trailing slash on the base and encodes the token", () => {
     expect(
-      renditionUrl({ streamBaseUrl: "http://127.0.0.1:9000/", playbackId: "p", token: "x+y/z" }, "low.mp4"),
+      streamUrl({ baseUrl: "http://127.0.0.1:9000/", playbackId: "p", name: "low.mp4", token: "x+y/z" }),
     ).toBe("http://127.0.0.1:9000/p/low.mp4?token=x%2By%2Fz");
   });
 });

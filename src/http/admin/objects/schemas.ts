@@ -1,0 +1,116 @@
+/** `/v1/buckets/{bucket_id}/objects`: the change feed, one object's story, and retries. */
+import { z } from "@hono/zod-openapi";
+import { OBJECT_STATES } from "../../../db/schema";
+import type { ObjectDetailView, ObjectPage, ObjectView, RetryResult } from "../../../resources/views";
+import { jobSchema } from "../jobs/schemas";
+import { type Documents, limit, pathParam, time } from "../openapi";
+
+export const objectListQuerySchema = z.object({
+  state: z
+    .enum(OBJECT_STATES, { error: `must be one of ${OBJECT_STATES.join(", ")}` })
+    .optional()
+    .openapi({ description: "Only objects currently in this state." }),
+  reason: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: "Only objects with this reason (e.g. filtered, delivery_failed)." }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "next_cursor of the previous page; omit to start from the beginning." }),
+  limit: limit(50, 500),
+});
+
+export const objectParams = z.object({
+  bucket_id: pathParam("bucket_id", "bkt_default"),
+  asset_id: pathParam("asset_id", "a1b2c3"),
+});
+
+const renditionSchema = z
+  .object({
+    name: z.string(),
+    url: z.string(),
+    width: z.number().nullable(),
+    height: z.number().nullable(),
+    bitrate: z.number().nullable(),
+    filesize: z.number().nullable(),
+    path: z.string().optional(),
+  })
+  .nullable();
+
+export const objectSchema = z
+  .object({
+    id: z.string(),
+    bucket_id: z.string(),
+    sync_id: z.string(),
+    asset_id: z.string(),
+    state: z.string(),
+    reason: z.string().nullable(),
+    message: z.string().nullable(),
+    playback_id: z.string().nullable(),
+    playback_policy: z.string().nullable(),
+    rendition: renditionSchema,
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    version: z.number(),
+    discovered_via: z.string(),
+    state_changed_at: time,
+    created_at: time,
+    updated_at: time,
+  })
+  .openapi("Object");
+
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    object_version: z.number(),
+    status: z.string(),
+    attempts: z.number(),
+    last_status: z.number().nullable(),
+    last_error: z.string().nullable(),
+    created_at: time,
+    delivered_at: time,
+  })
+  .openapi("Delivery");
+
+export const objectDetailSchema = objectSchema
+  .extend({
+    history: z.array(
+      z.object({
+        state: z.string(),
+        reason: z.string().nullable(),
+        message: z.string().nullable(),
+        at: time,
+      }),
+    ),
+    deliveries: z.array(deliverySchema),
+    jobs: z.array(jobSchema),
+  })
+  .openapi("ObjectDetail");
+
+export const objectPageSchema = z
+  .object({
+    data: z.array(objectSchema),
+    next_cursor: z.string().openapi({
+      description:
+        "Pass as ?cursor= to continue. Always present: at the end of the feed it marks where to resume polling for later changes.",
+    }),
+    has_more: z.boolean(),
+  })
+  .openapi("ObjectPage");
+
+export const retryResultSchema = z
+  .object({
+    object_id: z.string(),
+    asset_id: z.string(),
+    job_key: z.string(),
+    revived_dead_job: z.boolean(),
+  })
+  .openapi("RetryResult");
+
+const _object: Documents<typeof objectSchema, ObjectView> = true;
+const _detail: Documents<typeof objectDetailSchema, ObjectDetailView> = true;
+const _page: Documents<typeof objectPageSchema, ObjectPage> = true;
+const _retry: Documents<typeof retryResultSchema, RetryResult> = true;

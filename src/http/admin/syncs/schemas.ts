@@ -1,0 +1,102 @@
+/**
+ * `/v1/buckets/{bucket_id}/syncs`: request and response shapes. Sync settings reuse the schemas
+ * in `sync/settings.ts` and `sync/filters.ts`, the ones the environment is parsed with.
+ */
+import { z } from "@hono/zod-openapi";
+import type { RunView, SyncView } from "../../../resources/views";
+import { fileFiltersSchema } from "../../../sync/filters";
+import {
+  pollingIntervalSchema,
+  renditionPreferenceSchema,
+  sourcePathSchema,
+  syncModeSchema,
+} from "../../../sync/settings";
+import { type Documents, limit, pathParam, text, time, unknownKeys } from "../openapi";
+
+const SYNC_KEYS = [
+  "connection_id",
+  "source_path",
+  "sync_mode",
+  "polling_interval_seconds",
+  "file_filters",
+  "rendition_preference",
+] as const;
+
+const syncSettings = {
+  source_path: sourcePathSchema.optional().openapi({ example: "mux://" }),
+  sync_mode: syncModeSchema.optional(),
+  polling_interval_seconds: pollingIntervalSchema.optional().openapi({ example: 300 }),
+  file_filters: fileFiltersSchema.optional().openapi({
+    description:
+      "Which assets the sync takes: `metadata_filters` rules `{field, operator, value}` (`value` is compared with the field; a list for `in`; true, false or omitted for `exists`), `created_after` / `created_before` (ISO 8601 date or datetime, or unix seconds) and `min_duration_seconds` / `max_duration_seconds`.",
+  }),
+  rendition_preference: renditionPreferenceSchema
+    .nullable()
+    .optional()
+    .openapi({ example: ["low", "medium", "high"], description: "null restores the default order." }),
+};
+
+export const syncCreateSchema = z
+  .strictObject(
+    { connection_id: text(100).openapi({ example: "con_default" }), ...syncSettings },
+    { error: unknownKeys(SYNC_KEYS) },
+  )
+  .openapi("SyncCreate");
+
+export const syncPatchSchema = z
+  .strictObject({ connection_id: text(100).optional(), ...syncSettings }, { error: unknownKeys(SYNC_KEYS) })
+  .openapi("SyncPatch");
+
+export const syncParams = z.object({
+  bucket_id: pathParam("bucket_id", "bkt_default"),
+  sync_id: pathParam("sync_id", "syn_default"),
+});
+
+export const runListQuerySchema = z.object({ limit: limit(20, 200) });
+
+export const runSchema = z
+  .object({
+    id: z.string(),
+    sync_id: z.string(),
+    kind: z.string(),
+    status: z.string(),
+    started_at: time,
+    finished_at: time,
+    pages: z.number(),
+    api_calls: z.number(),
+    assets_seen: z.number(),
+    enqueued: z.number(),
+    repaired: z.number(),
+    rechecked: z.number(),
+    errors: z.number(),
+    message: z.string().nullable(),
+  })
+  .openapi("Run");
+
+export const syncSchema = z
+  .object({
+    id: z.string(),
+    bucket_id: z.string(),
+    connection_id: z.string(),
+    source_path: z.string(),
+    sync_mode: z.string(),
+    polling_interval_seconds: z.number(),
+    file_filters: z.record(z.string(), z.unknown()),
+    rendition_preference: z.array(z.string()).nullable(),
+    status: z
+      .string()
+      .openapi({ description: "active, paused, completed (initial_only done) or suspended." }),
+    status_reason: z.string().nullable(),
+    origin: z.string(),
+    next_run_at: time,
+    last_run: runSchema.nullable(),
+    created_at: time,
+    updated_at: time,
+  })
+  .openapi("Sync");
+
+export const runIdSchema = z.object({ run_id: z.string() }).openapi("RunId");
+export const resumeResultSchema = syncSchema.extend({ run_id: z.string().nullable() }).openapi("SyncResumed");
+
+const _run: Documents<typeof runSchema, RunView> = true;
+const _sync: Documents<typeof syncSchema, SyncView> = true;

@@ -1,0 +1,178 @@
+/**
+ * What the verbs take and return, as plain types. The HTTP layer's zod schemas
+ * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
+ * the views; a compile-time check there keeps each schema and its view the same shape.
+ */
+import type { ObjectState } from "../db/schema";
+import type { JobStatus } from "../queue/types";
+import type { FileFilters } from "../sync/filters";
+
+export type ConnectionCreateInput = {
+  name: string;
+  provider: "mux";
+  access_token_id: string;
+  access_token_secret: string;
+  webhook_secrets?: string[];
+  signing_key_id?: string;
+  signing_private_key?: string;
+  validate?: boolean;
+};
+
+/** Fields left out keep their value; `null` clears an optional one. */
+export type ConnectionPatchInput = {
+  name?: string;
+  access_token_id?: string;
+  access_token_secret?: string;
+  webhook_secrets?: string[] | null;
+  signing_key_id?: string | null;
+  signing_private_key?: string | null;
+  validate?: boolean;
+};
+
+export type BucketCreateInput = { name: string; pipeline_url?: string | null };
+export type BucketPatchInput = { name?: string; pipeline_url?: string | null };
+
+type SyncSettingsInput = {
+  source_path?: string;
+  sync_mode?: "initial_only" | "continuous";
+  polling_interval_seconds?: number;
+  file_filters?: FileFilters;
+  rendition_preference?: string[] | null;
+};
+export type SyncCreateInput = SyncSettingsInput & { connection_id: string };
+export type SyncPatchInput = SyncSettingsInput & { connection_id?: string };
+
+export type ObjectListQuery = { state?: ObjectState; reason?: string; cursor?: string; limit: number };
+export type JobListQuery = { status?: JobStatus; type?: string; limit: number };
+
+export type ConnectionTestResult = { success: boolean; message: string; details: Record<string, unknown> };
+
+export type ConnectionView = {
+  id: string;
+  name: string;
+  provider: string;
+  access_token_id: string;
+  access_token_secret: string | null;
+  webhook_secrets: string[];
+  signing_key_id: string | null;
+  signing_private_key: string | null;
+  origin: string;
+  last_test: { success: boolean | null; message: string | null; at: string | null } | null;
+  sync_ids: string[];
+  created_at: string | null;
+  updated_at: string | null;
+};
+
+export type BucketView = {
+  id: string;
+  name: string;
+  pipeline_url: string | null;
+  origin: string;
+  sync_ids: string[];
+  objects: { total: number; by_state: Record<string, number> };
+  created_at: string | null;
+  updated_at: string | null;
+};
+
+export type RunView = {
+  id: string;
+  sync_id: string;
+  kind: string;
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  pages: number;
+  api_calls: number;
+  assets_seen: number;
+  enqueued: number;
+  repaired: number;
+  rechecked: number;
+  errors: number;
+  message: string | null;
+};
+
+export type SyncView = {
+  id: string;
+  bucket_id: string;
+  connection_id: string;
+  source_path: string;
+  sync_mode: string;
+  polling_interval_seconds: number;
+  file_filters: Record<string, unknown>;
+  rendition_preference: string[] | null;
+  status: string;
+  status_reason: string | null;
+  origin: string;
+  next_run_at: string | null;
+  last_run: RunView | null;
+  created_at: string | null;
+  updated_at: string | null;
+};
+
+export type RenditionView = {
+  name: string;
+  url: string;
+  width: number | null;
+  height: number | null;
+  bitrate: number | null;
+  filesize: number | null;
+  path?: string;
+};
+
+export type ObjectView = {
+  id: string;
+  bucket_id: string;
+  sync_id: string;
+  asset_id: string;
+  state: string;
+  reason: string | null;
+  message: string | null;
+  playback_id: string | null;
+  playback_policy: string | null;
+  rendition: RenditionView | null;
+  metadata: Record<string, unknown> | null;
+  version: number;
+  discovered_via: string;
+  state_changed_at: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+};
+
+export type JobView = {
+  id: string;
+  type: string;
+  key: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  available_at: string | null;
+  last_error: string | null;
+  payload: Record<string, unknown>;
+  created_at: string | null;
+  updated_at: string | null;
+  finished_at: string | null;
+};
+
+export type DeliveryView = {
+  id: string;
+  type: string;
+  object_version: number;
+  status: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string | null;
+  delivered_at: string | null;
+};
+
+export type HistoryView = { state: string; reason: string | null; message: string | null; at: string | null };
+
+export type ObjectDetailView = ObjectView & {
+  history: HistoryView[];
+  deliveries: DeliveryView[];
+  jobs: JobView[];
+};
+
+export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: boolean };
+
+export type RetryResult = { object_id: string; asset_id: string; job_key: string; revived_dead_job: boolean };
