@@ -5,6 +5,7 @@
  * never after. Values that no variable sets are named constants of the module that owns them.
  */
 import type { Config } from "./config/env";
+import type { HttpSettings } from "./http/context";
 import { ONE_MIB } from "./http/raw-body";
 import type { LogLevel } from "./lib/logger";
 import { DEFAULT_STALL_TIMEOUT_MS } from "./lib/stall-guard";
@@ -30,13 +31,6 @@ export type QueueSettings = {
   /** Node: longest idle wait between looks at the table (other processes may enqueue). */
   pollIntervalMs: number;
   finishedJobRetentionMs: number;
-};
-
-export type HttpSettings = {
-  /** `/v1` and the dashboard; null disables both (503), never opens them. */
-  adminToken: string | null;
-  /** Webhook bodies above this are refused (413) before they are read whole. */
-  webhookBodyLimitBytes: number;
 };
 
 export type Settings = {

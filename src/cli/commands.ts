@@ -1,17 +1,12 @@
 /** The command table: name → help text and runner. */
 import { runFakeMuxCommand } from "../fake-mux/cli";
+import type { Command } from "./command";
 import { connectionsCommand } from "./connections-test";
 import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 import { statusCommand } from "./status";
 import { syncOnceCommand } from "./sync-once";
-
-export type Command = {
-  summary: string;
-  help: string;
-  run(args: string[], env: NodeJS.ProcessEnv): Promise<number>;
-};
 
 export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,

@@ -10,7 +10,7 @@ import { openNode } from "../node/open-node";
 import { testConnection } from "../resources/connection-test";
 import { chooseConnection } from "../resources/connections";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 
 const HELP = `Usage: mux-ingest connections test [ID] [--json]
 

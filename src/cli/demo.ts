@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { runDemo } from "../demo/run-demo";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 
 export const demoCommand: Command = {
   summary: "Run the main job against the bundled fake Mux",

@@ -1,6 +1,6 @@
 import { parseEnv } from "../config/env";
 import { appliedMigrations, openNodeDatabase } from "../db/node";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 
 export const migrateCommand: Command = {
   summary: "Apply the database migrations",

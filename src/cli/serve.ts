@@ -1,6 +1,6 @@
 import { parseEnv } from "../config/env";
 import { startNode } from "../node/start-node";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 
 const EXIT_AFTER_SHUTDOWN_MS = 500;
 

@@ -9,7 +9,7 @@ import { describeError } from "../lib/errors";
 import { openNode } from "../node/open-node";
 import { type Overview, readOverview } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 
 const HELP = `Usage: mux-ingest status [--json]
 

@@ -16,7 +16,7 @@ import {
   startOrFollowPass,
 } from "../resources/passes";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./commands";
+import type { Command } from "./command";
 import { createProgress } from "./progress";
 
 const HELP = `Usage: mux-ingest sync --once [--sync ID]... [--timeout SECONDS] [--json]

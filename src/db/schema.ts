@@ -216,6 +216,8 @@ export const objects = sqliteTable(
   ],
 );
 
+export type ObjectRow = typeof objects.$inferSelect;
+
 export const objectHistory = sqliteTable(
   "object_history",
   {

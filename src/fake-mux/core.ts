@@ -3,6 +3,7 @@
  * counters. The HTTP surface (app.ts) and the public handle (fake-mux.ts) sit on top of it.
  */
 import type { Clock } from "../lib/clock";
+import { isRenditionEvent, type MuxEventType } from "../mux/events";
 import { buildRecord, validateSpec } from "./asset-factory";
 import type { AssetRecord } from "./asset-record";
 import { AssetStore } from "./asset-store";
@@ -274,11 +275,11 @@ export class FakeMuxCore {
    * Emits an event for an asset as it is now, whatever its state (tests use this for stale,
    * repeated or unexpected events). `video.asset.static_rendition.*` needs `renditionName`.
    */
-  fireEvent(assetId: string, type: string, renditionName?: string): WebhookEnvelope | undefined {
+  fireEvent(assetId: string, type: MuxEventType, renditionName?: string): WebhookEnvelope | undefined {
     this.catchUp();
     const record = this.store.get(assetId);
     if (!record) return undefined;
-    if (type.startsWith("video.asset.static_rendition.")) {
+    if (isRenditionEvent(type)) {
       const file = record.files.find((f) => f.name === renditionName) ?? record.files[0];
       if (!file) throw new SpecError(`asset ${assetId} has no static rendition to fire ${type} for`);
       emitRenditionEvent(record, file, type, this.emit, this.clock.now());

@@ -3,6 +3,7 @@
  * clock (`advance`, `settle`, `webhooks.flush`) or, with `autoAdvance`, by real timers.
  */
 import { type Clock, systemClock } from "../lib/clock";
+import type { MuxEventType } from "../mux/events";
 import { createFakeMuxFetch } from "./app";
 import { ALL_PERMISSIONS, FakeMuxCore } from "./core";
 import { muxId, seededRandom } from "./random";
@@ -41,7 +42,7 @@ export interface FakeMux {
   /** Every asset, newest first, as REST shows them. */
   listAssets(): FakeAsset[];
   /** Emits an event for an asset as it is now (static_rendition.* events name a rendition). */
-  fireEvent(assetId: string, type: string, renditionName?: string): WebhookEnvelope | undefined;
+  fireEvent(assetId: string, type: MuxEventType, renditionName?: string): WebhookEnvelope | undefined;
   /** Every event produced so far (sent, dropped or unrouted), oldest first. */
   eventLog(): WebhookEnvelope[];
   /** Completes every pending lifecycle step now and delivers their webhooks. */

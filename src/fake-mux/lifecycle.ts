@@ -4,6 +4,7 @@
  * list that the fake runs when time has come (or all at once, for `settle`), so tests drive it
  * with a ManualClock and serve mode drives it with a ticker.
  */
+import type { AssetEventType, RenditionEventType } from "../mux/events";
 import type { AssetRecord, RenditionFile } from "./asset-record";
 import { webhookAssetView, webhookRenditionView } from "./asset-view";
 import { SortedQueue } from "./sorted-queue";
@@ -21,14 +22,14 @@ export type Emit = (
 
 export type LifecycleTiming = { renditionsAfterMs: number | null };
 
-export function emitAssetEvent(record: AssetRecord, type: string, emit: Emit, at: number): void {
+export function emitAssetEvent(record: AssetRecord, type: AssetEventType, emit: Emit, at: number): void {
   emit(type, { type: "asset", id: record.id }, webhookAssetView(record), at);
 }
 
 export function emitRenditionEvent(
   record: AssetRecord,
   file: RenditionFile,
-  type: string,
+  type: RenditionEventType,
   emit: Emit,
   at: number,
 ): void {

@@ -4,10 +4,9 @@
  * with `fetch`.
  */
 import { Hono } from "hono";
-import type { HttpSettings } from "../settings";
 import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
-import type { HttpEnv } from "./context";
+import type { HttpEnv, HttpSettings } from "./context";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";

@@ -10,14 +10,13 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
-import { buckets, type DeliveryType, deliveries, objects, syncs } from "../db/schema";
+import { buckets, type DeliveryType, deliveries, type ObjectRow, objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { streamUrl } from "../mux/stream";
 import { buildPipelinePayload } from "../pipeline/payload";
 import type { Deps } from "../sync/deps";
 import {
   commitObjectWrite,
-  type ObjectRow,
   type ObjectWrite,
   planObjectWrite,
   writeObjectChange,

@@ -6,7 +6,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { objects, syncs, TRIGGERS } from "../db/schema";
+import { type ObjectRow, objects, syncs, TRIGGERS } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
@@ -19,7 +19,6 @@ import { decideTransition } from "../sync/object-transitions";
 import {
   commitObjectWrite,
   type ObjectChange,
-  type ObjectRow,
   planObjectWrite,
   writeObjectChange,
 } from "../sync/object-writes";

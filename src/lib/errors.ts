@@ -50,10 +50,6 @@ export class RetryAfterError extends AppError {
   }
 }
 
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
-}
-
 /** A short, loggable description of anything thrown. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;

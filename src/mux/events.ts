@@ -6,7 +6,7 @@
 import type { WebhookEnvelope } from "./schemas";
 
 /** Events whose `data` is the asset itself. */
-const ASSET_EVENTS = new Set([
+export const ASSET_EVENT_TYPES = [
   "video.asset.created",
   "video.asset.ready",
   "video.asset.updated",
@@ -18,22 +18,34 @@ const ASSET_EVENTS = new Set([
   "video.asset.static_renditions.ready",
   "video.asset.static_renditions.deleted",
   "video.asset.static_renditions.errored",
-]);
+] as const;
+export type AssetEventType = (typeof ASSET_EVENT_TYPES)[number];
 
 /** Static Renditions API: one event per file, `data` is the rendition and `data.asset_id` the asset. */
-const RENDITION_EVENTS = new Set([
+export const RENDITION_EVENT_TYPES = [
   "video.asset.static_rendition.created",
   "video.asset.static_rendition.ready",
   "video.asset.static_rendition.skipped",
   "video.asset.static_rendition.errored",
   "video.asset.static_rendition.deleted",
-]);
+] as const;
+export type RenditionEventType = (typeof RENDITION_EVENT_TYPES)[number];
+
+/** Every event type that moves an asset through our states. */
+export type MuxEventType = AssetEventType | RenditionEventType;
+
+const ASSET_EVENTS: ReadonlySet<string> = new Set(ASSET_EVENT_TYPES);
+const RENDITION_EVENTS: ReadonlySet<string> = new Set(RENDITION_EVENT_TYPES);
 
 export type EventTarget =
   | { kind: "asset"; assetId: string }
   /** A type we act on, but the event does not say which asset: reconciliation will find it. */
   | { kind: "no_asset_id" }
   | { kind: "ignored" };
+
+export function isRenditionEvent(type: string): type is RenditionEventType {
+  return RENDITION_EVENTS.has(type);
+}
 
 export function eventTarget(event: WebhookEnvelope): EventTarget {
   const data = event.data ?? {};
@@ -42,7 +54,7 @@ export function eventTarget(event: WebhookEnvelope): EventTarget {
       stringOrNull(data.id) ?? (event.object?.type === "asset" ? stringOrNull(event.object.id) : null);
     return id ? { kind: "asset", assetId: id } : { kind: "no_asset_id" };
   }
-  if (RENDITION_EVENTS.has(event.type)) {
+  if (isRenditionEvent(event.type)) {
     // object.id is the rendition's id here, never the asset's.
     const id = stringOrNull(data.asset_id);
     return id ? { kind: "asset", assetId: id } : { kind: "no_asset_id" };

@@ -2,8 +2,7 @@
  * The body the pipeline receives, exactly as the design contract states it:
  * `{type, data: {bucket_id, sync_id, object_id, source, rendition, metadata}}`.
  */
-import type { ObjectMetadata, RenditionRecord } from "../db/schema";
-import type { ObjectRow } from "../sync/object-writes";
+import type { ObjectMetadata, ObjectRow, RenditionRecord } from "../db/schema";
 
 export type PipelineEventType = "object.ready" | "object.deleted";
 

@@ -10,15 +10,13 @@ import type { Database } from "../db/client";
 import type {
   ObjectMetadata,
   ObjectReason,
+  ObjectRow,
   ObjectState,
-  objects,
   RenditionRecord,
   Trigger,
 } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
-
-export type ObjectRow = typeof objects.$inferSelect;
 
 export type ObjectChange = {
   bucketId: string;

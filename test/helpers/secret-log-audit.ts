@@ -1,3 +1,4 @@
+import { afterAll, expect, type RunnerTask } from "vitest";
 /**
  * Collects the log lines of every harness a test file creates, so the file's last test can
  * check that no configured secret ever reached a log line.
@@ -28,4 +29,20 @@ export class LogAudit {
     }
     return found;
   }
+}
+
+/**
+ * The file's last word, as an `afterAll` hook: across every harness of the file, no secret
+ * reached a log line. It is not vacuous: when every test of the file ran, more than
+ * `minimumLines` lines were audited (a lone test run with `-t` may log nothing at all).
+ */
+export function auditLogsAfterAll(audit: LogAudit, minimumLines: number): void {
+  // biome-ignore lint/correctness/noEmptyPattern: vitest passes the file as the second argument only.
+  afterAll(({}, file) => {
+    const ranAll = file.tasks.every(function ran(task: RunnerTask): boolean {
+      return task.mode === "run" && (task.type !== "suite" || task.tasks.every(ran));
+    });
+    if (ranAll) expect(audit.lineCount()).toBeGreaterThan(minimumLines);
+    expect(audit.leaks()).toEqual([]);
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { ASSET_EVENT_TYPES, RENDITION_EVENT_TYPES } from "../../mux/events";
 import type { FakeMuxCore } from "../core";
 import { SpecError } from "../core";
 import { snapshotStats } from "../stats";
@@ -117,7 +118,10 @@ export function controlRoutes(core: FakeMuxCore): Hono {
   app.post("/assets/:id/events", async (c) => {
     const body = await parse(
       c.req.raw,
-      z.object({ type: z.string().min(1), rendition: z.string().optional() }),
+      z.object({
+        type: z.enum([...ASSET_EVENT_TYPES, ...RENDITION_EVENT_TYPES]),
+        rendition: z.string().optional(),
+      }),
     );
     if (body instanceof Response) return body;
     try {
