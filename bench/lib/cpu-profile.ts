@@ -107,7 +107,7 @@ function isOwn(node: ProfileNode): boolean {
   return node.callFrame.url.includes(`${REPO_DIR}/src/`);
 }
 
-/** `better-sqlite3`, `node:internal/http`, `src/sync/receive-webhook.ts`, or a V8 pseudo-frame. */
+/** `better-sqlite3`, `node:internal/http`, `src/resources/webhook-events.ts`, or a V8 pseudo-frame. */
 function ownerOf(node: ProfileNode): string {
   const { url, functionName } = node.callFrame;
   if (!url) return functionName.startsWith("(") ? functionName : "(native / V8 builtins)";

@@ -50,7 +50,6 @@ export class JobMessageConsumer {
   async handleDeadLetter(jobId: string): Promise<MessageVerdict> {
     const { clock, store, registry, logger } = this.options;
     const job = await store.claimById(jobId, "any");
-    if (job) await this.messageConsumed(jobId);
     if (!job) {
       const current = await store.read(jobId);
       if (current?.status === "running" && current.lockedUntil !== null) {
@@ -59,6 +58,7 @@ export class JobMessageConsumer {
       }
       return ACK;
     }
+    await this.messageConsumed(jobId);
     const before = await store.read(jobId);
     const error = new Error(
       `Cloudflare Queues gave up on this job's message (dead-letter queue)${

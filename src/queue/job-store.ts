@@ -71,14 +71,16 @@ export class JobStore extends JobReads {
     const now = this.clock.now();
     const queue = request.queue ?? DEFAULT_QUEUE;
     const availableAt = now + (request.delayMs ?? 0);
-    const conditions = [options.onlyIf ?? sql`1`];
-    if (options.unlessActive) conditions.push(sql`NOT ${this.activeCondition(request.key, queue)}`);
+    const onlyIf = options.onlyIf ?? sql`1`;
+    const condition = options.unlessActive
+      ? sql`${onlyIf} AND NOT ${this.activeCondition(request.key, queue)}`
+      : onlyIf;
     return sql`
       INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts, max_attempts,
                         available_at, rerun, created_at, updated_at)
       SELECT ${newId("job")}, ${queue}, ${request.type}, ${request.key}, ${JSON.stringify(request.payload)},
              'pending', 0, ${request.maxAttempts ?? this.maxAttempts}, ${availableAt}, 0, ${now}, ${now}
-      WHERE ${sql.join(conditions, sql` AND `)}
+      WHERE ${condition}
       ON CONFLICT (queue, idempotency_key) DO UPDATE SET
         payload = excluded.payload,
         rerun = CASE WHEN jobs.status = 'running' THEN 1 ELSE jobs.rerun END,

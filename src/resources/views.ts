@@ -3,7 +3,7 @@
  * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
  * the views; a compile-time check there keeps each schema and its view the same shape.
  */
-import type { ObjectState } from "../db/schema";
+import type { ObjectState, RenditionRecord } from "../db/schema";
 import type { JobStatus } from "../queue/types";
 import type { FileFilters } from "../sync/filters";
 
@@ -109,15 +109,8 @@ export type SyncView = {
   updated_at: string | null;
 };
 
-export type RenditionView = {
-  name: string;
-  url: string;
-  width: number | null;
-  height: number | null;
-  bitrate: number | null;
-  filesize: number | null;
-  path?: string;
-};
+/** The rendition record as the API shows it (its checksum is internal). */
+export type RenditionView = Omit<RenditionRecord, "sha256">;
 
 export type ObjectView = {
   id: string;

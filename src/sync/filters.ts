@@ -120,10 +120,19 @@ export type FilterRule = z.output<typeof filterRuleSchema>;
 
 /** The value's type, once the checks above have accepted it for its field and operator. */
 function asFilterValue(value: unknown): FilterValue | undefined {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "number") return withoutNegativeZero(value);
+  if (typeof value === "string" || typeof value === "boolean") return value;
   if (Array.isArray(value) && value.every((item) => typeof item === "string" || typeof item === "number"))
-    return value;
+    return value.map((item) => (typeof item === "number" ? withoutNegativeZero(item) : item));
   return undefined;
+}
+
+/**
+ * JSON has no -0 (it is stored as 0): a filter that means the same after the sync is saved and
+ * read back must not hold -0 either.
+ */
+function withoutNegativeZero(value: number): number {
+  return Object.is(value, -0) ? 0 : value;
 }
 
 const TIME_BOUND =
@@ -131,11 +140,13 @@ const TIME_BOUND =
 
 const timeBoundSchema = z
   .union([z.string(), z.number()], { error: TIME_BOUND })
-  .refine((value) => parseTimeValue(value) !== null, { error: TIME_BOUND });
+  .refine((value) => parseTimeValue(value) !== null, { error: TIME_BOUND })
+  .transform((value) => (typeof value === "number" ? withoutNegativeZero(value) : value));
 
 const durationBoundSchema = z
   .number({ error: "must be a number of seconds" })
-  .nonnegative({ error: "must be a number of seconds, at least 0" });
+  .nonnegative({ error: "must be a number of seconds, at least 0" })
+  .transform(withoutNegativeZero);
 
 const TOP_LEVEL_KEYS = [
   "metadata_filters",

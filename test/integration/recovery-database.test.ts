@@ -4,7 +4,7 @@
  * never exists without its job, nor a job without its event), and once the condition clears the
  * same process, without a restart, accepts Mux's retries and finishes the work.
  *
- * The service is the real Node composition (`openNodeServices` on a file, as `serve` builds it);
+ * The service is the real Node composition (`openNode` on a file, as `serve` builds it);
  * Mux is the fake, reached through msw; time is real (the conditions are about wall clock locks).
  */
 import { mkdtempSync, rmSync } from "node:fs";

@@ -99,6 +99,19 @@ describe("parseFileFilters on arbitrary input", () => {
     expect(parseFileFilters({ created_after: 8_640_000_000_000 }).ok).toBe(true);
   });
 
+  it("keeps no -0, which JSON would store as 0 (regression: a saved sync read back differently)", () => {
+    for (const input of [
+      { min_duration_seconds: -0 },
+      { created_after: -0 },
+      { metadata_filters: [{ field: "duration", operator: "equals", value: -0 }] },
+      { metadata_filters: [{ field: "duration", operator: "in", value: [-0, 1] }] },
+    ]) {
+      const result = parseFileFilters(input);
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(parseFileFilters(JSON.parse(JSON.stringify(result.value)))).toEqual(result);
+    }
+  });
+
   it("caps the size of what it accepts", () => {
     fc.assert(
       fc.property(fc.integer({ min: 51, max: 200 }), (count) => {
