@@ -86,7 +86,10 @@ export function settingsFromConfig(config: Config): Settings {
       secret: config.pipeline.secret ?? null,
       timeoutMs: PIPELINE_TIMEOUT_MS,
     },
-    ingest: { renditionGraceMs: config.renditionGraceSeconds * 1000 },
+    ingest: {
+      renditionGraceMs: config.renditionGraceSeconds * 1000,
+      deletionGuardPercent: config.deletionGuardPercent,
+    },
     reconcile: {
       overlapSeconds: RECONCILE_OVERLAP_SECONDS,
       fullSweepIntervalMs: config.reconcile.fullSweepIntervalSeconds * 1000,

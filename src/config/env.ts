@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AppError } from "../lib/errors";
 import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
 import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
+import { DEFAULT_DELETION_GUARD_PERCENT } from "../sync/deletion-guard";
 import { DEFAULT_RENDITION_GRACE_MS } from "../sync/evaluate-asset";
 import {
   DEFAULT_POLLING_INTERVAL_SECONDS,
@@ -94,6 +95,7 @@ export const envSchema = z
     RECHECK_BUDGET: positiveInt(0, 10_000, 100),
     SUSPEND_AFTER_FAILED_PASSES: positiveInt(1, 1000, 5),
     RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, DEFAULT_RENDITION_GRACE_MS / 1000),
+    DELETION_GUARD_PERCENT: positiveInt(0, 100, DEFAULT_DELETION_GUARD_PERCENT),
   })
   .superRefine((env, ctx) => {
     if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
@@ -165,6 +167,8 @@ export type Config = {
   };
   /** How long a ready asset may wait for an MP4 before it is skipped (no_static_renditions). */
   renditionGraceSeconds: number;
+  /** Unannounced deletions per hour, in % of a sync's members, before the deletion guard holds them. */
+  deletionGuardPercent: number;
 };
 
 export class ConfigError extends AppError {
@@ -218,5 +222,6 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
       suspendAfterFailedPasses: env.SUSPEND_AFTER_FAILED_PASSES,
     },
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
+    deletionGuardPercent: env.DELETION_GUARD_PERCENT,
   };
 }

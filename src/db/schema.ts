@@ -37,6 +37,12 @@ export const connections = sqliteTable("connections", {
   lastTestAt: integer("last_test_at"),
   lastTestSuccess: integer("last_test_success", { mode: "boolean" }),
   lastTestMessage: text("last_test_message"),
+  /**
+   * The Mux environment the token belongs to (`whoami`), pinned on first successful use. A token
+   * that later resolves to another environment suspends the syncs and deletes nothing.
+   */
+  environmentId: text("environment_id"),
+  environmentName: text("environment_name"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -52,6 +58,10 @@ export const buckets = sqliteTable("buckets", {
 
 export const SYNC_STATUSES = ["active", "paused", "completed", "suspended"] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** Why a sync is suspended: what a person has to look at before it runs again. */
+export const SUSPENSIONS = ["failing", "environment_changed", "deletion_guard"] as const;
+export type Suspension = (typeof SUSPENSIONS)[number];
 
 export const SYNC_MODES = ["initial_only", "continuous"] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
@@ -85,6 +95,8 @@ export const syncs = sqliteTable(
     /** For `initial_only`: the moment the initial pass started; assets created later are out of scope. */
     snapshotAt: integer("snapshot_at"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    /** While `status` is `suspended`: why (`status_reason` says it for a person). */
+    suspension: text("suspension").$type<Suspension>(),
     /** Lease that keeps two pollers (or processes) from running one sync at once. */
     leaseOwner: text("lease_owner"),
     leaseUntil: integer("lease_until"),
@@ -148,6 +160,10 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 export const DELETION_REASONS = ["deleted_in_mux"] as const;
 export type DeletionReason = (typeof DELETION_REASONS)[number];
 
+/** Why an object left the pipeline's set (`object.deleted`'s `data.reason`, DESIGN §2). */
+export const LEAVE_REASONS = ["deleted_in_mux", "filtered", "no_rendition", "no_playback_id"] as const;
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
+
 export type ObjectReason = SkipReason | FailureReason | DeletionReason;
 
 /** How work on an asset was started: a webhook, a reconciliation pass, or a person. */
@@ -204,6 +220,18 @@ export const objects = sqliteTable(
     lastSeenAt: integer("last_seen_at"),
     /** When the asset was first seen ready without an MP4 (the grace period for static renditions). */
     waitingSince: integer("waiting_since"),
+    /**
+     * What the pipeline has or may have been sent (`pipelineViewKey`): set when an `object.ready`
+     * or `object.updated` is written to the outbox, null once an `object.deleted` is. Non-null
+     * means a departure must be announced.
+     */
+    announcedView: text("announced_view"),
+    /** The pipeline acknowledged the object as a member (and no deletion since): changes go out as `object.updated`. */
+    acknowledged: integer("acknowledged", { mode: "boolean" }).notNull().default(false),
+    /** Held by the deletion guard: Mux answered 404 but the deletion waits for a person. */
+    pendingDeletionAt: integer("pending_deletion_at"),
+    /** When a deletion Mux did not announce (a 404, no `video.asset.deleted`) was applied: the guard counts them. */
+    unannouncedDeletionAt: integer("unannounced_deletion_at"),
     stateChangedAt: integer("state_changed_at").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -235,7 +263,7 @@ export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "superseded"
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What a delivery tells the pipeline (DESIGN §6). */
-export const DELIVERY_TYPES = ["object.ready", "object.deleted"] as const;
+export const DELIVERY_TYPES = ["object.ready", "object.updated", "object.deleted"] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 export const deliveries = sqliteTable(
@@ -254,6 +282,8 @@ export const deliveries = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     lastStatus: integer("last_status"),
     lastError: text("last_error"),
+    /** For `object.deleted`: why the object left. */
+    reason: text("reason").$type<LeaveReason>(),
     createdAt: integer("created_at").notNull(),
     deliveredAt: integer("delivered_at"),
   },
@@ -286,6 +316,12 @@ export const runs = sqliteTable(
     /** Where a listing stopped, so a pass cut short (Workers limits) resumes instead of restarting. */
     cursor: text("cursor"),
     newestCreatedS: integer("newest_created_s"),
+    /** The `created_at` of the last asset listed, to check the order across pages (and job runs). */
+    lastListedCreatedS: integer("last_listed_created_s"),
+    /** The listing was not newest first, so the pass carried on as a full sweep. */
+    orderViolation: integer("order_violation", { mode: "boolean" }).notNull().default(false),
+    /** Re-evaluate every listed asset, members included (the sync's selection changed). */
+    reevaluate: integer("reevaluate", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("runs_sync_idx").on(t.syncId, t.startedAt)],
 );

@@ -1,38 +1,58 @@
 /**
- * The delivery job: POSTs one outbox row to the pipeline, signed per the Standard Webhooks spec.
- * The delivery id (`webhook-id`) is stable across retries, so the pipeline can deduplicate; the
- * body is built at send time so a signed rendition URL is always fresh.
+ * The delivery job: one per object, so an object's deliveries go out one at a time and in
+ * version order. Each run sends the object's newest delivery, signed per the Standard Webhooks
+ * spec; older ones it has not sent are superseded by it (coalesced: the pipeline gets the latest
+ * state once). The delivery id (`webhook-id`) is stable across retries, so the pipeline can
+ * deduplicate; the body is built at send time so a signed rendition URL is always fresh.
  *
- * 2xx → the delivery and its object are marked delivered in one write. Anything else is retried
- * with backoff by the queue; once the attempts are spent the delivery and the object are
- * `failed`, with the last answer, and can be retried from the API.
+ * 2xx → the delivery is delivered, whatever happened to the object meanwhile (it was sent), and
+ * the object becomes `delivered` only if that was its latest version. Anything else is retried
+ * with backoff; once the attempts are spent the delivery is `failed` and can be sent again.
  */
-import { eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
-import { buckets, type DeliveryType, deliveries, type ObjectRow, objects, syncs } from "../db/schema";
+import {
+  buckets,
+  type DeliveryType,
+  deliveries,
+  type LeaveReason,
+  type ObjectRow,
+  objects,
+  syncs,
+} from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { streamUrl } from "../mux/stream";
 import { buildPipelinePayload } from "../pipeline/payload";
 import type { Deps } from "../sync/deps";
-import {
-  commitObjectWrite,
-  type ObjectWrite,
-  planObjectWrite,
-  writeObjectChange,
-} from "../sync/object-writes";
+import { type ObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
 import { playbackToken } from "../sync/playback-token";
 import { defineJob } from "./job-type";
 
-const deliverPayload = z.object({ deliveryId: z.string() });
+const deliverPayload = z.union([
+  z.object({ objectId: z.string() }),
+  /** Jobs written before deliveries were sent per object named one delivery. */
+  z.object({ deliveryId: z.string() }),
+]);
 
 export const deliverJob = defineJob({
   type: "deliver",
   payload: deliverPayload,
-  key: ({ deliveryId }) => deliveryId,
-  handle: (deps, { deliveryId }) => deliver(deps, deliveryId),
-  onDead: (deps, { deliveryId }, job, error) => recordFailedDelivery(deps, deliveryId, job.attempt, error),
+  key: (payload) => ("objectId" in payload ? deliverKey(payload.objectId) : payload.deliveryId),
+  handle: async (deps, payload) => {
+    const objectId = await objectOf(deps, payload);
+    if (objectId) await deliverNewest(deps, objectId);
+  },
+  onDead: async (deps, payload, job, error) => {
+    const objectId = await objectOf(deps, payload);
+    if (objectId) await recordFailedDelivery(deps, objectId, job.attempt, error);
+  },
 });
+
+/** One delivery job per object. */
+export function deliverKey(objectId: string): string {
+  return `deliver:${objectId}`;
+}
 
 /** Stable across retries, distinct per change: the pipeline deduplicates on it. */
 export function deliveryId(objectId: string, version: number): string {
@@ -40,38 +60,67 @@ export function deliveryId(objectId: string, version: number): string {
 }
 
 /**
- * The outbox: a delivery row announcing the object's new version, and the job that sends it,
- * both only if the object write wins (to run in the same batch as `write`).
+ * The outbox: a delivery row announcing the object's new version, the object's delivery job,
+ * and older unsent deliveries superseded, all only if the object write wins (to run in the same
+ * batch as `write`).
  */
 export function outboxStatements(
   deps: Pick<Deps, "jobs" | "clock">,
   write: ObjectWrite,
   type: DeliveryType,
+  reason: LeaveReason | null = null,
 ): SQL[] {
   const id = deliveryId(write.objectId, write.version);
   return [
-    sql`INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at)
-        SELECT ${id}, ${write.objectId}, ${write.bucketId}, ${type}, ${write.version}, 'pending', 0, ${deps.clock.now()}
+    sql`UPDATE deliveries SET status = 'superseded'
+         WHERE object_id = ${write.objectId} AND status = 'pending' AND object_version < ${write.version}
+           AND ${write.won}`,
+    sql`INSERT INTO deliveries (id, object_id, bucket_id, type, reason, object_version, status, attempts, created_at)
+        SELECT ${id}, ${write.objectId}, ${write.bucketId}, ${type}, ${reason}, ${write.version}, 'pending', 0, ${deps.clock.now()}
         WHERE ${write.won}
         ON CONFLICT (id) DO NOTHING`,
-    deps.jobs.enqueueStatement(deliverJob.request({ deliveryId: id }), { onlyIf: write.won }),
+    deps.jobs.enqueueStatement(deliverJob.request({ objectId: write.objectId }), { onlyIf: write.won }),
   ];
+}
+
+/** The keys of the delivery jobs of a bucket's objects, as a sub-select (removing the bucket removes them). */
+export function deliverKeysOfBucket(bucketId: string): SQL {
+  return sql`SELECT ${deliverKey("")} || id FROM ${objects} WHERE bucket_id = ${bucketId}`;
+}
+
+async function objectOf(
+  deps: Pick<Deps, "database">,
+  payload: z.output<typeof deliverPayload>,
+): Promise<string | null> {
+  if ("objectId" in payload) return payload.objectId;
+  const row = await deps.database.db
+    .select({ objectId: deliveries.objectId })
+    .from(deliveries)
+    .where(eq(deliveries.id, payload.deliveryId))
+    .get();
+  return row?.objectId ?? null;
+}
+
+/** The object's newest delivery, if it still has to be sent (pending, or failed and revived). */
+async function newestUnsent(deps: Pick<Deps, "database">, objectId: string) {
+  const newest = await deps.database.db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.objectId, objectId))
+    .orderBy(desc(deliveries.objectVersion))
+    .limit(1)
+    .get();
+  return newest && (newest.status === "pending" || newest.status === "failed") ? newest : null;
 }
 
 const EXCERPT = 300;
 
-async function deliver(deps: Deps, id: string): Promise<void> {
+async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   const { db } = deps.database;
-  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, id)).get();
-  if (!delivery || delivery.status === "delivered" || delivery.status === "superseded") return;
-  const object = await db.select().from(objects).where(eq(objects.id, delivery.objectId)).get();
+  const delivery = await newestUnsent(deps, objectId);
+  if (!delivery) return;
+  const object = await db.select().from(objects).where(eq(objects.id, objectId)).get();
   if (!object) return;
-  if (object.version !== delivery.objectVersion) {
-    // The object moved on (e.g. deleted before its ready was sent): announcing the old state now
-    // would tell the pipeline something that is no longer true.
-    await db.update(deliveries).set({ status: "superseded" }).where(eq(deliveries.id, id));
-    return;
-  }
   const bucket = await db.select().from(buckets).where(eq(buckets.id, delivery.bucketId)).get();
   const url = bucket?.pipelineUrl ?? deps.pipeline.defaultUrl;
   if (!url) throw new AppError("CONFIG", "No pipeline URL is configured for this bucket (PIPELINE_URL)");
@@ -79,7 +128,7 @@ async function deliver(deps: Deps, id: string): Promise<void> {
     throw new AppError("CONFIG", "PIPELINE_SECRET is not set: deliveries are always signed");
   const signer = new Webhook(deps.pipeline.secret);
 
-  const payload = buildPipelinePayload(delivery.type, object, await signedRenditionUrl(deps, object));
+  const payload = buildPipelinePayload(delivery, object, await signedRenditionUrl(deps, object));
   const body = JSON.stringify(payload);
   const timestamp = new Date(deps.clock.now());
   let status = 0;
@@ -103,29 +152,10 @@ async function deliver(deps: Deps, id: string): Promise<void> {
     excerpt = describeError(err);
   }
 
-  const now = deps.clock.now();
   if (status >= 200 && status < 300) {
-    const markDelivered = sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-        last_status = ${status}, last_error = NULL, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`;
-    if (delivery.type === "object.ready") {
-      const write = planObjectWrite(deps, object, {
-        bucketId: object.bucketId,
-        syncId: object.syncId,
-        assetId: object.assetId,
-        state: "delivered",
-        reason: null,
-        message: `Delivered to the pipeline (HTTP ${status})`,
-        discoveredVia: object.discoveredVia,
-      });
-      const result = await commitObjectWrite(deps, write, [markDelivered]);
-      if (!result.written)
-        throw new AppError("CONFLICT", "Object changed during delivery", { retryable: true });
-    } else {
-      await deps.database.atomic([markDelivered]);
-    }
+    await recordDelivered(deps, delivery, object, status, body);
     return;
   }
-
   await db
     .update(deliveries)
     .set({
@@ -141,6 +171,42 @@ async function deliver(deps: Deps, id: string): Promise<void> {
   });
 }
 
+/**
+ * The pipeline has it: the delivery is delivered (even if the object moved on meanwhile: it was
+ * sent), the object's membership follows what was sent, and the object is `delivered` when that
+ * was its latest version.
+ */
+async function recordDelivered(
+  deps: Deps,
+  delivery: typeof deliveries.$inferSelect,
+  object: ObjectRow,
+  status: number,
+  body: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const member = delivery.type !== "object.deleted";
+  const statements: SQL[] = [
+    sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ${status},
+          last_error = NULL, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`,
+    sql`UPDATE objects SET acknowledged = ${member ? 1 : 0} WHERE id = ${object.id}`,
+  ];
+  if (!member || object.version !== delivery.objectVersion || object.state === "delivered") {
+    await deps.database.atomic(statements);
+    return;
+  }
+  const write = planObjectWrite(deps, object, {
+    bucketId: object.bucketId,
+    syncId: object.syncId,
+    assetId: object.assetId,
+    state: "delivered",
+    reason: null,
+    message: `Delivered to the pipeline (HTTP ${status})`,
+    discoveredVia: object.discoveredVia,
+  });
+  // The object may change between our read and this write: the delivery stands either way.
+  await deps.database.atomic([...statements, ...write.statements]);
+}
+
 /** The rendition URL with a fresh token, for a signed playback id; null when the stored URL serves as is. */
 async function signedRenditionUrl(deps: Deps, object: ObjectRow): Promise<string | null> {
   if (object.playbackPolicy !== "signed" || !object.rendition || !object.playbackId) return null;
@@ -154,13 +220,16 @@ async function signedRenditionUrl(deps: Deps, object: ObjectRow): Promise<string
   });
 }
 
-async function recordFailedDelivery(deps: Deps, id: string, attempt: number, error: unknown): Promise<void> {
+async function recordFailedDelivery(deps: Deps, objectId: string, attempt: number, error: unknown) {
   const { db } = deps.database;
-  const delivery = await db.select().from(deliveries).where(eq(deliveries.id, id)).get();
+  const delivery = await newestUnsent(deps, objectId);
   if (!delivery) return;
-  await db.update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, id));
-  const object = await db.select().from(objects).where(eq(objects.id, delivery.objectId)).get();
-  if (!object || object.version !== delivery.objectVersion || delivery.type !== "object.ready") return;
+  await db
+    .update(deliveries)
+    .set({ status: "failed" })
+    .where(and(eq(deliveries.id, delivery.id), inArray(deliveries.status, ["pending", "failed"])));
+  const object = await db.select().from(objects).where(eq(objects.id, objectId)).get();
+  if (!object || object.version !== delivery.objectVersion || delivery.type === "object.deleted") return;
   await writeObjectChange(deps, object, {
     bucketId: object.bucketId,
     syncId: object.syncId,

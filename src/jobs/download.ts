@@ -15,8 +15,10 @@ import { streamUrl } from "../mux/stream";
 import { storagePrefix } from "../storage/keys";
 import type { ObjectStorage } from "../storage/types";
 import type { Deps } from "../sync/deps";
+import { announcementOf } from "../sync/object-transitions";
 import { commitObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
 import { pipelineUrlFor } from "../sync/pipeline-url";
+import { pipelineViewKey, rowView } from "../sync/pipeline-view";
 import { playbackToken } from "../sync/playback-token";
 import { renditionRecord } from "../sync/rendition-record";
 import { outboxStatements } from "./deliver";
@@ -71,7 +73,8 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
         key: `${storagePrefix(object.bucketId, object.assetId)}${candidate.name}`,
         expectedBytes: candidate.filesize,
       });
-      const deliver = (await pipelineUrlFor(deps, object.bucketId)) !== null;
+      const rendition = { ...record, filesize: stored.bytes, path: stored.location, sha256: stored.sha256 };
+      const announce = (await pipelineUrlFor(deps, object.bucketId)) !== null ? announcementOf(object) : null;
       const write = planObjectWrite(deps, object, {
         bucketId: object.bucketId,
         syncId: object.syncId,
@@ -79,13 +82,14 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
         state: "ready",
         reason: null,
         message: `Downloaded ${candidate.name} (${stored.bytes} bytes)`,
-        rendition: { ...record, filesize: stored.bytes, path: stored.location, sha256: stored.sha256 },
+        rendition,
         discoveredVia: object.discoveredVia,
+        ...(announce ? { announcedView: pipelineViewKey(rowView({ ...object, rendition })) } : {}),
       });
       const result = await commitObjectWrite(
         deps,
         write,
-        deliver ? outboxStatements(deps, write, "object.ready") : [],
+        announce ? outboxStatements(deps, write, announce.type) : [],
       );
       if (!result.written)
         throw new AppError("CONFLICT", "Object changed during download", { retryable: true });

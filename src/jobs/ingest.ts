@@ -1,34 +1,29 @@
 /**
  * The ingest job: one asset in one sync, whatever triggered it (webhook, poll, manual trigger).
- * It re-reads the asset from Mux, because webhooks are unordered and may be partial, applies the
- * gates, and records the outcome; a change the pipeline must hear about goes out through the
- * outbox in the same write.
+ * It re-reads the asset from Mux, because webhooks are unordered and may be partial, evaluates
+ * it, and lets the transition rule (`sync/object-transitions.ts`) say what to write and what to
+ * tell the pipeline; the change and its announcement are written together (`ingest-apply.ts`).
  */
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { type ObjectRow, objects, syncs, TRIGGERS } from "../db/schema";
+import { deliveries, type ObjectRow, type ObjectState, objects, syncs, TRIGGERS } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
-import type { RenditionCandidate } from "../mux/renditions";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
-import { storagePrefix } from "../storage/keys";
 import { assetMetadata } from "../sync/asset-metadata";
 import type { Deps } from "../sync/deps";
+import { requireEnvironment } from "../sync/environment-guard";
 import { evaluateAsset } from "../sync/evaluate-asset";
 import { parseFileFilters } from "../sync/filters";
-import { decideTransition } from "../sync/object-transitions";
-import {
-  commitObjectWrite,
-  type ObjectChange,
-  planObjectWrite,
-  writeObjectChange,
-} from "../sync/object-writes";
+import { decideChange, type Target, type TransitionContext } from "../sync/object-transitions";
+import { type ObjectChange, writeObjectChange } from "../sync/object-writes";
 import { pipelineUrlFor } from "../sync/pipeline-url";
+import { rowView } from "../sync/pipeline-view";
 import { renditionRecord } from "../sync/rendition-record";
 import { resolveProbe } from "../sync/resolve-probe";
-import { countApiCall, countRepair } from "../sync/run-record";
+import { countApiCall } from "../sync/run-record";
 import { assetIdFromSourcePath } from "../sync/settings";
-import { outboxStatements } from "./deliver";
-import { downloadJob } from "./download";
+import { applyPlan, type IngestOutcome } from "./ingest-apply";
+import { recordNotFound } from "./ingest-deletion";
 import { defineJob } from "./job-type";
 
 const ingestPayload = z.object({
@@ -45,6 +40,8 @@ const ingestPayload = z.object({
   /** The asset as a listing showed it moments ago; used instead of a GET while fresh. */
   snapshot: z.unknown().optional(),
   snapshotAt: z.number().optional(),
+  /** A person confirmed the deletions the guard held: a 404 is a deletion. */
+  deletionConfirmed: z.boolean().optional(),
 });
 export type IngestInput = z.output<typeof ingestPayload>;
 
@@ -71,28 +68,24 @@ export function ingestKeyPrefix(syncId: string): string {
 /** A listing this recent is as good as a GET: Mux is the source either way. */
 export const SNAPSHOT_MAX_AGE_MS = 60_000;
 
-/** States that end an object's journey for now; a poll that reaches one repaired what webhooks missed. */
-const SETTLED = new Set(["ready", "delivered", "skipped", "deleted"]);
-
-export type IngestOutcome =
-  | { kind: "written"; state: string }
-  | { kind: "unchanged"; state: string }
-  | { kind: "ignored"; why: string };
-
-type SyncRow = typeof syncs.$inferSelect;
-
 export async function ingestAsset(deps: Deps, input: IngestInput): Promise<IngestOutcome> {
   const { db } = deps.database;
   const sync = await db.select().from(syncs).where(eq(syncs.id, input.syncId)).get();
   if (!sync) return { kind: "ignored", why: "the sync no longer exists" };
   if (sync.status === "paused") return { kind: "ignored", why: "the sync is paused" };
+  if (sync.suspension === "environment_changed")
+    return { kind: "ignored", why: "the sync is suspended: its token reaches another environment" };
   const onlyAsset = assetIdFromSourcePath(sync.sourcePath);
   if (onlyAsset && onlyAsset !== input.assetId)
     return { kind: "ignored", why: "outside the sync's source_path" };
+  if (!(await requireEnvironment(deps, sync.connectionId)))
+    return { kind: "ignored", why: "the token reaches another environment" };
 
   const existing = await findObject(deps, sync.bucketId, input.assetId);
+  const context = await transitionContext(deps, sync.bucketId, existing);
   const { asset, fromSnapshot } = await readAsset(deps, sync.connectionId, input);
-  if (!asset) return recordDeletion(deps, sync, existing, input);
+  if (!asset) return recordNotFound(deps, sync, existing, input, context);
+  if (existing?.pendingDeletionAt != null) await releaseHold(deps, existing.id);
 
   if (sync.syncMode === "initial_only" && !existing && isAfterSnapshot(asset, sync.snapshotAt)) {
     return { kind: "ignored", why: "created after the initial_only snapshot" };
@@ -113,15 +106,12 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     waitingSince: existing?.waitingSince ?? null,
     renditionGraceMs: deps.ingest.renditionGraceMs,
   });
-  if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions") {
-    // Giving up on an asset's MP4s is decided on a fresh read: a listing taken before its MP4s
-    // were made, judged after the grace period, would skip an asset that has them by now.
-    return ingestAsset(deps, { ...input, snapshot: undefined, snapshotAt: undefined });
-  }
+  // Giving up on an asset's MP4s is decided on a fresh read: a listing taken before its MP4s
+  // were made, judged after the grace period, would skip an asset that has them by now.
+  if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions")
+    return ingestFresh(deps, input);
   const resolved = await resolveProbe(deps, sync.connectionId, evaluation);
 
-  let download: RenditionCandidate[] | null = null;
-  let deliver = false;
   const change: ObjectChange = {
     bucketId: sync.bucketId,
     syncId: sync.id,
@@ -130,7 +120,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     reason: "reason" in resolved ? resolved.reason : null,
     message: "message" in resolved ? resolved.message : null,
     metadata: assetMetadata(asset),
-    discoveredVia: input.via,
+    discoveredVia: existing?.discoveredVia ?? input.via,
   };
   if (resolved.state === "ready") {
     const first = resolved.candidates[0];
@@ -138,17 +128,91 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     change.playbackId = resolved.playback.id;
     change.playbackPolicy = resolved.playback.policy;
     change.rendition = renditionRecord(deps.stream.baseUrl, resolved.playback.id, first);
-    change.message = `MP4 rendition ${first.name} is available`;
-    if (deps.storage) {
-      change.message += "; downloading";
-      download = resolved.candidates;
-    } else {
-      deliver = (await pipelineUrlFor(deps, sync.bucketId)) !== null;
-    }
+    change.message = `MP4 rendition ${first.name} is available${deps.storage ? "; downloading" : ""}`;
   }
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
-  return applyChange(deps, existing, change, input, { download, deliver });
+  const plan = decideChange(existing, targetOf(change, existing), context);
+  if (!plan.write) return { kind: "unchanged", state: existing?.state ?? change.state };
+  // A listing may be a minute old: it may add an object or move one forward, but whatever it
+  // would change about an object the pipeline has is decided on a fresh read.
+  if (fromSnapshot && existing && (isMember(existing) || progress(plan.state) < progress(existing.state)))
+    return ingestFresh(deps, input);
+  return applyPlan(
+    deps,
+    existing,
+    change,
+    plan,
+    input,
+    resolved.state === "ready" ? resolved.candidates : [],
+  );
+}
+
+const PROGRESS: Partial<Record<ObjectState, number>> = {
+  waiting_for_asset: 1,
+  waiting_for_rendition: 2,
+  ready: 3,
+  delivered: 4,
+};
+
+/** How far along the way to the pipeline a state is (states off that way have no rank). */
+function progress(state: ObjectState): number {
+  return PROGRESS[state] ?? Number.NEGATIVE_INFINITY;
+}
+
+function isMember(object: ObjectRow): boolean {
+  return object.state === "ready" || object.state === "delivered" || object.announcedView !== null;
+}
+
+function ingestFresh(deps: Deps, input: IngestInput): Promise<IngestOutcome> {
+  return ingestAsset(deps, { ...input, snapshot: undefined, snapshotAt: undefined });
+}
+
+/** What the evaluation says the object is now, for the transition rule. */
+function targetOf(change: ObjectChange, existing: ObjectRow | null): Target {
+  const view = rowView({
+    metadata: change.metadata ?? existing?.metadata ?? null,
+    rendition: change.rendition ?? null,
+    playbackId: change.playbackId ?? null,
+    playbackPolicy: change.playbackPolicy ?? null,
+  });
+  if (change.state === "ready") return { qualifies: true, view };
+  return {
+    qualifies: false,
+    state: change.state,
+    reason: change.reason,
+    view: { ...view, ...keptView(existing) },
+  };
+}
+
+/** A departing object keeps its last rendition and playback id on the row (the payload carries them). */
+function keptView(existing: ObjectRow | null) {
+  return {
+    rendition: existing?.rendition?.name ?? null,
+    playbackId: existing?.playbackId ?? null,
+    playbackPolicy: existing?.playbackPolicy ?? null,
+  };
+}
+
+async function transitionContext(
+  deps: Deps,
+  bucketId: string,
+  existing: ObjectRow | null,
+): Promise<TransitionContext> {
+  const latest = existing
+    ? await deps.database.db
+        .select({ status: deliveries.status })
+        .from(deliveries)
+        .where(eq(deliveries.objectId, existing.id))
+        .orderBy(desc(deliveries.objectVersion))
+        .limit(1)
+        .get()
+    : undefined;
+  return {
+    pipeline: (await pipelineUrlFor(deps, bucketId)) !== null,
+    storage: deps.storage !== null,
+    latestDelivery: latest?.status ?? null,
+  };
 }
 
 async function findObject(deps: Pick<Deps, "database">, bucketId: string, assetId: string) {
@@ -159,6 +223,11 @@ async function findObject(deps: Pick<Deps, "database">, bucketId: string, assetI
       .where(and(eq(objects.bucketId, bucketId), eq(objects.assetId, assetId)))
       .get()) ?? null
   );
+}
+
+/** The asset exists after all: a deletion the guard held is released. */
+async function releaseHold(deps: Pick<Deps, "database">, objectId: string): Promise<void> {
+  await deps.database.db.update(objects).set({ pendingDeletionAt: null }).where(eq(objects.id, objectId));
 }
 
 async function readAsset(
@@ -177,102 +246,21 @@ async function readAsset(
   return { asset, fromSnapshot: false };
 }
 
-type Follow = { download: RenditionCandidate[] | null; deliver: boolean };
-
-async function applyChange(
-  deps: Deps,
-  existing: ObjectRow | null,
-  change: ObjectChange,
-  input: IngestInput,
-  follow: Follow,
-): Promise<IngestOutcome> {
-  const decision = decideTransition(existing, change);
-  if (decision !== "apply") return { kind: "unchanged", state: existing?.state ?? change.state };
-  const repaired =
-    input.via === "poll" && input.repairs === true && input.runId !== undefined && SETTLED.has(change.state);
-  const write = planObjectWrite(deps, existing, change);
-  const alongside = [
-    ...(repaired && input.runId ? [countRepair(input.runId, write.won)] : []),
-    // The download is part of the same outbox write as the state change that asks for it.
-    ...(follow.download
-      ? [
-          deps.jobs.enqueueStatement(
-            downloadJob.request({
-              objectId: write.objectId,
-              version: write.version,
-              candidates: follow.download,
-            }),
-            { onlyIf: write.won },
-          ),
-        ]
-      : []),
-    ...(follow.deliver
-      ? outboxStatements(deps, write, change.state === "deleted" ? "object.deleted" : "object.ready")
-      : []),
-  ];
-  const result = await commitObjectWrite(deps, write, alongside);
-  if (!result.written) {
-    // Another writer changed the object between our read and our write: run again on fresh data.
-    throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
-      retryable: true,
-    });
-  }
-  if (repaired) {
-    // Every repair is a webhook that never arrived (or arrived and was lost): worth a warning.
-    deps.logger.warn("Reconciliation repaired an asset the webhooks missed", {
-      asset_id: change.assetId,
-      run_id: input.runId,
-      state: change.state,
-    });
-  }
-  deps.logger.info("Object state changed", {
-    asset_id: change.assetId,
-    bucket_id: change.bucketId,
-    from: existing?.state ?? null,
-    to: change.state,
-    reason: change.reason,
-  });
-  return { kind: "written", state: change.state };
-}
-
-async function recordDeletion(
-  deps: Deps,
-  sync: SyncRow,
-  existing: ObjectRow | null,
-  input: IngestInput,
-): Promise<IngestOutcome> {
-  if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
-  // Idempotent, so a retried job purges again safely.
-  await deps.storage?.deletePrefix(storagePrefix(sync.bucketId, input.assetId));
-  const pipelineUrl = await pipelineUrlFor(deps, sync.bucketId);
-  return applyChange(
-    deps,
-    existing,
-    {
-      bucketId: sync.bucketId,
-      syncId: sync.id,
-      assetId: input.assetId,
-      state: "deleted",
-      reason: "deleted_in_mux",
-      message: "The asset was deleted in Mux",
-      discoveredVia: input.via,
-    },
-    input,
-    // Only tell the pipeline about objects it was told about.
-    { download: null, deliver: pipelineUrl !== null && existing.state === "delivered" },
-  );
-}
-
 /**
  * A dead ingest job leaves its object `failed` with the last error, so a person sees it (status,
  * dashboard, API) and can retry it. An asset never read still gets an object row, or the failure
- * would be invisible.
+ * would be invisible. An object the pipeline has keeps its state: failing to look at it again
+ * says nothing about the asset, and the dead job is listed with the dead letters.
  */
 async function markIngestFailed(deps: Deps, input: IngestInput, attempt: number, error: unknown) {
   const sync = await deps.database.db.select().from(syncs).where(eq(syncs.id, input.syncId)).get();
   if (!sync) return;
   const existing = await findObject(deps, sync.bucketId, input.assetId);
-  if (existing && (existing.state === "delivered" || existing.state === "deleted")) return;
+  if (
+    existing &&
+    (existing.state === "delivered" || existing.state === "deleted" || existing.announcedView !== null)
+  )
+    return;
   await writeObjectChange(deps, existing, {
     bucketId: sync.bucketId,
     syncId: input.syncId,

@@ -7,9 +7,13 @@
  * an overlap margin), so k new assets cost about ceil(k/100)+1 list calls whatever the library
  * size. Listed assets ride into their ingest job as a snapshot (the listing *is* a fresh read from
  * Mux), so the initial pass of N assets costs N/100 calls, not N.
+ *
+ * Mux does not document the listing's order. Stopping early is only right for a listing newest
+ * first, so an incremental pass checks that `created_at` never increases along it; when it does,
+ * the pass carries on as a full sweep and the run records `order_violation`.
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { objects, type syncs } from "../db/schema";
+import { objects, runs, type syncs } from "../db/schema";
 import type { MuxAsset } from "../mux/schemas";
 import type { Deps } from "../sync/deps";
 import { bumpRun, type RunRow } from "../sync/run-record";
@@ -20,34 +24,68 @@ type SyncRow = typeof syncs.$inferSelect;
 
 const PAGE_LIMIT = 100;
 
-/** Lists pages from the run's cursor; resolves false when it stopped on the page budget. */
-export async function listLibrary(deps: Deps, sync: SyncRow, run: RunRow, full: boolean): Promise<boolean> {
+export type ListingResult = {
+  /** False when it stopped on the page budget (the cursor is saved: the job runs again). */
+  finished: boolean;
+  /** It became (or was) a full sweep. */
+  full: boolean;
+};
+
+/** Lists pages from the run's cursor. */
+export async function listLibrary(
+  deps: Deps,
+  sync: SyncRow,
+  run: RunRow,
+  fullSweep: boolean,
+): Promise<ListingResult> {
   const settings = deps.reconcile;
   const api = await deps.credentials.api(sync.connectionId);
-  const stopBelow =
-    full || sync.watermarkCreatedS === null ? null : sync.watermarkCreatedS - settings.overlapSeconds;
+  let full = fullSweep;
   let cursor = run.cursor;
   let newest = run.newestCreatedS ?? sync.watermarkCreatedS;
+  let previous = run.lastListedCreatedS;
   for (let pages = 0; pages < settings.maxPagesPerRun; pages++) {
     const page = await api.listAssets({ limit: PAGE_LIMIT, cursor });
-    const enqueued = await processPage(deps, sync, run, page.assets, full);
-    for (const asset of page.assets) {
-      if (asset.created_at !== null && (newest === null || asset.created_at > newest))
-        newest = asset.created_at;
+    const created = page.assets.map((a) => a.created_at).filter((c): c is number => c !== null);
+    if (!full && !isNewestFirst(previous, created)) {
+      full = true;
+      await markOrderViolation(deps, sync, run);
     }
-    const oldest = Math.min(...page.assets.map((a) => a.created_at ?? Number.POSITIVE_INFINITY));
-    const reachedWatermark = stopBelow !== null && oldest < stopBelow;
-    cursor = reachedWatermark ? null : page.nextCursor;
+    const enqueued = await processPage(deps, sync, run, page.assets, full);
+    for (const c of created) if (newest === null || c > newest) newest = c;
+    previous = created.at(-1) ?? previous;
+    const stopBelow =
+      full || sync.watermarkCreatedS === null ? null : sync.watermarkCreatedS - settings.overlapSeconds;
+    const oldest = Math.min(...created, Number.POSITIVE_INFINITY);
+    cursor = stopBelow !== null && oldest < stopBelow ? null : page.nextCursor;
     await bumpRun(
       deps,
       run.id,
       { pages: 1, apiCalls: 1, assetsSeen: page.assets.length, enqueued },
-      { cursor, newestCreatedS: newest },
+      { cursor, newestCreatedS: newest, lastListedCreatedS: previous },
     );
     await extendSyncLease(deps, sync.id, run.id, deps.clock.now() + settings.leaseMs);
-    if (!cursor) return true;
+    if (!cursor) return { finished: true, full };
   }
-  return false;
+  return { finished: false, full };
+}
+
+/** Newest first: no `created_at` is later than the one listed before it. */
+function isNewestFirst(previous: number | null, created: readonly number[]): boolean {
+  let last = previous ?? Number.POSITIVE_INFINITY;
+  for (const c of created) {
+    if (c > last) return false;
+    last = c;
+  }
+  return true;
+}
+
+async function markOrderViolation(deps: Deps, sync: SyncRow, run: RunRow): Promise<void> {
+  await deps.database.db.update(runs).set({ orderViolation: true, kind: "full" }).where(eq(runs.id, run.id));
+  deps.logger.warn("Mux listed assets out of newest-first order; the pass carries on as a full sweep", {
+    sync_id: sync.id,
+    run_id: run.id,
+  });
 }
 
 /** Enqueues the listed assets that need work, and marks them seen. Returns how many were enqueued. */
@@ -85,8 +123,9 @@ async function processPage(
       if (state === undefined) return true;
       if (state === "waiting_for_asset" || state === "waiting_for_rendition" || state === "failed")
         return true;
-      // Skips are re-evaluated on full sweeps (filters or the asset may have changed); free with a snapshot.
-      return full && state === "skipped";
+      // A changed selection re-evaluates every object, members included; full sweeps re-evaluate
+      // skips (the asset may have changed). Free either way: the listing is the snapshot.
+      return run.reevaluate || (full && state === "skipped");
     });
     const statements: SQL[] = needsWork.map((asset) =>
       enqueueIngestForPass(deps, sync, run.id, asset.id, asset),

@@ -14,13 +14,14 @@ import { type RunKind, runs, syncs } from "../db/schema";
 import { AppError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Deps, ReconcileSettings } from "../sync/deps";
-import { bumpRun, failRun, finishRun, type RunRow, startRun } from "../sync/run-record";
+import { requireEnvironment } from "../sync/environment-guard";
+import { abandonRun, bumpRun, failRun, finishRun, type RunRow, startRun } from "../sync/run-record";
 import { assetIdFromSourcePath } from "../sync/settings";
 import { acquireSyncLease, releaseSyncLease } from "../sync/sync-lease";
 import { defineJob } from "./job-type";
 import { checkUnseenForDeletion, recheckWaiting } from "./reconcile-checks";
 import { enqueueIngestForPass } from "./reconcile-enqueue";
-import { listLibrary } from "./reconcile-listing";
+import { type ListingResult, listLibrary } from "./reconcile-listing";
 
 const reconcilePayload = z.object({ syncId: z.string(), runId: z.string() });
 type ReconcileInput = z.output<typeof reconcilePayload>;
@@ -52,12 +53,15 @@ export async function schedulePass(
   deps: Pick<Deps, "database" | "jobs" | "clock" | "doorbell">,
   syncId: string,
   kind: RunKind,
+  options: { reevaluate?: boolean } = {},
 ): Promise<string | null> {
   const now = deps.clock.now();
   const runId = newId("run");
   const request = reconcileJob.request({ syncId, runId });
+  const reevaluate = options.reevaluate ? 1 : 0;
   const [inserted] = await deps.database.atomic([
-    sql`INSERT INTO runs (id, sync_id, kind, status, started_at) SELECT ${runId}, ${syncId}, ${kind}, 'queued', ${now}
+    sql`INSERT INTO runs (id, sync_id, kind, status, started_at, reevaluate)
+        SELECT ${runId}, ${syncId}, ${kind}, 'queued', ${now}, ${reevaluate}
         WHERE NOT ${deps.jobs.activeCondition(request.key)} AND EXISTS (SELECT 1 FROM syncs WHERE id = ${syncId})`,
     deps.jobs.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT 1 FROM runs WHERE id = ${runId})` }),
   ]);
@@ -81,7 +85,12 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
     );
   }
   try {
-    const full = isFullSweep(run, sync, settings, now);
+    if (!(await requireEnvironment(deps, sync.connectionId))) {
+      // The syncs are suspended with the reason; the pass ends without listing another library.
+      await abandonRun(deps, run.id, "The access token reaches another Mux environment");
+      return;
+    }
+    let full = isFullSweep(run, sync, settings, now);
     await startRun(deps, run, full && run.kind === "scheduled" ? "full" : run.kind);
     if (sync.syncMode === "initial_only" && sync.snapshotAt === null) {
       // Assets created after this moment are out of an initial_only sync's scope.
@@ -89,11 +98,13 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
       sync.snapshotAt = run.startedAt;
     }
     const onlyAsset = assetIdFromSourcePath(sync.sourcePath);
-    if (!(await walk(deps, sync, run, full, onlyAsset))) {
+    const listing = await walk(deps, sync, run, full, onlyAsset);
+    if (!listing.finished) {
       // Out of pages for this run of the job: the cursor is saved, the job runs again.
       await deps.jobs.enqueue(reconcileJob.request(input));
       return;
     }
+    full = listing.full;
     if (full && !onlyAsset) await checkUnseenForDeletion(deps, sync, run);
     await recheckWaiting(deps, sync, run);
     await finishRun(deps, sync, run, full);
@@ -106,26 +117,27 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
   }
 }
 
-/** The listing part of a pass; false when it stopped on the page budget and must continue. */
+/** The listing part of a pass. */
 async function walk(
   deps: Deps,
   sync: SyncRow,
   run: RunRow,
   full: boolean,
   onlyAsset: string | null,
-): Promise<boolean> {
+): Promise<ListingResult> {
   if (onlyAsset) {
     // One asset: no library scan. Its ingest job makes the single GET.
     const [result] = await deps.database.atomic([enqueueIngestForPass(deps, sync, run.id, onlyAsset, null)]);
     await bumpRun(deps, run.id, { enqueued: result?.changes ?? 0 });
-    return true;
+    return { finished: true, full };
   }
   if (sync.syncMode === "continuous" || sync.status !== "completed")
     return listLibrary(deps, sync, run, full);
-  return true;
+  return { finished: true, full };
 }
 
 function isFullSweep(run: RunRow, sync: SyncRow, settings: ReconcileSettings, now: number): boolean {
-  if (run.kind === "initial" || run.kind === "full" || sync.watermarkCreatedS === null) return true;
+  if (run.kind === "initial" || run.kind === "full" || run.orderViolation || sync.watermarkCreatedS === null)
+    return true;
   return sync.lastFullSweepAt === null || now - sync.lastFullSweepAt >= settings.fullSweepIntervalMs;
 }

@@ -1,17 +1,17 @@
 /**
- * The body the pipeline receives, exactly as the design contract states it:
- * `{type, data: {bucket_id, sync_id, object_id, source, rendition, metadata}}`.
+ * The body the pipeline receives, exactly as the design contract states it (DESIGN §6):
+ * `{type, data: {bucket_id, sync_id, object_id, reason?, source, rendition, metadata}}`. It is the
+ * full current object for every type; `reason` says why an object left, on `object.deleted` only.
  */
-import type { ObjectMetadata, ObjectRow, RenditionRecord } from "../db/schema";
-
-export type PipelineEventType = "object.ready" | "object.deleted";
+import type { DeliveryType, LeaveReason, ObjectMetadata, ObjectRow, RenditionRecord } from "../db/schema";
 
 export type PipelinePayload = {
-  type: PipelineEventType;
+  type: DeliveryType;
   data: {
     bucket_id: string;
     sync_id: string;
     object_id: string;
+    reason?: LeaveReason;
     source: { provider: "mux"; asset_id: string; playback_id: string | null; playback_policy: string | null };
     rendition: RenditionRecord | null;
     metadata: ObjectMetadata | null;
@@ -20,17 +20,18 @@ export type PipelinePayload = {
 
 /** `signedUrl` replaces the rendition URL when the playback id is signed (it carries `?token=`). */
 export function buildPipelinePayload(
-  type: PipelineEventType,
+  delivery: { type: DeliveryType; reason: LeaveReason | null },
   object: ObjectRow,
   signedUrl: string | null,
 ): PipelinePayload {
   const rendition = object.rendition ? { ...object.rendition, url: signedUrl ?? object.rendition.url } : null;
   return {
-    type,
+    type: delivery.type,
     data: {
       bucket_id: object.bucketId,
       sync_id: object.syncId,
       object_id: object.id,
+      ...(delivery.type === "object.deleted" ? { reason: delivery.reason ?? "deleted_in_mux" } : {}),
       source: {
         provider: "mux",
         asset_id: object.assetId,

@@ -1,7 +1,7 @@
 /** Bucket verbs: a named collection of objects, with the pipeline URL its deliveries go to. */
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { buckets, deliveries, objectHistory, objects, syncs } from "../db/schema";
-import { deliverJob } from "../jobs/deliver";
+import { deliverJob, deliverKeysOfBucket } from "../jobs/deliver";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Deps } from "../sync/deps";
@@ -137,10 +137,7 @@ export async function deleteBucket(
   }
   await deps.database.atomic([
     ...syncIds.flatMap((syncId) => deleteSyncStatements(deps, syncId)),
-    deps.jobs.deleteStatement({
-      type: deliverJob.type,
-      keysFrom: sql`SELECT id FROM ${deliveries} WHERE bucket_id = ${id}`,
-    }),
+    deps.jobs.deleteStatement({ type: deliverJob.type, keysFrom: deliverKeysOfBucket(id) }),
     sql`DELETE FROM ${objectHistory} WHERE object_id IN (SELECT id FROM ${objects} WHERE bucket_id = ${id})`,
     db.delete(deliveries).where(eq(deliveries.bucketId, id)),
     db.delete(objects).where(eq(objects.bucketId, id)),

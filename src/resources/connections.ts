@@ -3,8 +3,9 @@
  * the redactor at once (so no log line can ever carry them), sealed with the SecretBox, and only
  * their masks come back out.
  */
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { connections, syncs } from "../db/schema";
+import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { MuxCredentials } from "../mux/client";
@@ -24,7 +25,7 @@ import type {
 type ConnectionRow = typeof connections.$inferSelect;
 type ConnectionDeps = Pick<
   Deps,
-  "database" | "clock" | "logger" | "redactor" | "box" | "credentials" | "jobs" | "metrics"
+  "database" | "clock" | "logger" | "redactor" | "box" | "credentials" | "jobs" | "metrics" | "doorbell"
 >;
 
 export async function findConnection(deps: Pick<Deps, "database">, id: string): Promise<ConnectionRow> {
@@ -137,7 +138,11 @@ export async function getConnection(
   return view(deps, await findConnection(deps, input.id));
 }
 
-/** Rotates secrets or renames. Fields left out keep their value; `null` clears an optional one. */
+/**
+ * Rotates secrets, renames, or re-pins the Mux environment. Fields left out keep their value;
+ * `null` clears an optional one. Re-pinning (`environment_id`) is checked against Mux: the token
+ * must reach that environment; the syncs suspended for the change then run again.
+ */
 export async function updateConnection(
   deps: ConnectionDeps,
   input: { id: string; patch: ConnectionPatchInput; validate?: boolean },
@@ -160,7 +165,12 @@ export async function updateConnection(
     next.tokenSecret !== current.tokenSecret ||
     next.signingKeyId !== current.signingKeyId ||
     next.signingPrivateKey !== current.signingPrivateKey;
-  const tested = input.validate || patch.validate ? await requireAccepted(deps, next) : null;
+  const tested =
+    input.validate || patch.validate || patch.environment_id !== undefined
+      ? await requireAccepted(deps, next)
+      : null;
+  const repin =
+    patch.environment_id === undefined ? null : confirmedEnvironment(tested, patch.environment_id);
   const now = deps.clock.now();
   const sealed = await sealConnectionSecrets(deps.box, {
     accessTokenSecret: next.tokenSecret,
@@ -174,6 +184,7 @@ export async function updateConnection(
       accessTokenId: next.tokenId,
       ...sealed,
       signingKeyId: next.signingKeyId,
+      ...(repin ? { environmentId: repin.id, environmentName: repin.name } : {}),
       // A test of the old credentials says nothing about the new ones.
       ...(tested || credentialsChanged ? testColumns(tested, now) : {}),
       // Strictly increasing: the credentials cache (also in other processes) reloads on a new updated_at.
@@ -181,8 +192,49 @@ export async function updateConnection(
     })
     .where(eq(connections.id, id));
   deps.credentials.invalidate(id);
-  deps.logger.info("Connection updated", { connection_id: id, credentials_changed: credentialsChanged });
+  if (repin) await resumeAfterRepin(deps, id);
+  deps.logger.info("Connection updated", {
+    connection_id: id,
+    credentials_changed: credentialsChanged,
+    environment: repin?.id ?? null,
+  });
   return view(deps, await findConnection(deps, id));
+}
+
+/** The environment the tested token reaches, which must be the one asked for. */
+function confirmedEnvironment(
+  tested: ConnectionTestResult | null,
+  wanted: string,
+): { id: string; name: string | null } {
+  const actual = tested?.details.environment_id;
+  const name = tested?.details.environment_name;
+  if (actual !== wanted) {
+    const message = `the token reaches Mux environment ${String(actual ?? "unknown")}, not ${wanted}: nothing was changed`;
+    throw new AppError("VALIDATION", `environment_id: ${message}`, {
+      details: [{ field: "environment_id", message }],
+    });
+  }
+  return { id: wanted, name: typeof name === "string" ? name : null };
+}
+
+/** Syncs suspended because the token changed environment run again, with a full pass to catch up. */
+async function resumeAfterRepin(deps: ConnectionDeps & Pick<Deps, "doorbell">, connectionId: string) {
+  const now = deps.clock.now();
+  const resumed = await deps.database.db
+    .update(syncs)
+    .set({ status: "active", suspension: null, statusReason: null, nextRunAt: now, updatedAt: now })
+    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")))
+    .returning({ id: syncs.id });
+  for (const sync of resumed) await schedulePass(deps, sync.id, "full");
+}
+
+/** Re-pins a connection to the environment its token reaches now (the dashboard's button). */
+export async function repinConnection(deps: ConnectionDeps & Pick<Deps, "doorbell">, input: { id: string }) {
+  const result = await testCredentials(deps, { credentials: await deps.credentials.get(input.id) });
+  const environmentId = result.details.environment_id;
+  if (!result.success || typeof environmentId !== "string")
+    throw new AppError("CONFLICT", `Mux did not say which environment the token reaches: ${result.message}`);
+  return updateConnection(deps, { id: input.id, patch: { environment_id: environmentId } });
 }
 
 /** Refused while syncs use the connection, unless `force` (then those syncs go too). */

@@ -5,6 +5,7 @@
  */
 import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
 import { deliveries, objectHistory, objects } from "../db/schema";
+import { deliverKey } from "../jobs/deliver";
 import { ingestKey } from "../jobs/ingest";
 import { AppError } from "../lib/errors";
 import type { Deps } from "../sync/deps";
@@ -80,10 +81,7 @@ export async function getObject(
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(DELIVERIES_SHOWN)
     .all();
-  const jobRows = await deps.jobs.findByKeys([
-    ingestKey(row.syncId, row.assetId),
-    ...deliveryRows.map((d) => d.id),
-  ]);
+  const jobRows = await deps.jobs.findByKeys([ingestKey(row.syncId, row.assetId), deliverKey(row.id)]);
   return {
     ...presentObject(row),
     history: history.map((h) => ({

@@ -23,6 +23,7 @@ export function presentConnection(row: typeof connections.$inferSelect, syncIds:
     signing_key_id: row.signingKeyId,
     signing_private_key: row.signingPrivateKey ? (maskHint(hints.signing_private_key) ?? "****") : null,
     origin: row.origin,
+    environment: row.environmentId ? { id: row.environmentId, name: row.environmentName } : null,
     last_test:
       row.lastTestAt === null
         ? null
@@ -48,6 +49,7 @@ export function presentRun(row: typeof runs.$inferSelect): RunView {
     repaired: row.repaired,
     rechecked: row.rechecked,
     errors: row.errors,
+    order_violation: row.orderViolation,
     message: row.message,
   };
 }
@@ -66,6 +68,7 @@ export function presentSync(
     file_filters: row.fileFilters ?? {},
     rendition_preference: row.renditionPreference ?? null,
     status: row.status,
+    suspension: row.suspension,
     status_reason: row.statusReason,
     origin: row.origin,
     next_run_at: isoTime(row.nextRunAt),
@@ -90,6 +93,7 @@ export function presentObject(row: typeof objects.$inferSelect): ObjectView {
     metadata: row.metadata ?? null,
     version: row.version,
     discovered_via: row.discoveredVia,
+    pending_deletion_at: isoTime(row.pendingDeletionAt),
     state_changed_at: isoTime(row.stateChangedAt),
     created_at: isoTime(row.createdAt),
     updated_at: isoTime(row.updatedAt),
@@ -118,6 +122,7 @@ export function presentDelivery(row: typeof deliveries.$inferSelect): DeliveryVi
   return {
     id: row.id,
     type: row.type,
+    reason: row.reason,
     object_version: row.objectVersion,
     status: row.status,
     attempts: row.attempts,

@@ -5,8 +5,10 @@
  */
 import { desc, eq } from "drizzle-orm";
 import { runs, type SyncStatus, syncs } from "../db/schema";
+import { ingestJob } from "../jobs/ingest";
 import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
+import { heldDeletions, releaseHeldDeletions } from "../sync/deletion-guard";
 import type { Deps } from "../sync/deps";
 import { triggerPass } from "./passes";
 import { presentRun } from "./present";
@@ -31,6 +33,10 @@ export async function pauseSync(deps: ControlDeps, ref: SyncRef): Promise<SyncVi
   return getSync(deps, ref);
 }
 
+/**
+ * Resumes a sync: passes run again, and a full pass catches up on whatever changed meanwhile.
+ * Deletions the guard held are released, not applied (the objects stay).
+ */
 export async function resumeSync(
   deps: ControlDeps,
   ref: SyncRef,
@@ -40,20 +46,69 @@ export async function resumeSync(
   // An initial_only sync whose initial pass already finished goes back to re-checking, not listing.
   const status: SyncStatus =
     row.syncMode === "initial_only" && row.lastFullSweepAt !== null ? "completed" : "active";
-  await deps.database.db
-    .update(syncs)
-    .set({
-      status,
-      statusReason: null,
-      consecutiveFailures: 0,
-      nextRunAt: now + row.pollingIntervalSeconds * 1000,
-      updatedAt: now,
-    })
-    .where(eq(syncs.id, ref.syncId));
+  await deps.database.atomic([
+    deps.database.db
+      .update(syncs)
+      .set({
+        status,
+        suspension: null,
+        statusReason: null,
+        consecutiveFailures: 0,
+        nextRunAt: now + row.pollingIntervalSeconds * 1000,
+        updatedAt: now,
+      })
+      .where(eq(syncs.id, ref.syncId)),
+    releaseHeldDeletions(deps, ref.syncId),
+  ]);
   const runId = await schedulePass(deps, ref.syncId, row.watermarkCreatedS === null ? "initial" : "full");
   deps.logger.info("Sync resumed", { sync_id: ref.syncId, run_id: runId });
   return { ...(await getSync(deps, ref)), run_id: runId };
 }
+
+/**
+ * A person confirms the deletions the guard held: each held object's ingest job runs again and
+ * applies the deletion if Mux still answers 404 (an asset that came back is simply kept). The
+ * sync runs again.
+ */
+export async function confirmDeletions(
+  deps: ControlDeps,
+  ref: SyncRef,
+): Promise<SyncView & { confirmed: number }> {
+  const row = await findSync(deps, ref);
+  if (row.suspension !== "deletion_guard") {
+    throw new AppError("CONFLICT", `Sync ${ref.syncId} holds no deletions (it is ${row.status})`);
+  }
+  let confirmed = 0;
+  for (let afterId = ""; ; ) {
+    const page = await heldDeletions(deps, ref.syncId, { afterId, limit: IDS_PER_BATCH });
+    if (page.length === 0) break;
+    await deps.database.atomic(
+      page.map((held) =>
+        deps.jobs.enqueueStatement(
+          ingestJob.request({
+            syncId: row.id,
+            assetId: held.assetId,
+            via: "trigger",
+            deletionConfirmed: true,
+          }),
+        ),
+      ),
+    );
+    confirmed += page.length;
+    afterId = page[page.length - 1]?.id ?? afterId;
+  }
+  const now = deps.clock.now();
+  await deps.database.db
+    .update(syncs)
+    .set({ status: "active", suspension: null, statusReason: null, nextRunAt: now, updatedAt: now })
+    .where(eq(syncs.id, ref.syncId));
+  deps.doorbell.ring();
+  deps.logger.warn("Held deletions confirmed", { sync_id: ref.syncId, confirmed });
+  return { ...(await getSync(deps, ref)), confirmed };
+}
+
+/** Enqueues per atomic write: D1 binds at most 100 parameters per statement, and a batch stays small. */
+const IDS_PER_BATCH = 90;
 
 export async function triggerSync(deps: ControlDeps, ref: SyncRef): Promise<string> {
   const row = await findSync(deps, ref);

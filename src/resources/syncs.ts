@@ -133,7 +133,9 @@ export async function updateSync(
     .set({ ...next, status, nextRunAt: status === "active" ? (nextRunAt ?? now) : nextRunAt, updatedAt: now })
     .where(eq(syncs.id, syncId));
   if (selectionChanged && (status === "active" || status === "completed")) {
-    await schedulePass(deps, syncId, "full");
+    // Every object is judged again by the new rules, members included: those that stop matching
+    // leave the pipeline's set, newly matching ones join it, changed choices are announced.
+    await schedulePass(deps, syncId, "full", { reevaluate: true });
   }
   deps.logger.info("Sync updated", { sync_id: syncId, selection_changed: selectionChanged });
   return getSync(deps, ref);

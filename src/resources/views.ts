@@ -26,6 +26,8 @@ export type ConnectionPatchInput = {
   webhook_secrets?: string[] | null;
   signing_key_id?: string | null;
   signing_private_key?: string | null;
+  /** Re-pin to this Mux environment (the token must reach it). */
+  environment_id?: string;
   validate?: boolean;
 };
 
@@ -57,6 +59,8 @@ export type ConnectionView = {
   signing_key_id: string | null;
   signing_private_key: string | null;
   origin: string;
+  /** The Mux environment the connection is pinned to (null until first use). */
+  environment: { id: string; name: string | null } | null;
   last_test: { success: boolean | null; message: string | null; at: string | null } | null;
   sync_ids: string[];
   created_at: string | null;
@@ -88,6 +92,8 @@ export type RunView = {
   repaired: number;
   rechecked: number;
   errors: number;
+  /** The listing was not newest first: the pass carried on as a full sweep. */
+  order_violation: boolean;
   message: string | null;
 };
 
@@ -101,6 +107,8 @@ export type SyncView = {
   file_filters: Record<string, unknown>;
   rendition_preference: string[] | null;
   status: string;
+  /** While suspended: why (`failing`, `environment_changed`, `deletion_guard`). */
+  suspension: string | null;
   status_reason: string | null;
   origin: string;
   next_run_at: string | null;
@@ -126,6 +134,8 @@ export type ObjectView = {
   metadata: Record<string, unknown> | null;
   version: number;
   discovered_via: string;
+  /** Held by the deletion guard since then: Mux answers 404, a person decides. */
+  pending_deletion_at: string | null;
   state_changed_at: string | null;
   created_at: string | null;
   updated_at: string | null;
@@ -149,6 +159,7 @@ export type JobView = {
 export type DeliveryView = {
   id: string;
   type: string;
+  reason: string | null;
   object_version: number;
   status: string;
   attempts: number;

@@ -40,8 +40,11 @@ export type WebhookResult = {
 };
 
 export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Promise<WebhookResult> {
-  const connectionId = await verifyAgainstConnections(deps, input);
-  const event = parseEnvelope(input.rawBody);
+  // Parsed once, before verification, only to route by environment; nothing else is read from an
+  // unverified body.
+  const json = parseJson(input.rawBody);
+  const connectionId = await verifyAgainstConnections(deps, input, environmentIdOf(json));
+  const event = parseEnvelope(json);
   const target = eventTarget(event);
   const now = deps.clock.now();
 
@@ -82,8 +85,14 @@ export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Pr
 }
 
 /** Returns the id of the connection whose secret signed the request. */
-async function verifyAgainstConnections(deps: WebhookDeps, input: WebhookInput): Promise<string> {
-  const candidates = input.connectionId ? [input.connectionId] : await deps.routing.connectionIds();
+async function verifyAgainstConnections(
+  deps: WebhookDeps,
+  input: WebhookInput,
+  environmentId: string | null,
+): Promise<string> {
+  const candidates = input.connectionId
+    ? [input.connectionId]
+    : await deps.routing.connectionsFor(environmentId);
   const nowSeconds = Math.floor(deps.clock.now() / 1000);
   let failure: WebhookSignatureError | null = null;
   let anySecret = false;
@@ -117,13 +126,27 @@ async function verifyAgainstConnections(deps: WebhookDeps, input: WebhookInput):
   throw failure ?? new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
 }
 
-function parseEnvelope(rawBody: string): WebhookEnvelope {
-  let json: unknown;
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(rawBody: string): unknown {
   try {
-    json = JSON.parse(rawBody);
+    return JSON.parse(rawBody);
   } catch {
-    throw new AppError("BAD_REQUEST", "The webhook body is not valid JSON");
+    return NOT_JSON;
   }
+}
+
+/** The envelope's `environment.id`, if the body has one (Mux always sends it). */
+function environmentIdOf(json: unknown): string | null {
+  if (typeof json !== "object" || json === null) return null;
+  const environment = (json as { environment?: unknown }).environment;
+  if (typeof environment !== "object" || environment === null) return null;
+  const id = (environment as { id?: unknown }).id;
+  return typeof id === "string" && id.length > 0 && id.length <= 255 ? id : null;
+}
+
+function parseEnvelope(json: unknown): WebhookEnvelope {
+  if (json === NOT_JSON) throw new AppError("BAD_REQUEST", "The webhook body is not valid JSON");
   const parsed = webhookEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     throw new AppError("VALIDATION", "The webhook body is not a Mux event envelope", {

@@ -3,7 +3,7 @@
  * the webhook hot path and the jobs never decrypt on every request. It also owns one Mux client
  * (and so one rate-limit bucket) per connection: the poller and the ingest jobs share it.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { connections } from "../db/schema";
 import { type Clock, systemClock } from "../lib/clock";
@@ -20,8 +20,17 @@ export type ConnectionCredentials = {
   webhookSecrets: string[];
   signingKeyId: string | null;
   signingPrivateKey: string | null;
+  /** The Mux environment the connection is pinned to (null until first use). */
+  environment: MuxEnvironment | null;
   updatedAt: number;
 };
+
+export type MuxEnvironment = { id: string; name: string | null };
+
+/** Whether the token still reaches the environment the connection is pinned to. */
+export type EnvironmentCheck =
+  | { ok: true; environment: MuxEnvironment | null }
+  | { ok: false; pinned: MuxEnvironment; actual: MuxEnvironment };
 
 export type MuxApiSettings = {
   baseUrl: string;
@@ -47,13 +56,16 @@ export type CredentialsCacheOptions = {
   onRequest: (status: number) => void;
 };
 
+/** How long a confirmed environment is trusted before `whoami` is asked again. */
+const ENVIRONMENT_RECHECK_MS = 5 * 60_000;
+
 /** How long cached credentials are trusted before `updated_at` is read again (other processes may rotate). */
 const RECHECK_MS = 5_000;
 
 export class ConnectionCredentialsCache {
   private readonly entries = new Map<
     string,
-    { credentials: ConnectionCredentials; checkedAt: number; api?: MuxApi }
+    { credentials: ConnectionCredentials; checkedAt: number; api?: MuxApi; environmentConfirmedAt?: number }
   >();
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -81,6 +93,7 @@ export class ConnectionCredentialsCache {
       webhookSecrets: row.webhookSecrets ? (JSON.parse(await box.open(row.webhookSecrets)) as string[]) : [],
       signingKeyId: row.signingKeyId,
       signingPrivateKey: row.signingPrivateKey ? await box.open(row.signingPrivateKey) : null,
+      environment: row.environmentId ? { id: row.environmentId, name: row.environmentName } : null,
       updatedAt: row.updatedAt,
     };
     redactor.add(credentials.tokenSecret, credentials.signingPrivateKey, ...credentials.webhookSecrets);
@@ -96,6 +109,45 @@ export class ConnectionCredentialsCache {
     const api = this.apiFor(credentials, { bucket: this.bucket(connectionId) });
     if (entry) entry.api = api;
     return api;
+  }
+
+  /**
+   * Asks Mux which environment the token belongs to (at most every few minutes, and again after
+   * any change of the credentials) and compares it with the one the connection is pinned to. An
+   * unpinned connection is pinned to it here: this is its first successful use.
+   */
+  async confirmEnvironment(connectionId: string): Promise<EnvironmentCheck> {
+    const credentials = await this.get(connectionId);
+    const entry = this.entries.get(connectionId);
+    const now = this.options.clock.now();
+    if (
+      entry?.environmentConfirmedAt !== undefined &&
+      now - entry.environmentConfirmedAt < ENVIRONMENT_RECHECK_MS
+    )
+      return { ok: true, environment: credentials.environment };
+    const me = await (await this.api(connectionId)).whoami();
+    if (!me.environmentId) return { ok: true, environment: credentials.environment };
+    const actual = { id: me.environmentId, name: me.environmentName };
+    const pinned = credentials.environment ?? (await this.pin(connectionId, actual));
+    if (pinned.id !== actual.id) return { ok: false, pinned, actual };
+    credentials.environment = pinned;
+    if (entry) entry.environmentConfirmedAt = now;
+    return { ok: true, environment: pinned };
+  }
+
+  /** Pins an unpinned connection (a concurrent pin wins: the stored one is returned). */
+  private async pin(connectionId: string, environment: MuxEnvironment): Promise<MuxEnvironment> {
+    const { db } = this.options.database;
+    await db
+      .update(connections)
+      .set({ environmentId: environment.id, environmentName: environment.name })
+      .where(and(eq(connections.id, connectionId), isNull(connections.environmentId)));
+    const row = await db
+      .select({ id: connections.environmentId, name: connections.environmentName })
+      .from(connections)
+      .where(eq(connections.id, connectionId))
+      .get();
+    return row?.id ? { id: row.id, name: row.name } : environment;
   }
 
   /**

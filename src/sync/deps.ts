@@ -37,6 +37,8 @@ export type PipelineSettings = {
 export type IngestSettings = {
   /** How long a ready asset may wait for an MP4 before it is skipped (`no_static_renditions`). */
   renditionGraceMs: number;
+  /** Unannounced deletions per rolling hour, in % of a sync's members, before they are held. */
+  deletionGuardPercent: number;
 };
 
 export type ReconcileSettings = {

@@ -31,6 +31,11 @@ export type ObjectChange = {
   metadata?: ObjectMetadata | null;
   discoveredVia: Trigger;
   waitingSince?: number | null;
+  /** The view key announced with this change (ready/updated), or null when a departure is. */
+  announcedView?: string | null;
+  /** The deletion guard holds (a time) or releases (null) a deletion. */
+  pendingDeletionAt?: number | null;
+  unannouncedDeletionAt?: number | null;
 };
 
 /** A change ready to commit: the object's id and version after it, and the statements that write it. */
@@ -93,12 +98,12 @@ export function writeObjectChange(
 function insertObject(objectId: string, change: ObjectChange, token: string, now: number): SQL {
   return sql`
     INSERT INTO objects (id, bucket_id, sync_id, asset_id, state, reason, message, playback_id, playback_policy,
-                         rendition, metadata, version, write_token, discovered_via, waiting_since,
+                         rendition, metadata, version, write_token, discovered_via, waiting_since, announced_view,
                          state_changed_at, created_at, updated_at)
     VALUES (${objectId}, ${change.bucketId}, ${change.syncId}, ${change.assetId}, ${change.state}, ${change.reason},
             ${change.message}, ${change.playbackId ?? null}, ${change.playbackPolicy ?? null},
             ${json(change.rendition)}, ${json(change.metadata)}, 1, ${token}, ${change.discoveredVia},
-            ${change.waitingSince ?? null}, ${now}, ${now}, ${now})
+            ${change.waitingSince ?? null}, ${change.announcedView ?? null}, ${now}, ${now}, ${now})
     ON CONFLICT (bucket_id, asset_id) DO NOTHING`;
 }
 
@@ -113,7 +118,11 @@ function updateObject(existing: ObjectRow, change: ObjectChange, token: string, 
       rendition = ${json(keep(change.rendition, existing.rendition))},
       metadata = ${json(keep(change.metadata, existing.metadata))},
       waiting_since = ${keep(change.waitingSince, existing.waitingSince)},
-      version = version + 1, write_token = ${token}, state_changed_at = ${now}, updated_at = ${now}
+      announced_view = ${keep(change.announcedView, existing.announcedView)},
+      pending_deletion_at = ${keep(change.pendingDeletionAt, existing.pendingDeletionAt)},
+      unannounced_deletion_at = ${keep(change.unannouncedDeletionAt, existing.unannouncedDeletionAt)},
+      version = version + 1, write_token = ${token}, updated_at = ${now},
+      state_changed_at = CASE WHEN state = ${change.state} THEN state_changed_at ELSE ${now} END
     WHERE id = ${existing.id} AND version = ${existing.version}`;
 }
 

@@ -6,7 +6,7 @@
  */
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type RunKind, runs, syncs } from "../db/schema";
+import { type RunKind, runs, type SyncStatus, syncs } from "../db/schema";
 import { AppError, describeError } from "../lib/errors";
 import type { Deps, ReconcileSettings } from "./deps";
 import { assetIdFromSourcePath } from "./settings";
@@ -24,7 +24,7 @@ export async function bumpRun(
   deps: Pick<Deps, "database">,
   runId: string,
   counters: RunCounters,
-  set: { cursor?: string | null; newestCreatedS?: number | null } = {},
+  set: { cursor?: string | null; newestCreatedS?: number | null; lastListedCreatedS?: number | null } = {},
 ): Promise<void> {
   const add = (column: AnySQLiteColumn, by = 0) => sql`${column} + ${by}`;
   await deps.database.db
@@ -69,10 +69,15 @@ export async function finishRun(deps: RecordDeps, sync: SyncRow, run: RunRow, fu
       .set({
         watermarkCreatedS: newest,
         consecutiveFailures: 0,
-        statusReason: null,
+        // A sync suspended meanwhile (by an ingest job's guard) keeps the reason a person must read.
+        statusReason: sql`CASE WHEN ${syncs.status} = 'suspended' THEN ${syncs.statusReason} ELSE NULL END`,
         updatedAt: now,
         ...(full ? { lastFullSweepAt: now } : {}),
-        ...(completesInitialOnly && sync.status === "active" ? { status: "completed" as const } : {}),
+        ...(completesInitialOnly
+          ? {
+              status: sql<SyncStatus>`CASE WHEN ${syncs.status} = 'active' THEN 'completed' ELSE ${syncs.status} END`,
+            }
+          : {}),
       })
       .where(eq(syncs.id, sync.id)),
   ]);
@@ -86,6 +91,14 @@ export async function finishRun(deps: RecordDeps, sync: SyncRow, run: RunRow, fu
     enqueued: current?.enqueued,
     rechecked: current?.rechecked,
   });
+}
+
+/** Ends a pass that must not run (its sync was just suspended); the sync is left as it is. */
+export async function abandonRun(deps: Pick<Deps, "database" | "clock">, runId: string, message: string) {
+  await deps.database.db
+    .update(runs)
+    .set({ status: "failed", finishedAt: deps.clock.now(), message, errors: sql`${runs.errors} + 1` })
+    .where(eq(runs.id, runId));
 }
 
 /** Records a pass that could not complete (also when its job is dead-lettered). */
@@ -116,7 +129,7 @@ export async function failRun(
         consecutiveFailures: failures,
         statusReason: message,
         updatedAt: now,
-        ...(suspend ? { status: "suspended" as const, nextRunAt: null } : {}),
+        ...(suspend ? { status: "suspended" as const, suspension: "failing" as const, nextRunAt: null } : {}),
       })
       .where(eq(syncs.id, sync.id)),
   ]);

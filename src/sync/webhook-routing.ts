@@ -10,11 +10,12 @@ import { connections, type SyncStatus, syncs } from "../db/schema";
 import { type Clock, systemClock } from "../lib/clock";
 
 export type RoutedSync = { id: string; sourcePath: string; status: SyncStatus };
+type RoutedConnection = { id: string; environmentId: string | null };
 
 const TTL_MS = 1_000;
 
 export class WebhookRouting {
-  private connectionIdsCache: { at: number; ids: Promise<string[]> } | null = null;
+  private connectionsCache: { at: number; rows: Promise<RoutedConnection[]> } | null = null;
   private readonly syncsCache = new Map<string, { at: number; rows: Promise<RoutedSync[]> }>();
 
   // Real time, not the domain clock: this is about freshness of a cache, in wall-clock terms.
@@ -23,14 +24,26 @@ export class WebhookRouting {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  connectionIds(): Promise<string[]> {
+  /**
+   * The connections whose secrets may have signed a webhook of `environmentId`: the ones pinned
+   * to it, then the ones not pinned yet. Without an environment id, every connection.
+   */
+  async connectionsFor(environmentId: string | null): Promise<string[]> {
+    const rows = await this.connections();
+    if (environmentId === null) return rows.map((row) => row.id);
+    const pinned = rows.filter((row) => row.environmentId === environmentId);
+    const unpinned = rows.filter((row) => row.environmentId === null);
+    return [...pinned, ...unpinned].map((row) => row.id);
+  }
+
+  private connections(): Promise<RoutedConnection[]> {
     const now = this.clock.now();
-    if (!this.connectionIdsCache || now - this.connectionIdsCache.at > TTL_MS) {
-      const ids = this.readConnectionIds();
-      this.connectionIdsCache = { at: now, ids };
-      ids.catch(() => this.invalidate());
+    if (!this.connectionsCache || now - this.connectionsCache.at > TTL_MS) {
+      const rows = this.readConnections();
+      this.connectionsCache = { at: now, rows };
+      rows.catch(() => this.invalidate());
     }
-    return this.connectionIdsCache.ids;
+    return this.connectionsCache.rows;
   }
 
   syncsOf(connectionId: string): Promise<RoutedSync[]> {
@@ -43,9 +56,10 @@ export class WebhookRouting {
     return rows;
   }
 
-  private async readConnectionIds(): Promise<string[]> {
-    const rows = await this.database.db.select({ id: connections.id }).from(connections);
-    return rows.map((row) => row.id);
+  private async readConnections(): Promise<RoutedConnection[]> {
+    return this.database.db
+      .select({ id: connections.id, environmentId: connections.environmentId })
+      .from(connections);
   }
 
   private async readSyncs(connectionId: string): Promise<RoutedSync[]> {
@@ -56,7 +70,7 @@ export class WebhookRouting {
   }
 
   invalidate(): void {
-    this.connectionIdsCache = null;
+    this.connectionsCache = null;
     this.syncsCache.clear();
   }
 }

@@ -222,6 +222,7 @@ describe("the API described and measured", () => {
       "/v1/buckets/{bucket_id}/objects/{asset_id}/retry",
       "/v1/buckets/{bucket_id}/syncs",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}",
+      "/v1/buckets/{bucket_id}/syncs/{sync_id}/confirm-deletions",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}/pause",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}/resume",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}/runs",

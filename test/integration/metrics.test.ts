@@ -85,7 +85,8 @@ describe("Prometheus metrics", () => {
     expect(text).toContain('mux_ingest_webhook_signature_failures_total{reason="mismatch"} 1');
     expect(text).toContain('mux_ingest_jobs_total{type="ingest",outcome="completed"} 1');
     expect(text).toContain('mux_ingest_jobs_total{type="deliver",outcome="completed"} 1');
-    expect(text).toContain('mux_ingest_mux_api_requests_total{status="200"} 1');
+    // The asset GET, and whoami: the connection's first use pins its environment.
+    expect(text).toContain('mux_ingest_mux_api_requests_total{status="200"} 2');
     expect(text).toContain('mux_ingest_objects{state="delivered"} 1');
     expect(text).toContain('mux_ingest_queue_jobs{type="deliver",status="done"} 1');
     expect(text).toContain("mux_ingest_delivery_latency_seconds_count 1");

@@ -307,6 +307,12 @@ describe("rendition downloads only go to the configured stream host", () => {
       };
       network.events.on("request:start", onRequest);
       network.use(
+        // Every ingest first checks which environment the token reaches (and pins it).
+        http.get("https://api.mux.com/system/v1/whoami", () =>
+          HttpResponse.json({
+            data: { environment_id: "env-test", environment_name: "Test", permissions: [] },
+          }),
+        ),
         http.get("https://api.mux.com/video/v1/assets/:id", ({ params }) => {
           const index = Number(String(params.id).replace("crafted-", ""));
           const crafted = CRAFTED[index];

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ObjectMetadata, objects, RenditionRecord } from "../../src/db/schema";
+import type { ObjectMetadata, ObjectRow, RenditionRecord } from "../../src/db/schema";
 import { buildPipelinePayload } from "../../src/pipeline/payload";
 
-type ObjectRow = typeof objects.$inferSelect;
+const READY = { type: "object.ready", reason: null } as const;
+const UPDATED = { type: "object.updated", reason: null } as const;
+const DELETED = { type: "object.deleted", reason: "deleted_in_mux" } as const;
 
 const STREAM_URL = "https://stream.mux.com/play-1/low.mp4";
 const SIGNED_URL = `${STREAM_URL}?token=eyJhbGciOiJSUzI1NiJ9.payload.signature`;
@@ -46,6 +48,10 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
     discoveredVia: "webhook",
     lastSeenAt: 1_700_000_001_000,
     waitingSince: null,
+    announcedView: "[]",
+    acknowledged: true,
+    pendingDeletionAt: null,
+    unannouncedDeletionAt: null,
     stateChangedAt: 1_700_000_002_000,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_002_000,
@@ -55,7 +61,7 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
 
 describe("buildPipelinePayload", () => {
   it("builds object.ready field for field from the row, and nothing more", () => {
-    expect(buildPipelinePayload("object.ready", objectRow(), null)).toStrictEqual({
+    expect(buildPipelinePayload(READY, objectRow(), null)).toStrictEqual({
       type: "object.ready",
       data: {
         bucket_id: "bkt_1",
@@ -70,7 +76,7 @@ describe("buildPipelinePayload", () => {
 
   it("replaces only the rendition URL with the signed one when given, leaving the row as it was", () => {
     const row = objectRow({ playbackPolicy: "signed" });
-    const payload = buildPipelinePayload("object.ready", row, SIGNED_URL);
+    const payload = buildPipelinePayload(READY, row, SIGNED_URL);
     expect(payload.data.rendition).toStrictEqual({ ...rendition, url: SIGNED_URL });
     expect(payload.data.source.playback_policy).toBe("signed");
     // The stored row keeps the bare URL: a token is minted per send and expires.
@@ -79,12 +85,12 @@ describe("buildPipelinePayload", () => {
 
   it("keeps the stored download path (and every other stored rendition field) in the rendition", () => {
     const stored = { ...rendition, path: "bkt_1/asset-1/low.mp4", sha256: "ab".repeat(32) };
-    const payload = buildPipelinePayload("object.ready", objectRow({ rendition: stored }), SIGNED_URL);
+    const payload = buildPipelinePayload(READY, objectRow({ rendition: stored }), SIGNED_URL);
     expect(payload.data.rendition).toStrictEqual({ ...stored, url: SIGNED_URL });
   });
 
   it("keeps a null rendition null, even with a signed URL", () => {
-    const payload = buildPipelinePayload("object.deleted", objectRow({ rendition: null }), SIGNED_URL);
+    const payload = buildPipelinePayload(DELETED, objectRow({ rendition: null }), SIGNED_URL);
     expect(payload.data.rendition).toBeNull();
   });
 
@@ -97,12 +103,13 @@ describe("buildPipelinePayload", () => {
       rendition: null,
       metadata: null,
     });
-    expect(buildPipelinePayload("object.deleted", row, null)).toStrictEqual({
+    expect(buildPipelinePayload(DELETED, row, null)).toStrictEqual({
       type: "object.deleted",
       data: {
         bucket_id: "bkt_1",
         sync_id: "syn_1",
         object_id: "obj_1",
+        reason: "deleted_in_mux",
         source: { provider: "mux", asset_id: "asset-1", playback_id: null, playback_policy: null },
         rendition: null,
         metadata: null,
@@ -110,8 +117,24 @@ describe("buildPipelinePayload", () => {
     });
   });
 
+  it("says why an object left on object.deleted, and only there", () => {
+    for (const reason of ["filtered", "no_rendition", "no_playback_id"] as const) {
+      expect(buildPipelinePayload({ type: "object.deleted", reason }, objectRow(), null).data.reason).toBe(
+        reason,
+      );
+    }
+    expect("reason" in buildPipelinePayload(READY, objectRow(), null).data).toBe(false);
+    expect("reason" in buildPipelinePayload(UPDATED, objectRow(), null).data).toBe(false);
+  });
+
+  it("carries the full current object on object.updated, as on object.ready", () => {
+    const ready = buildPipelinePayload(READY, objectRow(), null);
+    const updated = buildPipelinePayload(UPDATED, objectRow(), null);
+    expect(updated).toStrictEqual({ ...ready, type: "object.updated" });
+  });
+
   it("serialises to exactly that JSON body", () => {
-    const payload = buildPipelinePayload("object.ready", objectRow(), SIGNED_URL);
+    const payload = buildPipelinePayload(READY, objectRow(), SIGNED_URL);
     expect(JSON.parse(JSON.stringify(payload))).toStrictEqual(payload);
     expect(Object.keys(payload.data)).toEqual([
       "bucket_id",

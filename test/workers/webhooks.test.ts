@@ -61,7 +61,10 @@ describe("webhooks on Workers", () => {
     const worker = createWorkerHarness();
     const fake = startFakeMux(worker);
     const asset = fake.createAsset({ mp4Support: "standard", status: "ready" });
-    const body = JSON.stringify(muxEvent("video.asset.ready", { id: asset.id, status: "ready" }));
+    // As Mux sends it: from the environment the asset lives in (connections are pinned to it).
+    const body = JSON.stringify(
+      muxEvent("video.asset.ready", { id: asset.id, status: "ready" }, { environment: fake.environment }),
+    );
 
     expect(await (await signedWebhook(worker, body)).json()).toEqual({ received: true, duplicate: false });
     const duplicate = await signedWebhook(worker, body);

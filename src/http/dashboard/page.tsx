@@ -7,6 +7,7 @@ import type { FC } from "hono/jsx";
 import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
 import { DASHBOARD_CSS } from "./styles";
+import { SuspensionActions } from "./suspension-actions";
 
 export const REFRESH_SECONDS = 10;
 
@@ -181,6 +182,7 @@ export const DashboardPage: FC<{
                     {s.status}
                   </span>
                   {s.status_reason && <div class="muted">{s.status_reason}</div>}
+                  <SuspensionActions sync={s} csrf={csrf} />
                 </td>
                 <td>
                   {run ? (

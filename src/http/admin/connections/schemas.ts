@@ -11,6 +11,7 @@ const CONNECTION_KEYS = [
   "webhook_secrets",
   "signing_key_id",
   "signing_private_key",
+  "environment_id",
   "validate",
 ] as const;
 
@@ -57,7 +58,7 @@ export const connectionCreateSchema = z
         .optional()
         .openapi({ description: "Test the credentials against Mux before saving (same as ?validate=true)." }),
     },
-    { error: unknownKeys(CONNECTION_KEYS) },
+    { error: unknownKeys(CONNECTION_KEYS.filter((k) => k !== "environment_id")) },
   )
   .superRefine(signingPairCheck)
   .openapi("ConnectionCreate");
@@ -76,6 +77,10 @@ export const connectionPatchSchema = z
         .openapi({ description: "Replaces the whole list; null or [] removes every secret." }),
       signing_key_id: text(200).nullable().optional(),
       signing_private_key: secret(20_000).nullable().optional(),
+      environment_id: text(100).optional().openapi({
+        description:
+          "Re-pin the connection to this Mux environment (the token must reach it): the syncs suspended because the token changed environment run again.",
+      }),
       validate: z.boolean({ error: "must be true or false" }).optional(),
     },
     { error: unknownKeys(CONNECTION_KEYS.filter((k) => k !== "provider")) },
@@ -108,6 +113,9 @@ export const connectionSchema = z
     signing_key_id: z.string().nullable(),
     signing_private_key: z.string().nullable().openapi({ example: "****IDAQ" }),
     origin: z.string().openapi({ description: "`env` when created from the environment, `api` otherwise." }),
+    environment: z.object({ id: z.string(), name: z.string().nullable() }).nullable().openapi({
+      description: "The Mux environment the connection is pinned to, from its first successful use.",
+    }),
     last_test: z
       .object({ success: z.boolean().nullable(), message: z.string().nullable(), at: time })
       .nullable(),

@@ -55,6 +55,9 @@ export const objectSchema = z
     metadata: z.record(z.string(), z.unknown()).nullable(),
     version: z.number(),
     discovered_via: z.string(),
+    pending_deletion_at: time.openapi({
+      description: "Held by the deletion guard since then (Mux answers 404).",
+    }),
     state_changed_at: time,
     created_at: time,
     updated_at: time,
@@ -65,6 +68,7 @@ export const deliverySchema = z
   .object({
     id: z.string(),
     type: z.string(),
+    reason: z.string().nullable().openapi({ description: "Why the object left (object.deleted only)." }),
     object_version: z.number(),
     status: z.string(),
     attempts: z.number(),

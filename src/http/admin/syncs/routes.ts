@@ -1,6 +1,12 @@
 /** `/v1/buckets/{bucket_id}/syncs`: what feeds a bucket, and its passes. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { listRuns, pauseSync, resumeSync, triggerSync } from "../../../resources/sync-control";
+import {
+  confirmDeletions,
+  listRuns,
+  pauseSync,
+  resumeSync,
+  triggerSync,
+} from "../../../resources/sync-control";
 import { createSync, deleteSync, getSync, listSyncs, updateSync } from "../../../resources/syncs";
 import type { HttpEnv } from "../../context";
 import { bucketParams } from "../buckets/schemas";
@@ -16,6 +22,7 @@ import {
   validationFailed,
 } from "../openapi";
 import {
+  confirmDeletionsSchema,
   resumeResultSchema,
   runIdSchema,
   runListQuerySchema,
@@ -101,7 +108,8 @@ const resume = createRoute({
   tags,
   security,
   summary: "Resume a sync",
-  description: "Queues a full pass to catch up; `run_id` is null when a pass was already queued.",
+  description:
+    "Queues a full pass to catch up; `run_id` is null when a pass was already queued. Clears any suspension; deletions the deletion guard held are released, not applied.",
   request: { params: syncParams },
   responses: { 200: jsonContent(resumeResultSchema, "The resumed sync"), ...notFound, ...commonErrors },
 });
@@ -115,6 +123,23 @@ const trigger = createRoute({
   request: { params: syncParams },
   responses: {
     202: jsonContent(runIdSchema, "The pass is queued"),
+    ...notFound,
+    ...conflict,
+    ...commonErrors,
+  },
+});
+
+const confirm = createRoute({
+  method: "post",
+  path: `${one}/confirm-deletions`,
+  tags,
+  security,
+  summary: "Confirm the deletions the deletion guard held",
+  description:
+    "When more of a sync's assets went missing in Mux within an hour than DELETION_GUARD_PERCENT allows (without deletion webhooks), they are held and the sync is suspended (`deletion_guard`). This applies them: each held asset is read again and deleted if Mux still answers 404. To keep them instead, resume the sync.",
+  request: { params: syncParams },
+  responses: {
+    200: jsonContent(confirmDeletionsSchema, "The sync, running again"),
     ...notFound,
     ...conflict,
     ...commonErrors,
@@ -165,6 +190,9 @@ export function registerSyncRoutes(app: OpenAPIHono<HttpEnv>): void {
   app.openapi(resume, async (c) => c.json(await resumeSync(c.var.deps, syncRef(c.req.valid("param"))), 200));
   app.openapi(trigger, async (c) =>
     c.json({ run_id: await triggerSync(c.var.deps, syncRef(c.req.valid("param"))) }, 202),
+  );
+  app.openapi(confirm, async (c) =>
+    c.json(await confirmDeletions(c.var.deps, syncRef(c.req.valid("param"))), 200),
   );
   app.openapi(runs, async (c) => {
     const ref = syncRef(c.req.valid("param"));

@@ -69,6 +69,9 @@ export const runSchema = z
     repaired: z.number(),
     rechecked: z.number(),
     errors: z.number(),
+    order_violation: z
+      .boolean()
+      .openapi({ description: "Mux listed out of newest-first order: the pass became a full sweep." }),
     message: z.string().nullable(),
   })
   .openapi("Run");
@@ -86,6 +89,9 @@ export const syncSchema = z
     status: z
       .string()
       .openapi({ description: "active, paused, completed (initial_only done) or suspended." }),
+    suspension: z.string().nullable().openapi({
+      description: "Why a suspended sync stopped: failing, environment_changed or deletion_guard.",
+    }),
     status_reason: z.string().nullable(),
     origin: z.string(),
     next_run_at: time,
@@ -97,6 +103,11 @@ export const syncSchema = z
 
 export const runIdSchema = z.object({ run_id: z.string() }).openapi("RunId");
 export const resumeResultSchema = syncSchema.extend({ run_id: z.string().nullable() }).openapi("SyncResumed");
+export const confirmDeletionsSchema = syncSchema
+  .extend({
+    confirmed: z.number().openapi({ description: "Held deletions whose ingest runs again to apply them." }),
+  })
+  .openapi("DeletionsConfirmed");
 
 const _run: Documents<typeof runSchema, RunView> = true;
 const _sync: Documents<typeof syncSchema, SyncView> = true;

@@ -1,0 +1,111 @@
+/**
+ * The ingest job's write: a planned change (`decideChange`) as one atomic batch with what must go
+ * with it: the outbox delivery, the download job, the run's repair counter.
+ */
+import type { ObjectRow, Trigger } from "../db/schema";
+import { AppError } from "../lib/errors";
+import type { RenditionCandidate } from "../mux/renditions";
+import type { Deps } from "../sync/deps";
+import type { ChangePlan } from "../sync/object-transitions";
+import { commitObjectWrite, type ObjectChange, planObjectWrite } from "../sync/object-writes";
+import { pipelineViewKey, rowView } from "../sync/pipeline-view";
+import { countRepair } from "../sync/run-record";
+import { outboxStatements } from "./deliver";
+import { downloadJob } from "./download";
+
+export type IngestOutcome =
+  | { kind: "written"; state: string }
+  | { kind: "unchanged"; state: string }
+  | { kind: "ignored"; why: string };
+
+/** Who asked: a poll's run counts the repairs it made. */
+export type ChangeOrigin = {
+  via: Trigger;
+  runId?: string;
+  /** Set by passes after the initial one: finding work then means a webhook was missed. */
+  repairs?: boolean;
+};
+
+export async function applyPlan(
+  deps: Deps,
+  existing: ObjectRow | null,
+  change: ObjectChange,
+  plan: Extract<ChangePlan, { write: true }>,
+  origin: ChangeOrigin,
+  candidates: RenditionCandidate[] = [],
+): Promise<IngestOutcome> {
+  const written: ObjectChange = {
+    ...change,
+    state: plan.state,
+    reason: plan.reason,
+    ...(plan.keepStoredRendition && existing?.rendition ? { rendition: existing.rendition } : {}),
+  };
+  if (plan.announce) {
+    written.announcedView =
+      plan.announce.type === "object.deleted" ? null : pipelineViewKey(viewAfter(existing, written));
+  }
+  const write = planObjectWrite(deps, existing, written);
+  const repaired = isRepair(existing, plan, origin);
+  const alongside = [
+    ...(repaired && origin.runId ? [countRepair(origin.runId, write.won)] : []),
+    ...(plan.download
+      ? [
+          deps.jobs.enqueueStatement(
+            downloadJob.request({ objectId: write.objectId, version: write.version, candidates }),
+            { onlyIf: write.won },
+          ),
+        ]
+      : []),
+    ...(plan.announce ? outboxStatements(deps, write, plan.announce.type, plan.announce.reason) : []),
+  ];
+  const result = await commitObjectWrite(deps, write, alongside);
+  if (!result.written) {
+    // Another writer changed the object between our read and our write: run again on fresh data.
+    throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
+      retryable: true,
+    });
+  }
+  if (repaired) {
+    // Every repair is a webhook that never arrived (or arrived and was lost): worth a warning.
+    deps.logger.warn("Reconciliation repaired an asset the webhooks missed", {
+      asset_id: change.assetId,
+      run_id: origin.runId,
+      state: plan.state,
+    });
+  }
+  deps.logger.info("Object state changed", {
+    asset_id: change.assetId,
+    bucket_id: change.bucketId,
+    from: existing?.state ?? null,
+    to: plan.state,
+    reason: plan.reason,
+    announced: plan.announce?.type ?? null,
+  });
+  return { kind: "written", state: plan.state };
+}
+
+/** The view the row will hold after the change (a field the change leaves out keeps its value). */
+function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
+  const keep = <T>(value: T | undefined, current: T): T => (value === undefined ? current : value);
+  return rowView({
+    metadata: keep(change.metadata, existing?.metadata ?? null),
+    rendition: keep(change.rendition, existing?.rendition ?? null),
+    playbackId: keep(change.playbackId, existing?.playbackId ?? null),
+    playbackPolicy: keep(change.playbackPolicy, existing?.playbackPolicy ?? null),
+  });
+}
+
+/**
+ * A repair is a change a webhook should already have brought, found by a pass after the first.
+ * Not one: the end of a rendition grace period (time, not Mux, decided it), nor a retry of an
+ * object that had failed here.
+ */
+function isRepair(
+  existing: ObjectRow | null,
+  plan: Extract<ChangePlan, { write: true }>,
+  origin: ChangeOrigin,
+) {
+  if (origin.via !== "poll" || origin.repairs !== true || origin.runId === undefined) return false;
+  if (existing?.state === "failed") return false;
+  return !(plan.state === "skipped" && plan.reason === "no_static_renditions");
+}

@@ -1,0 +1,46 @@
+/**
+ * Mux scopes tokens, webhooks and assets per environment, and a token of another environment
+ * still authenticates: it lists another library and gets 404 for this one. Before a pass, and
+ * before a 404 is taken as a deletion, the token must still reach the environment its
+ * connection is pinned to. When it does not, every sync of the connection is suspended
+ * (`environment_changed`) and nothing is deleted; a person re-pins the connection on purpose.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { syncs } from "../db/schema";
+import type { MuxEnvironment } from "./connection-credentials";
+import type { Deps } from "./deps";
+
+export function describeEnvironment(environment: MuxEnvironment): string {
+  return environment.name ? `"${environment.name}" (${environment.id})` : environment.id;
+}
+
+/** True when the token reaches the pinned environment (pinning it on first use); false after suspending. */
+export async function requireEnvironment(
+  deps: Pick<Deps, "database" | "credentials" | "clock" | "logger">,
+  connectionId: string,
+): Promise<boolean> {
+  const check = await deps.credentials.confirmEnvironment(connectionId);
+  if (check.ok) return true;
+  const message =
+    `The access token now belongs to Mux environment ${describeEnvironment(check.actual)}, not ` +
+    `${describeEnvironment(check.pinned)} that this connection is pinned to; nothing was deleted. ` +
+    `Fix the token, or re-pin the connection (PATCH /v1/connections/${connectionId} with ` +
+    `{"environment_id": "${check.actual.id}"}) if the library really moved.`;
+  await deps.database.db
+    .update(syncs)
+    .set({
+      status: "suspended",
+      suspension: "environment_changed",
+      statusReason: message,
+      updatedAt: deps.clock.now(),
+    })
+    .where(
+      and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed", "suspended"])),
+    );
+  deps.logger.error("Mux environment changed; syncs suspended", {
+    connection_id: connectionId,
+    pinned: check.pinned.id,
+    actual: check.actual.id,
+  });
+  return false;
+}

@@ -1,0 +1,255 @@
+/**
+ * The bucket in step with the library, as the pipeline sees it: edits reach it as
+ * `object.updated`, departures as `object.deleted` with their reason, returns as `object.ready`,
+ * and nothing it would not care about (a message, a duplicate event) sends anything. Against the
+ * fake Mux, through webhooks and passes.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpResponse, http } from "msw";
+import { afterEach, describe, expect, it } from "vitest";
+import { schedulePass } from "../../src/jobs/reconcile";
+import { ADMIN_TOKEN } from "../helpers/admin-api";
+import { TEST_PIPELINE_SECRET } from "../helpers/harness";
+import { network } from "../helpers/no-network";
+import { mirror, storyOf } from "../helpers/pipeline-mirror";
+import { PipelineRecorder } from "../helpers/pipeline-receiver";
+import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
+
+const PIPELINE_URL = "https://pipeline.test/hooks";
+let h: FakeMuxHarness;
+let storageDir: string | null = null;
+afterEach(() => {
+  h?.close();
+  if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+  storageDir = null;
+});
+
+async function withPipeline(env: Record<string, string> = {}) {
+  const pipeline = new PipelineRecorder(TEST_PIPELINE_SECRET);
+  h = await createFakeMuxHarness({
+    env: { PIPELINE_URL, PIPELINE_SECRET: TEST_PIPELINE_SECRET, ADMIN_TOKEN, ...env },
+  });
+  network.use(
+    http.post(
+      PIPELINE_URL,
+      async ({ request }) => new HttpResponse(null, { status: await pipeline.handle(request) }),
+    ),
+  );
+  return pipeline;
+}
+
+async function settle() {
+  await h.settleAll();
+  await h.fake.settle();
+  await h.settleAll();
+}
+
+/** Runs jobs until none is waiting, moving the clock past each backoff (a lost race is retried). */
+async function drainWithBackoff(rounds = 10) {
+  for (let i = 0; i < rounds; i++) {
+    await h.runner.drain();
+    const next = await h.deps.jobs.nextDueAt();
+    if (next === null) return;
+    h.clock.set(Math.max(h.clock.now(), next));
+  }
+}
+
+async function pass(kind: "full" | "triggered" = "full") {
+  await schedulePass(h.deps, "syn_default", kind);
+  await h.runner.drain();
+}
+
+function api(method: string, path: string, body?: unknown) {
+  return h.app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+describe("metadata edits", () => {
+  it("stores the edit and sends object.updated with the full current object, under a new webhook-id", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({
+      mp4Support: "standard",
+      meta: { title: "Before" },
+      passthrough: "p1",
+    });
+    await settle();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
+
+    h.fake.updateAsset(asset.id, { meta: { title: "After" }, passthrough: "p2" });
+    await settle();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "object.updated"]);
+    const [ready, updated] = pipeline.accepted;
+    expect(updated?.id).not.toBe(ready?.id);
+    expect(updated?.body.data).toMatchObject({
+      metadata: { title: "After", passthrough: "p2" },
+      rendition: { name: "low.mp4" },
+      source: { asset_id: asset.id },
+    });
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+    expect(JSON.parse(String(h.objectOf(asset.id)?.metadata))).toMatchObject({
+      title: "After",
+      passthrough: "p2",
+    });
+  });
+
+  it("sends nothing for an update event that changes nothing the pipeline sees, or a duplicate", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({ mp4Support: "standard" });
+    await settle();
+    const version = h.objectOf(asset.id)?.version;
+    h.fake.fireEvent(asset.id, "video.asset.updated");
+    h.fake.fireEvent(asset.id, "video.asset.ready");
+    h.fake.fireEvent(asset.id, "video.asset.static_renditions.ready");
+    await settle();
+    await pass();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
+    expect(h.objectOf(asset.id)?.version).toBe(version);
+  });
+
+  it("stores a skipped object's edit without telling the pipeline", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({ mp4Support: "none", meta: { title: "No MP4" } });
+    await settle();
+    h.fake.updateAsset(asset.id, { meta: { title: "Still no MP4" } });
+    await settle();
+    expect(JSON.parse(String(h.objectOf(asset.id)?.metadata)).title).toBe("Still no MP4");
+    expect(pipeline.accepted).toEqual([]);
+  });
+});
+
+describe("filters", () => {
+  it("sends object.deleted (filtered) when an edit stops an asset matching, and object.ready when it matches again", async () => {
+    const pipeline = await withPipeline();
+    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+      file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "keep" }] },
+    });
+    await h.runner.drain();
+    const asset = h.fake.createAsset({ mp4Support: "standard", passthrough: "keep" });
+    await settle();
+    h.fake.updateAsset(asset.id, { passthrough: "drop" });
+    await settle();
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "filtered" });
+    h.fake.updateAsset(asset.id, { passthrough: "keep" });
+    await settle();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual([
+      "object.ready",
+      "deleted:filtered",
+      "object.ready",
+    ]);
+    expect(mirror(pipeline.accepted).get(asset.id)?.passthrough).toBe("keep");
+  });
+
+  it("re-evaluates every object of the sync when its filters change: leavers, joiners and kept members", async () => {
+    const pipeline = await withPipeline();
+    const red = h.fake.createAsset({ mp4Support: "standard", passthrough: "red" });
+    const blue = h.fake.createAsset({ mp4Support: "standard", passthrough: "blue" });
+    await settle();
+    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+      file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "blue" }] },
+    });
+    await h.runner.drain();
+    expect(storyOf(pipeline.accepted, red.id)).toEqual(["object.ready", "deleted:filtered"]);
+    expect(storyOf(pipeline.accepted, blue.id)).toEqual(["object.ready"]);
+
+    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+      file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "red" }] },
+    });
+    await h.runner.drain();
+    expect(storyOf(pipeline.accepted, red.id)).toEqual(["object.ready", "deleted:filtered", "object.ready"]);
+    expect(storyOf(pipeline.accepted, blue.id)).toEqual(["object.ready", "deleted:filtered"]);
+    expect([...mirror(pipeline.accepted).keys()]).toEqual([red.id]);
+  });
+
+  it("announces a changed rendition choice as object.updated when the preference changes", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({ mp4Support: "standard", width: 1920, height: 1080 });
+    await settle();
+    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", { rendition_preference: ["high"] });
+    await h.runner.drain();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "object.updated"]);
+    expect(mirror(pipeline.accepted).get(asset.id)?.rendition).toBe("high.mp4");
+  });
+});
+
+describe("deletions", () => {
+  it("sends object.deleted for an object whose object.ready was in flight when the asset was deleted", async () => {
+    const pipeline = new PipelineRecorder(TEST_PIPELINE_SECRET);
+    h = await createFakeMuxHarness({ env: { PIPELINE_URL, PIPELINE_SECRET: TEST_PIPELINE_SECRET } });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let first = true;
+    network.use(
+      http.post(PIPELINE_URL, async ({ request }) => {
+        if (first) {
+          first = false;
+          reached();
+          await held;
+        }
+        return new HttpResponse(null, { status: await pipeline.handle(request) });
+      }),
+    );
+    const asset = h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    h.fake.fireEvent(asset.id, "video.asset.ready");
+    await h.fake.webhooks.flush();
+    const draining = h.runner.drain();
+    await inFlight;
+    // While the pipeline holds object.ready, the asset is deleted and the deletion processed.
+    h.fake.deleteAsset(asset.id);
+    await h.fake.webhooks.flush();
+    release();
+    await draining;
+    await drainWithBackoff();
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "deleted", reason: "deleted_in_mux" });
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "deleted:deleted_in_mux"]);
+    expect(mirror(pipeline.accepted).size).toBe(0);
+  });
+});
+
+describe("renditions and messages", () => {
+  it("downloads a file once and delivers it once, however many events and passes follow (regression)", async () => {
+    storageDir = mkdtempSync(join(tmpdir(), "mux-ingest-lifecycle-"));
+    const pipeline = await withPipeline({ STORAGE_DIR: storageDir });
+    const asset = h.fake.createAsset({ staticRenditions: ["highest"] });
+    await settle();
+    const downloads = () => h.fake.stats().downloads.requests;
+    const before = downloads();
+    for (let i = 0; i < 3; i++) {
+      h.fake.fireEvent(asset.id, "video.asset.static_rendition.ready", "highest.mp4");
+      h.fake.fireEvent(asset.id, "video.asset.ready");
+    }
+    await settle();
+    await pass();
+    expect(downloads()).toBe(before);
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+  });
+});
+
+describe("repairs", () => {
+  it("does not count the end of a rendition grace period as a repair", async () => {
+    await withPipeline({ RENDITION_GRACE_SECONDS: "60" });
+    await pass("full");
+    const asset = h.fake.createAsset({ mp4Support: "none", status: "ready" });
+    await pass("full");
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "waiting_for_rendition" });
+    h.clock.advance(61_000);
+    await pass("triggered");
+    expect(h.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "no_static_renditions" });
+    const last = h.database.sqlite
+      .prepare("select repaired, enqueued from runs order by started_at desc, rowid desc limit 1")
+      .get() as { repaired: number; enqueued: number };
+    // The pass did the work (it enqueued the asset), but no webhook was missed.
+    expect(last).toEqual({ repaired: 0, enqueued: 1 });
+  });
+});
