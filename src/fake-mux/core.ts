@@ -84,10 +84,8 @@ export type EnvironmentConfig = {
   webhook: { secret: string; url: string | null };
 };
 
-type AssetTiming = Omit<LifecycleTiming, "renditionsAfterMs"> & {
-  readyAfterMs: number | null;
-  renditionsAfterMs: number | null;
-};
+/** One asset's timing: the lifecycle's, and when it becomes ready (`null`: never on its own). */
+type AssetTiming = LifecycleTiming & { readyAfterMs: number | null };
 
 export class FakeMuxCore {
   readonly clock: Clock;
