@@ -100,10 +100,18 @@ export function buildRecord(
     test: spec.test ?? false,
     ...(spec.passthrough !== undefined && { passthrough: spec.passthrough }),
     ...(spec.meta && { meta: { ...spec.meta } }),
+    ...(spec.live && {
+      live: {
+        streamId: spec.liveStreamId ?? muxId(random, 44),
+        active: true,
+        startedAtMs: spec.createdAt ?? nowMs,
+      },
+    }),
   };
   if (record.outcome === "errored") record.errors = spec.errors ?? DEFAULT_ERRORS;
   if (spec.status === "ready" || spec.status === "errored")
-    finishImmediately(record, spec.renditionsReady ?? true);
+    // A live asset's MP4s are only made once its stream completes.
+    finishImmediately(record, record.live ? false : (spec.renditionsReady ?? true));
   return record;
 }
 

@@ -66,4 +66,6 @@ export type AssetRecord = {
   maxResolutionTier: MaxResolutionTier;
   videoQuality: "basic" | "plus" | "premium";
   test: boolean;
+  /** Recorded from a live stream: `active` until the stream completes; no MP4s are made before. */
+  live?: { streamId: string; active: boolean; startedAtMs: number };
 };

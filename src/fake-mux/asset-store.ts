@@ -1,40 +1,16 @@
 /**
- * The in-memory library: assets by id and by playback id, listed newest first with an opaque
- * cursor that stays stable while assets are added or deleted between pages.
+ * The in-memory library of one environment: assets by id and by playback id, sorted for the
+ * listing (see listing.ts for the orders and cursors).
  */
 import type { AssetRecord } from "./asset-record";
-
-type SortKey = { createdAtMs: number; seq: number };
-
-/** Newest first; the later-created wins a tie within the same millisecond. */
-function compareNewestFirst(a: SortKey, b: SortKey): number {
-  return b.createdAtMs - a.createdAtMs || b.seq - a.seq;
-}
-
-export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify({ created_at: key.createdAtMs, seq: key.seq })).toString("base64url");
-}
-
-export function decodeCursor(cursor: string): SortKey | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null) return null;
-    const { created_at: createdAtMs, seq } = parsed as Record<string, unknown>;
-    if (typeof createdAtMs !== "number" || typeof seq !== "number") return null;
-    return { createdAtMs, seq };
-  } catch {
-    return null;
-  }
-}
-
-export type AssetPage = { items: AssetRecord[]; nextCursor: string | null };
+import { type AssetPage, type Cursor, comparatorFor, DEFAULT_LISTING, type Listing, pageOf } from "./listing";
 
 export class AssetStore {
   private readonly byId = new Map<string, AssetRecord>();
   private readonly byPlaybackId = new Map<string, AssetRecord>();
   private nextSeq = 1;
-  /** Newest-first order, rebuilt only after an add or a remove (pagination reads it a lot). */
-  private sorted: AssetRecord[] | null = null;
+  /** Each order asked for, rebuilt only after an add or a remove (pagination reads it a lot). */
+  private readonly sorted = new Map<string, AssetRecord[]>();
 
   allocateSeq(): number {
     return this.nextSeq++;
@@ -43,7 +19,7 @@ export class AssetStore {
   add(record: AssetRecord): void {
     if (this.byId.has(record.id)) throw new Error(`asset ${record.id} already exists`);
     this.byId.set(record.id, record);
-    this.sorted = null;
+    this.sorted.clear();
     for (const p of record.playbackIds) this.byPlaybackId.set(p.id, record);
   }
 
@@ -51,7 +27,7 @@ export class AssetStore {
     const record = this.byId.get(id);
     if (!record) return undefined;
     this.byId.delete(id);
-    this.sorted = null;
+    this.sorted.clear();
     for (const p of record.playbackIds) this.byPlaybackId.delete(p.id);
     return record;
   }
@@ -77,26 +53,29 @@ export class AssetStore {
     return this.byId.size;
   }
 
+  /** Every asset, newest first (the fake's own view, whatever the listing order). */
   all(): AssetRecord[] {
-    this.sorted ??= [...this.byId.values()].sort(compareNewestFirst);
-    return [...this.sorted];
+    return [...this.sortedBy(DEFAULT_LISTING)];
+  }
+
+  private sortedBy(listing: Listing): AssetRecord[] {
+    const key = listing.order === "shuffled" ? `shuffled:${listing.shuffleSeed}` : listing.order;
+    let sorted = this.sorted.get(key);
+    if (!sorted) {
+      sorted = [...this.byId.values()].sort(comparatorFor(listing));
+      this.sorted.set(key, sorted);
+    }
+    return sorted;
   }
 
   clear(): void {
     this.byId.clear();
-    this.sorted = null;
+    this.sorted.clear();
     this.byPlaybackId.clear();
   }
 
-  /** One page after `after` (exclusive), or from the newest when `after` is null. */
-  page(limit: number, after: SortKey | null, skip = 0): AssetPage {
-    this.sorted ??= [...this.byId.values()].sort(compareNewestFirst);
-    const sorted = this.sorted;
-    const start = after ? sorted.findIndex((r) => compareNewestFirst(r, after) > 0) : 0;
-    const from = (start === -1 ? sorted.length : start) + skip;
-    const items = sorted.slice(from, from + limit);
-    const last = items.at(-1);
-    const more = from + limit < sorted.length;
-    return { items, nextCursor: more && last ? encodeCursor(last) : null };
+  /** One page in `listing`'s order (see `pageOf`). */
+  page(listing: Listing, limit: number, cursor: Cursor | null, skip = 0): AssetPage {
+    return pageOf(this.sortedBy(listing), listing, limit, cursor, skip);
   }
 }

@@ -8,6 +8,7 @@ import { aspectRatioOf, maxStoredResolutionOf } from "./renditions";
 import type { FakeAsset, FakeTrack, RestStaticRenditionFile } from "./types";
 
 function progressOf(record: AssetRecord): FakeAsset["progress"] {
+  if (record.status === "ready" && record.live?.active) return { state: "live", progress: -1 };
   if (record.status === "ready") return { state: "completed", progress: 100 };
   if (record.status === "errored") return { state: "errored", progress: -1 };
   return { state: "ingesting", progress: 0 };
@@ -80,9 +81,29 @@ function staticRenditionsOf(record: AssetRecord): FakeAsset["static_renditions"]
   return undefined;
 }
 
+/** `is_live`, `live_stream_id` and, once the stream completed, `recording_times`. */
+function liveFieldsOf(record: AssetRecord): Partial<FakeAsset> {
+  const { live } = record;
+  if (!live) return {};
+  return {
+    is_live: live.active,
+    live_stream_id: live.streamId,
+    ...(!live.active && {
+      recording_times: [
+        {
+          started_at: new Date(live.startedAtMs).toISOString(),
+          duration: record.source.duration,
+          type: "content",
+        },
+      ],
+    }),
+  };
+}
+
 /** The asset as `GET /video/v1/assets/:id` returns it under `data`. */
 export function restAssetView(record: AssetRecord): FakeAsset {
   const ready = record.status === "ready";
+  const live = record.live?.active === true;
   const staticRenditions = staticRenditionsOf(record);
   return {
     id: record.id,
@@ -93,14 +114,15 @@ export function restAssetView(record: AssetRecord): FakeAsset {
     max_resolution_tier: record.maxResolutionTier,
     encoding_tier: record.videoQuality === "basic" ? "baseline" : "smart",
     video_quality: record.videoQuality,
-    ingest_type: "on_demand_url",
+    ingest_type: record.live ? "live_rtmp" : "on_demand_url",
     ...(record.playbackIds.length > 0 && { playback_ids: record.playbackIds.map((p) => ({ ...p })) }),
     ...(record.flavour.kind === "legacy" && { mp4_support: record.flavour.mp4Support }),
     ...(staticRenditions && { static_renditions: staticRenditions }),
     ...(record.passthrough !== undefined && { passthrough: record.passthrough }),
     ...(record.meta && { meta: { ...record.meta } }),
     ...(ready && {
-      duration: record.source.duration,
+      // A stream still being recorded has no final duration yet.
+      ...(!live && { duration: record.source.duration }),
       ...(record.stored && { aspect_ratio: aspectRatioOf(record.stored) }),
       resolution_tier: record.resolutionTier,
       max_stored_resolution: maxStoredResolutionOf(record.stored),
@@ -109,6 +131,7 @@ export function restAssetView(record: AssetRecord): FakeAsset {
     }),
     ...(record.status === "errored" && record.errors && { errors: { ...record.errors } }),
     ...(record.test && { test: true }),
+    ...liveFieldsOf(record),
   };
 }
 

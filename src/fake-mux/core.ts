@@ -1,6 +1,8 @@
 /**
- * The in-memory Mux environment: its assets, lifecycle, webhooks, credentials, limits and
- * counters. The HTTP surface (app.ts) and the public handle (fake-mux.ts) sit on top of it.
+ * One in-memory Mux environment: its assets, lifecycle, webhooks (endpoint, secret, event log),
+ * access tokens, signing key, listing and rate limit. The fake holds one or more of them
+ * (world.ts), sharing the clock, the counters and the faults; the HTTP surface (app.ts) and the
+ * handles (fake-mux.ts, environment-handle.ts) sit on top.
  */
 import type { Clock } from "../lib/clock";
 import { isRenditionEvent, type MuxEventType } from "../mux/events";
@@ -9,21 +11,39 @@ import type { AssetRecord } from "./asset-record";
 import { AssetStore } from "./asset-store";
 import { restAssetView } from "./asset-view";
 import { librarySpecs } from "./library";
-import { type Emit, emitAssetEvent, emitCreated, emitRenditionEvent, Lifecycle } from "./lifecycle";
+import {
+  type Emit,
+  emitAssetEvent,
+  emitCreated,
+  emitRenditionEvent,
+  Lifecycle,
+  type LifecycleTiming,
+} from "./lifecycle";
+import type { Listing } from "./listing";
 import type { Random } from "./random";
 import { muxId, seededRandom, seededUuid } from "./random";
 import { RateLimiter } from "./rate-limiter";
-import { planApiFile } from "./renditions";
+import {
+  type AssetOps,
+  addStaticRendition,
+  completeLiveStream,
+  deleteStaticRendition,
+  setMp4Support,
+} from "./rendition-ops";
 import { importVerificationKey, type SigningKey } from "./signing-key";
-import { emptyStats, resetStats } from "./stats";
+import { SpecError } from "./spec-error";
 import type {
   AccessToken,
   AssetMeta,
   AssetSpec,
+  CreatedStaticRendition,
   FakeAsset,
   FakeMuxStats,
   FaultOptions,
+  ListingOptions,
+  Mp4Support,
   RateLimitOptions,
+  RenditionOrder,
   StaticRenditionResolution,
   WebhookEnvelope,
 } from "./types";
@@ -33,103 +53,130 @@ import { buildEnvelope } from "./webhook-envelope";
 export const ALL_PERMISSIONS = ["video:read", "video:write", "system:read", "system:write"];
 const EVENT_LOG_LIMIT = 10_000;
 
-export type CoreConfig = {
-  clock: Clock;
-  seed: number;
-  tokens: AccessToken[];
-  environment: { id: string; name: string };
+/** The lifecycle timing every asset gets unless its spec says otherwise. */
+export type LifecycleDefaults = {
   readyAfterMs: number;
   renditionsAfterMs: number;
-  faults: FaultOptions;
-  rateLimit: RateLimitOptions | null;
-  signingKey: SigningKey;
-  dispatcher: {
-    secret: string;
-    url: string | null;
-    retryDelaysMs: number[];
-    timeoutMs: number;
-    concurrency: number;
-    fetch: typeof fetch;
-  };
+  renditionStaggerMs: number;
+  renditionOrder: RenditionOrder;
+  spontaneousUpdateRate: number;
+  spontaneousUpdateAfterMs: number;
 };
 
-export class SpecError extends Error {}
+/** What every environment of one fake shares. */
+export type SharedParts = {
+  clock: Clock;
+  stats: FakeMuxStats;
+  lifecycle: LifecycleDefaults;
+  faults: FaultOptions;
+  rateLimit: RateLimitOptions | null;
+  dispatcher: { retryDelaysMs: number[]; timeoutMs: number; concurrency: number; fetch: typeof fetch };
+  /** Whether an asset or playback id is taken in any environment (playback ids are global on Mux). */
+  isTaken(id: string): boolean;
+};
+
+export type EnvironmentConfig = {
+  seed: number;
+  environment: { id: string; name: string };
+  tokens: AccessToken[];
+  signingKey: SigningKey;
+  listing: Listing;
+  webhook: { secret: string; url: string | null };
+};
+
+/** One asset's timing: the lifecycle's, and when it becomes ready (`null`: never on its own). */
+type AssetTiming = LifecycleTiming & { readyAfterMs: number | null };
 
 export class FakeMuxCore {
   readonly clock: Clock;
   readonly store = new AssetStore();
-  readonly stats: FakeMuxStats = emptyStats();
+  readonly stats: FakeMuxStats;
   readonly limiter: RateLimiter;
   readonly dispatcher: WebhookDispatcher;
   readonly lifecycle: Lifecycle;
   readonly signingKey: SigningKey;
   readonly environment: { id: string; name: string };
-  faults: FaultOptions;
+  readonly webhookSecret: string;
   webhookUrl: string | null;
+  listing: Listing;
   private readonly tokens: AccessToken[];
+  private readonly defaults: LifecycleDefaults;
   private idRandom: Random;
   private eventRandom: Random;
-  private readonly faultRandom: Random;
-  /** Per-asset timing overrides from the spec; `null` = never on its own. */
-  private readonly timing = new Map<
-    string,
-    { readyAfterMs: number | null; renditionsAfterMs: number | null }
-  >();
+  private updateRandom: Random;
+  /** Per-asset timing, from the spec or the defaults; `null` = never on its own. */
+  private readonly timing = new Map<string, AssetTiming>();
   private events: WebhookEnvelope[] = [];
   private verificationKey: Promise<CryptoKey> | null = null;
+  private readonly ops: AssetOps;
 
-  constructor(private readonly config: CoreConfig) {
-    this.clock = config.clock;
+  constructor(
+    private readonly config: EnvironmentConfig,
+    private readonly shared: SharedParts,
+  ) {
+    this.clock = shared.clock;
+    this.stats = shared.stats;
+    this.defaults = shared.lifecycle;
     this.environment = config.environment;
     this.tokens = config.tokens;
-    this.faults = config.faults;
-    this.webhookUrl = config.dispatcher.url;
+    this.webhookSecret = config.webhook.secret;
+    this.webhookUrl = config.webhook.url;
     this.signingKey = config.signingKey;
-    // Separate streams, so that (say) a fault decision never shifts the ids of later assets.
+    this.listing = config.listing;
+    // Separate streams, so that (say) an event id never shifts the ids of later assets.
     this.idRandom = seededRandom(config.seed);
     this.eventRandom = seededRandom(config.seed ^ 0x5bd1e995);
-    this.faultRandom = seededRandom(config.seed ^ 0x27d4eb2f);
-    this.limiter = new RateLimiter(config.rateLimit, config.clock);
+    this.updateRandom = seededRandom(config.seed ^ 0x1b873593);
+    this.limiter = new RateLimiter(shared.rateLimit, shared.clock);
     this.dispatcher = new WebhookDispatcher({
-      ...config.dispatcher,
-      clock: config.clock,
+      ...shared.dispatcher,
+      secret: config.webhook.secret,
+      url: config.webhook.url,
+      clock: shared.clock,
       random: seededRandom(config.seed ^ 0x165667b1),
-      stats: this.stats,
-      faults: config.faults,
+      stats: shared.stats,
+      faults: shared.faults,
     });
     this.lifecycle = new Lifecycle(
       (id) => this.store.get(id),
       this.emit,
-      (record) => ({
-        renditionsAfterMs: this.timing.get(record.id)?.renditionsAfterMs ?? config.renditionsAfterMs,
-      }),
+      (record) => this.timingOf(record),
+    );
+    this.ops = {
+      get: (id) => this.store.get(id),
+      lifecycle: this.lifecycle,
+      emit: this.emit,
+      now: () => this.clock.now(),
+      newId: () => muxId(this.idRandom),
+    };
+  }
+
+  private timingOf(record: AssetRecord): AssetTiming {
+    return (
+      this.timing.get(record.id) ?? {
+        ...this.defaults,
+        spontaneousUpdate: false,
+      }
     );
   }
 
-  /** Runs the lifecycle steps that time has made due; called before every request. */
+  /** Runs the lifecycle steps that time has made due. */
   catchUp(): void {
     this.lifecycle.runDue(this.clock.now());
   }
 
-  /** Whether to fail this request with an injected 5xx (seeded). */
-  injectFault(): boolean {
-    return this.faultRandom.chance(this.faults.errorRate ?? 0);
+  findToken(id: string, secret: string): AccessToken | undefined {
+    return this.tokens.find((t) => t.id === id && t.secret === secret);
   }
 
-  setFaults(faults: FaultOptions): void {
-    this.faults = faults;
-    this.dispatcher.setFaults(faults);
+  /** The environment's first token and its webhook secret, as `createFakeMux` reports them. */
+  get credentials(): { tokenId: string; tokenSecret: string; webhookSecret: string } {
+    const first = this.tokens[0];
+    return { tokenId: first?.id ?? "", tokenSecret: first?.secret ?? "", webhookSecret: this.webhookSecret };
   }
 
-  authenticate(authorization: string | undefined): AccessToken | null {
-    const match = /^Basic\s+(.+)$/i.exec(authorization ?? "");
-    if (!match?.[1]) return null;
-    const decoded = Buffer.from(match[1], "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon === -1) return null;
-    const id = decoded.slice(0, colon);
-    const secret = decoded.slice(colon + 1);
-    return this.tokens.find((t) => t.id === id && t.secret === secret) ?? null;
+  hasTokenId(id: string): boolean {
+    return this.tokens.some((t) => t.id === id);
   }
 
   addAccessToken(token: AccessToken): void {
@@ -158,14 +205,18 @@ export class FakeMuxCore {
     this.catchUp();
     const problem = validateSpec(spec);
     if (problem) throw new SpecError(problem);
-    if (spec.id && this.store.get(spec.id)) throw new SpecError(`asset ${spec.id} already exists`);
+    if (spec.id && this.shared.isTaken(spec.id)) throw new SpecError(`asset ${spec.id} already exists`);
     const now = this.clock.now();
-    const record = buildRecord(spec, random, this.store.allocateSeq(), now, (id) => this.store.has(id));
+    const record = buildRecord(spec, random, this.store.allocateSeq(), now, this.shared.isTaken);
     this.store.add(record);
+    const d = this.defaults;
     this.timing.set(record.id, {
-      readyAfterMs: spec.readyAfterMs === undefined ? this.config.readyAfterMs : spec.readyAfterMs,
-      renditionsAfterMs:
-        spec.renditionsAfterMs === undefined ? this.config.renditionsAfterMs : spec.renditionsAfterMs,
+      readyAfterMs: spec.readyAfterMs === undefined ? d.readyAfterMs : spec.readyAfterMs,
+      renditionsAfterMs: spec.renditionsAfterMs === undefined ? d.renditionsAfterMs : spec.renditionsAfterMs,
+      renditionStaggerMs: spec.renditionStaggerMs ?? d.renditionStaggerMs,
+      renditionOrder: spec.renditionOrder ?? d.renditionOrder,
+      spontaneousUpdate: spec.spontaneousUpdate ?? this.updateRandom.chance(d.spontaneousUpdateRate),
+      spontaneousUpdateAfterMs: d.spontaneousUpdateAfterMs,
     });
     this.scheduleNext(record, now);
     if (emitEvents && record.status === "preparing") emitCreated(record, this.emit, now);
@@ -174,20 +225,12 @@ export class FakeMuxCore {
 
   /** Schedules what a freshly created record waits for. */
   private scheduleNext(record: AssetRecord, now: number): void {
-    const timing = this.timing.get(record.id);
     if (record.status === "preparing") {
-      if (timing?.readyAfterMs !== null)
-        this.lifecycle.schedule(record.id, "finish", now + (timing?.readyAfterMs ?? 0));
+      const { readyAfterMs } = this.timingOf(record);
+      if (readyAfterMs !== null) this.lifecycle.schedule(record.id, "finish", now + readyAfterMs);
       return;
     }
-    const waiting =
-      record.status === "ready" &&
-      (record.flavour.kind === "legacy"
-        ? record.flavour.status === "preparing"
-        : record.files.some((f) => f.status === "preparing"));
-    if (waiting && timing?.renditionsAfterMs !== null) {
-      this.lifecycle.schedule(record.id, "renditions", now + (timing?.renditionsAfterMs ?? 0));
-    }
+    this.lifecycle.scheduleRenditions(record, now);
   }
 
   /** The library generator: `count` assets of the realistic mix, deterministic for `seed`. */
@@ -198,7 +241,7 @@ export class FakeMuxCore {
       // Assets still processing finish one by one, over up to three times the usual delay.
       const stagger =
         spec.status === "preparing"
-          ? { readyAfterMs: Math.round(this.config.readyAfterMs * (1 + 2 * random.next())) }
+          ? { readyAfterMs: Math.round(this.defaults.readyAfterMs * (1 + 2 * random.next())) }
           : {};
       return this.createAsset({ ...spec, ...stagger }, random, false);
     });
@@ -210,6 +253,7 @@ export class FakeMuxCore {
     return record ? restAssetView(record) : undefined;
   }
 
+  /** Every asset, newest first (whatever the API's listing order). */
   listAssets(): FakeAsset[] {
     this.catchUp();
     return this.store.all().map(restAssetView);
@@ -226,7 +270,7 @@ export class FakeMuxCore {
     return true;
   }
 
-  /** PATCH: `passthrough` and `meta`, then `video.asset.updated`. */
+  /** PATCH: `passthrough` and `meta`, then `video.asset.updated` with the full asset. */
   updateAsset(id: string, patch: { passthrough?: string; meta?: AssetMeta }): FakeAsset | undefined {
     this.catchUp();
     const record = this.store.get(id);
@@ -237,38 +281,28 @@ export class FakeMuxCore {
     return restAssetView(record);
   }
 
-  /** `POST /video/v1/assets/:id/static-renditions`: one more file, made on the usual timing. */
-  addStaticRendition(id: string, resolution: StaticRenditionResolution): Record<string, unknown> | undefined {
+  /** `POST /video/v1/assets/:id/static-renditions` (see rendition-ops.ts). */
+  addStaticRendition(id: string, resolution: StaticRenditionResolution): CreatedStaticRendition | undefined {
     this.catchUp();
-    const record = this.store.get(id);
-    if (!record) return undefined;
-    if (record.flavour.kind === "legacy" && record.flavour.mp4Support !== "none") {
-      throw new SpecError("Static renditions cannot be added to an asset with mp4_support enabled");
-    }
-    if (record.files.some((f) => f.resolution === resolution)) {
-      throw new SpecError(`A static rendition with resolution ${resolution} already exists`);
-    }
-    record.flavour = { kind: "api" };
-    const file = {
-      ...planApiFile(resolution, record.source, record.stored, record.resolutionTier),
-      id: muxId(this.idRandom),
-    };
-    record.files.push(file);
-    const now = this.clock.now();
-    emitRenditionEvent(record, file, "video.asset.static_rendition.created", this.emit, now);
-    if (record.status === "ready") {
-      if (file.outcome === "skipped") {
-        file.status = "skipped";
-        emitRenditionEvent(record, file, "video.asset.static_rendition.skipped", this.emit, now);
-      } else {
-        this.lifecycle.schedule(
-          record.id,
-          "renditions",
-          now + (this.timing.get(id)?.renditionsAfterMs ?? this.config.renditionsAfterMs),
-        );
-      }
-    }
-    return { id: file.id, type: file.type, ext: file.ext, status: file.status, resolution, name: file.name };
+    return addStaticRendition(this.ops, id, resolution);
+  }
+
+  /** `DELETE …/static-renditions/:rendition_id`; `byName` also accepts the file's name. */
+  deleteStaticRendition(id: string, renditionIdOrName: string, byName = true): boolean | undefined {
+    this.catchUp();
+    return deleteStaticRendition(this.ops, id, renditionIdOrName, byName);
+  }
+
+  /** `PUT /video/v1/assets/:id/mp4-support` (legacy). */
+  setMp4Support(id: string, value: Mp4Support): FakeAsset | undefined {
+    this.catchUp();
+    return setMp4Support(this.ops, id, value);
+  }
+
+  /** Ends a live asset's stream: `video.asset.live_stream_completed`, then its MP4s. */
+  completeLiveStream(id: string): FakeAsset | undefined {
+    this.catchUp();
+    return completeLiveStream(this.ops, id);
   }
 
   /**
@@ -289,30 +323,18 @@ export class FakeMuxCore {
     return this.events.at(-1);
   }
 
-  /** Completes every pending lifecycle step now, then delivers the webhooks they produced. */
-  async settle(): Promise<void> {
-    this.lifecycle.runAll();
-    await this.dispatcher.flush();
-  }
-
-  /** Moves a manual clock forward, runs what became due and delivers the webhooks now due. */
-  async advance(ms: number): Promise<void> {
-    const clock = this.clock as Clock & { advance?: (ms: number) => void };
-    if (typeof clock.advance !== "function") {
-      throw new SpecError("advance() needs a clock with an advance(ms) method, such as ManualClock");
-    }
-    clock.advance(ms);
-    this.catchUp();
-    await this.dispatcher.deliverDue();
-  }
-
   setWebhookUrl(url: string | null): void {
     this.webhookUrl = url;
     this.dispatcher.setUrl(url);
   }
 
-  setRateLimit(limit: RateLimitOptions | null): void {
-    this.limiter.configure(limit);
+  setFaults(faults: FaultOptions): void {
+    this.dispatcher.setFaults(faults);
+  }
+
+  setListing(options: ListingOptions): Listing {
+    this.listing = { ...this.listing, ...options };
+    return this.listing;
   }
 
   playbackKey(): Promise<CryptoKey> {
@@ -320,16 +342,16 @@ export class FakeMuxCore {
     return this.verificationKey;
   }
 
-  /** Forgets every asset, event and counter; keeps credentials, keys and configuration. */
+  /** Forgets every asset and event; keeps credentials, keys and configuration. */
   reset(): void {
     this.store.clear();
     this.lifecycle.clear();
     this.dispatcher.clear();
     this.timing.clear();
     this.events = [];
-    resetStats(this.stats);
     this.limiter.refill();
     this.idRandom = seededRandom(this.config.seed);
     this.eventRandom = seededRandom(this.config.seed ^ 0x5bd1e995);
+    this.updateRandom = seededRandom(this.config.seed ^ 0x1b873593);
   }
 }

@@ -1,15 +1,18 @@
 /**
- * The fake Mux: one in-memory Mux environment for unit, integration and end-to-end tests,
+ * The fake Mux: in-memory Mux environments for unit, integration and end-to-end tests,
  * benchmarks and the demo. See DESIGN.md §5 and the module comments for what it models.
  */
 
+export type { FakeMuxEnvironment } from "./environment-handle";
 export type { FakeMux } from "./fake-mux";
 export {
   createFakeMux,
   DEFAULT_ENVIRONMENT,
   DEFAULT_RATE_LIMIT,
   DEFAULT_READY_AFTER_MS,
+  DEFAULT_RENDITION_STAGGER_MS,
   DEFAULT_RENDITIONS_AFTER_MS,
+  DEFAULT_SPONTANEOUS_UPDATE_AFTER_MS,
   DEFAULT_TOKEN_ID,
   DEFAULT_TOKEN_SECRET,
   DEFAULT_WEBHOOK_SECRET,
@@ -20,13 +23,18 @@ export { type RunningFakeMux, startFakeMux } from "./server";
 export type {
   AccessToken,
   AssetSpec,
+  CreatedStaticRendition,
+  EnvironmentOptions,
   FakeAsset,
   FakeMuxOptions,
   FakeMuxStats,
   FaultOptions,
+  ListingOptions,
+  ListOrder,
   Mp4Support,
   PlaybackPolicy,
   RateLimitOptions,
+  RenditionOrder,
   RestStaticRenditionFile,
   StaticRenditionResolution,
   WebhookEnvelope,

@@ -1,7 +1,7 @@
 /**
- * A seeded library with the mix a real Mux environment has: mostly public assets with MP4s,
- * some signed, some DRM-only, some without playback ids, some without MP4 support, some
- * errored, some still preparing; both MP4 flavours. Only the seed decides the mix (no
+ * A seeded library with the mix a real Mux environment has: public assets with MP4s and
+ * (about 40 %) without any MP4 support, some signed, some DRM-only, some without playback ids,
+ * some errored, some still preparing; both MP4 flavours. Only the seed decides the mix (no
  * Math.random), so `--assets 60 --seed 7` is the same library on every machine.
  */
 import type { Random } from "./random";
@@ -37,14 +37,18 @@ const API_SETS: StaticRenditionResolution[][] = [
   ["270p"],
 ];
 
-/** The kinds of asset in the mix, with their weights (out of 100). */
+/**
+ * The kinds of asset in the mix, with their weights (out of 100). MP4s are opt-in on Mux, so
+ * two assets in five have no MP4 support at all (`no-mp4`: no `mp4_support` or `none`, no
+ * static renditions); every other kind has MP4s of one flavour or the other.
+ */
 const KINDS = [
-  ["public-mp4", 58],
+  ["public-mp4", 25],
   ["signed-mp4", 10],
   ["public-and-signed", 4],
   ["drm-only", 5],
   ["no-playback-id", 4],
-  ["no-mp4", 7],
+  ["no-mp4", 40],
   ["errored", 5],
   ["preparing", 7],
 ] as const;

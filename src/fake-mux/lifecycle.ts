@@ -3,14 +3,20 @@
  * the fake's clock, each step emitting the webhooks Mux would send. The schedule is a plain
  * list that the fake runs when time has come (or all at once, for `settle`), so tests drive it
  * with a ManualClock and serve mode drives it with a ticker.
+ *
+ * Legacy `mp4_support` finishes all its files in one step (one aggregate event); the Static
+ * Renditions API finishes one file per step, staggered, each with its own event. A live asset
+ * makes no MP4s until its stream completes.
  */
 import type { AssetEventType, RenditionEventType } from "../mux/events";
 import type { AssetRecord, RenditionFile } from "./asset-record";
 import { webhookAssetView, webhookRenditionView } from "./asset-view";
 import { SortedQueue } from "./sorted-queue";
+import type { RenditionOrder } from "./types";
 
-export type StepKind = "finish" | "renditions";
-type Step = { dueAt: number; seq: number; assetId: string; kind: StepKind };
+/** `renditions`: the legacy aggregate; `rendition`: one API file; `updated`: Mux's spontaneous one. */
+export type StepKind = "finish" | "renditions" | "rendition" | "updated";
+type Step = { dueAt: number; seq: number; assetId: string; kind: StepKind; fileId?: string };
 
 /** Emits one event; `at` is when it happened (the step's due time). */
 export type Emit = (
@@ -20,7 +26,14 @@ export type Emit = (
   at: number,
 ) => void;
 
-export type LifecycleTiming = { renditionsAfterMs: number | null };
+export type LifecycleTiming = {
+  renditionsAfterMs: number | null;
+  renditionStaggerMs: number;
+  renditionOrder: RenditionOrder;
+  /** Whether a `video.asset.updated` with nothing changed follows `ready`, and how long after. */
+  spontaneousUpdate: boolean;
+  spontaneousUpdateAfterMs: number;
+};
 
 export function emitAssetEvent(record: AssetRecord, type: AssetEventType, emit: Emit, at: number): void {
   emit(type, { type: "asset", id: record.id }, webhookAssetView(record), at);
@@ -58,12 +71,13 @@ export class Lifecycle {
     private readonly timingOf: (record: AssetRecord) => LifecycleTiming,
   ) {}
 
-  schedule(assetId: string, kind: StepKind, dueAt: number): void {
-    this.steps.push({ dueAt, seq: this.nextSeq++, assetId, kind });
+  schedule(assetId: string, kind: StepKind, dueAt: number, fileId?: string): void {
+    this.steps.push({ dueAt, seq: this.nextSeq++, assetId, kind, ...(fileId !== undefined && { fileId }) });
   }
 
-  cancel(assetId: string): void {
-    this.steps.removeWhere((s) => s.assetId === assetId);
+  /** Forgets an asset's pending steps (only those of `kinds`, when given). */
+  cancel(assetId: string, kinds?: readonly StepKind[]): void {
+    this.steps.removeWhere((s) => s.assetId === assetId && (!kinds || kinds.includes(s.kind)));
   }
 
   clear(): void {
@@ -89,6 +103,45 @@ export class Lifecycle {
     this.runDue(Number.POSITIVE_INFINITY);
   }
 
+  /**
+   * Schedules the MP4s a ready (and no longer live) asset still waits for, counted from `at`:
+   * the legacy aggregate after `renditionsAfterMs`; API files one by one from then on,
+   * `renditionStaggerMs` apart, in `renditionOrder`.
+   */
+  scheduleRenditions(record: AssetRecord, at: number): void {
+    if (record.status !== "ready" || record.live?.active) return;
+    const { renditionsAfterMs, renditionStaggerMs, renditionOrder } = this.timingOf(record);
+    if (renditionsAfterMs === null) return;
+    const start = at + renditionsAfterMs;
+    if (record.flavour.kind === "legacy") {
+      if (record.flavour.status === "preparing") this.schedule(record.id, "renditions", start);
+      return;
+    }
+    const waiting = record.files.filter((f) => f.status === "preparing" && f.outcome === "ready");
+    // A stable sort: files of one size keep the order they were asked for in.
+    if (renditionOrder === "smallest-first") waiting.sort((a, b) => a.filesize - b.filesize);
+    waiting.forEach((file, i) => {
+      this.schedule(record.id, "rendition", start + i * renditionStaggerMs, file.id);
+    });
+  }
+
+  /**
+   * One API file asked for on an asset that already exists: skipped at once when it would
+   * upscale (as soon as the asset is ready), otherwise made on the usual timing, unless the
+   * asset still prepares or streams (its finish or completion schedules it then).
+   */
+  scheduleAddedFile(record: AssetRecord, fileId: string, at: number): void {
+    const file = record.files.find((f) => f.id === fileId);
+    if (!file || record.status !== "ready") return;
+    if (file.outcome === "skipped") {
+      this.schedule(record.id, "rendition", at, fileId);
+      return;
+    }
+    const { renditionsAfterMs } = this.timingOf(record);
+    if (record.live?.active || renditionsAfterMs === null) return;
+    this.schedule(record.id, "rendition", at + renditionsAfterMs, fileId);
+  }
+
   private takeNext(now: number): Step | undefined {
     const first = this.steps.peek();
     return first && first.dueAt <= now ? this.steps.takeFirst(() => true) : undefined;
@@ -98,7 +151,9 @@ export class Lifecycle {
     const record = this.lookup(step.assetId);
     if (!record) return;
     if (step.kind === "finish") this.finish(record, step.dueAt);
-    else this.finishRenditions(record, step.dueAt);
+    else if (step.kind === "renditions") this.finishLegacy(record, step.dueAt);
+    else if (step.kind === "rendition") this.finishFile(record, step.fileId, step.dueAt);
+    else emitAssetEvent(record, "video.asset.updated", this.emit, step.dueAt);
   }
 
   private finish(record: AssetRecord, at: number): void {
@@ -114,38 +169,39 @@ export class Lifecycle {
     emitAssetEvent(record, "video.asset.ready", this.emit, at);
     // Skips are known as soon as the stored resolution is: before the other files are made.
     for (const file of record.files) {
-      if (record.flavour.kind === "api" && file.outcome === "skipped") {
+      if (record.flavour.kind === "api" && file.outcome === "skipped" && file.status === "preparing") {
         file.status = "skipped";
         emitRenditionEvent(record, file, "video.asset.static_rendition.skipped", this.emit, at);
       }
     }
-    const { renditionsAfterMs } = this.timingOf(record);
-    if (renditionsAfterMs !== null && this.hasRenditionsToMake(record)) {
-      this.schedule(record.id, "renditions", at + renditionsAfterMs);
-    }
+    this.scheduleRenditions(record, at);
+    const timing = this.timingOf(record);
+    if (timing.spontaneousUpdate) this.schedule(record.id, "updated", at + timing.spontaneousUpdateAfterMs);
   }
 
-  private hasRenditionsToMake(record: AssetRecord): boolean {
-    if (record.flavour.kind === "legacy") return record.flavour.status === "preparing";
-    return record.files.some((f) => f.status === "preparing");
-  }
-
-  private finishRenditions(record: AssetRecord, at: number): void {
-    if (record.status !== "ready") return;
+  /** The legacy aggregate: every file at once, or, after `mp4_support: none`, none any more. */
+  private finishLegacy(record: AssetRecord, at: number): void {
     const { flavour } = record;
-    if (flavour.kind === "legacy" && flavour.status === "preparing") {
-      const failed = record.files.length === 0;
-      flavour.status = failed ? "errored" : "ready";
-      for (const file of record.files) file.status = "ready";
-      const type = failed ? "video.asset.static_renditions.errored" : "video.asset.static_renditions.ready";
-      emitAssetEvent(record, type, this.emit, at);
+    if (record.status !== "ready" || flavour.kind !== "legacy" || flavour.status !== "preparing") return;
+    if (flavour.mp4Support === "none") {
+      record.files = [];
+      flavour.status = null;
+      emitAssetEvent(record, "video.asset.static_renditions.deleted", this.emit, at);
       return;
     }
-    for (const file of record.files) {
-      if (file.status !== "preparing") continue;
-      file.status = file.outcome === "skipped" ? "skipped" : "ready";
-      const type = file.status === "ready" ? "ready" : "skipped";
-      emitRenditionEvent(record, file, `video.asset.static_rendition.${type}`, this.emit, at);
-    }
+    const failed = record.files.length === 0;
+    flavour.status = failed ? "errored" : "ready";
+    for (const file of record.files) file.status = "ready";
+    const type = failed ? "video.asset.static_renditions.errored" : "video.asset.static_renditions.ready";
+    emitAssetEvent(record, type, this.emit, at);
+  }
+
+  private finishFile(record: AssetRecord, fileId: string | undefined, at: number): void {
+    const file = record.files.find((f) => f.id === fileId);
+    if (record.status !== "ready" || !file || file.status !== "preparing") return;
+    const skipped = file.outcome === "skipped";
+    file.status = skipped ? "skipped" : "ready";
+    const type = skipped ? "video.asset.static_rendition.skipped" : "video.asset.static_rendition.ready";
+    emitRenditionEvent(record, file, type, this.emit, at);
   }
 }

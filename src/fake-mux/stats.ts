@@ -1,9 +1,13 @@
-/** The counters tests read: calls by route and status, faults served, webhooks, downloads. */
+/**
+ * The counters tests read: calls by route and status (in all and per environment), faults
+ * served, webhooks, downloads. One set for the whole fake.
+ */
 import type { FakeMuxStats } from "./types";
 
 export function emptyStats(): FakeMuxStats {
   return {
     calls: {},
+    environments: {},
     listCalls: 0,
     retrieveCalls: 0,
     whoamiCalls: 0,
@@ -31,10 +35,20 @@ const ROUTE_COUNTERS = {
   "GET /system/v1/whoami": "whoamiCalls",
 } as const;
 
-export function recordCall(stats: FakeMuxStats, route: string, status: number): void {
-  const byStatus = stats.calls[route] ?? {};
+function count(calls: FakeMuxStats["calls"], route: string, status: number): void {
+  const byStatus = calls[route] ?? {};
   byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
-  stats.calls[route] = byStatus;
+  calls[route] = byStatus;
+}
+
+/** `environmentId`: the environment whose token the call authenticated with, if any. */
+export function recordCall(stats: FakeMuxStats, route: string, status: number, environmentId?: string): void {
+  count(stats.calls, route, status);
+  if (environmentId !== undefined) {
+    const env = stats.environments[environmentId] ?? { calls: {} };
+    stats.environments[environmentId] = env;
+    count(env.calls, route, status);
+  }
   const counter = ROUTE_COUNTERS[route as keyof typeof ROUTE_COUNTERS];
   if (counter) stats[counter]++;
   if (status === 429) stats.rateLimited++;

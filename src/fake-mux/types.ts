@@ -62,6 +62,48 @@ export type AssetSpec = {
   /** Per-asset lifecycle timing; `null` means the step never happens on its own. */
   readyAfterMs?: number | null;
   renditionsAfterMs?: number | null;
+  /**
+   * Static Renditions API: the time between one file becoming ready and the next (the first is
+   * ready `renditionsAfterMs` after the asset). Default: the fake's `lifecycle.renditionStaggerMs`.
+   */
+  renditionStaggerMs?: number;
+  /** In which order the Static Renditions API files become ready. Default: the fake's. */
+  renditionOrder?: RenditionOrder;
+  /**
+   * Whether Mux sends a `video.asset.updated` on its own after `video.asset.ready`, with nothing
+   * changed. Default: drawn (seeded) at the fake's `lifecycle.spontaneousUpdateRate`.
+   */
+  spontaneousUpdate?: boolean;
+  /**
+   * An asset recorded from a live stream: `is_live: true` and `live_stream_id` set, playable once
+   * ready, and no MP4s until `completeLiveStream` ends the stream.
+   */
+  live?: boolean;
+  /** With `live`: the live stream's id (default: a fresh one). */
+  liveStreamId?: string;
+};
+
+/** `smallest-first`: the lightest file first (audio, then low resolutions); `listed`: as requested. */
+export type RenditionOrder = "smallest-first" | "listed";
+
+/**
+ * The order of `GET /video/v1/assets` (Mux does not document it): `newest-first` (default),
+ * `oldest-first`, `by-id` (ascending asset id, unrelated to creation), `shuffled` (a fixed
+ * seeded permutation, as an unsorted index would give).
+ */
+export type ListOrder = "newest-first" | "oldest-first" | "by-id" | "shuffled";
+
+export type ListingOptions = {
+  /**
+   * `stable` (default): the cursor names the last asset served, so inserts and deletes between
+   * pages neither repeat nor skip anything. `offset`: the cursor is a position
+   * (`{"page_limit","page_count"}`, as Mux's docs example decodes to), so assets created between
+   * two pages shift the listing: duplicates or skips across pages.
+   */
+  cursor?: "stable" | "offset";
+  order?: ListOrder;
+  /** Seed of the `shuffled` order. Default: the fake's seed. */
+  shuffleSeed?: number;
 };
 
 export type RestStaticRenditionFile = {
@@ -97,12 +139,12 @@ export type FakeAsset = {
   id: string;
   created_at: string;
   status: AssetStatus;
-  progress: { state: "ingesting" | "transcoding" | "completed" | "errored"; progress: number };
+  progress: { state: "ingesting" | "transcoding" | "completed" | "live" | "errored"; progress: number };
   master_access: "none" | "temporary";
   max_resolution_tier: MaxResolutionTier;
   encoding_tier: "smart" | "baseline" | "premium";
   video_quality: "basic" | "plus" | "premium";
-  ingest_type: "on_demand_url";
+  ingest_type: "on_demand_url" | "live_rtmp";
   playback_ids?: Array<{ id: string; policy: PlaybackPolicy }>;
   mp4_support?: Mp4Support;
   static_renditions?: {
@@ -119,6 +161,20 @@ export type FakeAsset = {
   tracks?: FakeTrack[];
   errors?: AssetErrors;
   test?: boolean;
+  /** Live-stream assets only. */
+  is_live?: boolean;
+  live_stream_id?: string;
+  recording_times?: Array<{ started_at: string; duration: number; type: "content" | "slate" }>;
+};
+
+/** A Static Renditions API file as `POST …/static-renditions` answers it. */
+export type CreatedStaticRendition = {
+  id: string;
+  type: "standard" | "advanced";
+  ext: "mp4" | "m4a";
+  status: "preparing";
+  resolution: StaticRenditionResolution;
+  name: string;
 };
 
 export type WebhookEnvelope = {
@@ -183,9 +239,19 @@ export type FakeMuxOptions = {
   lifecycle?: {
     /** preparing → ready/errored. Default 2000 ms. */
     readyAfterMs?: number;
-    /** ready → MP4s ready. Default 3000 ms. */
+    /** ready → MP4s ready (the first file, for the Static Renditions API). Default 3000 ms. */
     renditionsAfterMs?: number;
+    /** Static Renditions API: time between one file becoming ready and the next. Default 1000 ms. */
+    renditionStaggerMs?: number;
+    /** Static Renditions API: which file is ready first. Default `smallest-first`. */
+    renditionOrder?: RenditionOrder;
+    /** Share of assets (0..1, seeded) that get a `video.asset.updated` with nothing changed after ready. Default 0. */
+    spontaneousUpdateRate?: number;
+    /** How long after `video.asset.ready` that `updated` comes. Default 500 ms. */
+    spontaneousUpdateAfterMs?: number;
   };
+  /** How `GET /video/v1/assets` orders and pages (default newest first, stable cursor). */
+  listing?: ListingOptions;
   webhooks?: {
     /** Delay before each retry; its length is the number of retries. Default 0.5, 1, 2, 4, 8 s. */
     retryDelaysMs?: number[];
@@ -227,6 +293,8 @@ export type WebhookStats = {
 export type FakeMuxStats = {
   /** `"METHOD route"` → status → count, e.g. `calls["GET /video/v1/assets"]["200"]`. */
   calls: Record<string, Record<string, number>>;
+  /** The API calls whose token authenticated, by environment id, then as `calls`. */
+  environments: Record<string, { calls: Record<string, Record<string, number>> }>;
   listCalls: number;
   retrieveCalls: number;
   whoamiCalls: number;
@@ -234,4 +302,20 @@ export type FakeMuxStats = {
   injectedErrors: number;
   webhooks: WebhookStats;
   downloads: { requests: number; bytes: number };
+};
+
+/** A further environment of the same fake (`fake.addEnvironment`): its own tokens, library and webhooks. */
+export type EnvironmentOptions = {
+  id: string;
+  name: string;
+  tokenId: string;
+  tokenSecret: string;
+  /** Permissions of its token. Default: all. */
+  permissions?: string[];
+  webhookSecret: string;
+  webhookUrl?: string | null;
+  /** Default: the first environment's key. */
+  signingKey?: { id: string; privateKeyBase64: string };
+  /** Default: the fake's listing options. */
+  listing?: ListingOptions;
 };

@@ -13,6 +13,7 @@ type Hook = { event: WebhookEnvelope; raw: string; headers: Record<string, strin
 
 let running: RunningFakeMux;
 let hookServer: Server;
+const hookBase = () => `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
 const hooks: Hook[] = [];
 
 beforeAll(async () => {
@@ -103,6 +104,75 @@ describe("startFakeMux over real HTTP", () => {
     };
     expect(stats.retrieveCalls).toBe(1);
     expect(stats.downloads.requests).toBe(2);
+  });
+
+  it("adds an environment over the control API: its own token, library and signed webhooks, staggered files", async () => {
+    const hookUrl = `${hookBase()}/webhooks/prod`;
+    const added = await fetch(`${running.url}/_fake/environments`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        id: "e2eprod",
+        name: "E2E Production",
+        tokenId: "e2e-prod-token",
+        tokenSecret: "e2e-prod-secret",
+        webhookSecret: "e2e-prod-webhook-secret",
+        webhookUrl: hookUrl,
+      }),
+    });
+    expect(added.status).toBe(201);
+    const created = await fetch(`${running.url}/_fake/assets?environment=e2eprod`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        staticRenditions: ["highest", "audio-only"],
+        renditionStaggerMs: 200,
+        duration: 2,
+      }),
+    });
+    const { data: asset } = (await created.json()) as { data: { id: string } };
+
+    const prodHooks = () => hooks.filter((h) => h.event.environment.id === "e2eprod");
+    await vi.waitFor(
+      () =>
+        expect(prodHooks().filter((h) => h.event.type === "video.asset.static_rendition.ready")).toHaveLength(
+          2,
+        ),
+      { timeout: 5000, interval: 20 },
+    );
+    const ready = prodHooks().filter((h) => h.event.type === "video.asset.static_rendition.ready");
+    expect(ready.map((h) => h.event.data.name)).toEqual(["audio.m4a", "highest.mp4"]);
+    const gap = Date.parse(ready[1]?.event.created_at ?? "") - Date.parse(ready[0]?.event.created_at ?? "");
+    expect(gap).toBeGreaterThanOrEqual(200);
+    const verifier = new Mux({
+      tokenId: "x",
+      tokenSecret: "y",
+      webhookSecret: null,
+      jwtSigningKey: null,
+      jwtPrivateKey: null,
+      authorizationToken: null,
+    });
+    for (const hook of prodHooks()) {
+      expect(hook.event.environment).toEqual({ id: "e2eprod", name: "E2E Production" });
+      await expect(
+        verifier.webhooks.unwrap(hook.raw, hook.headers, "e2e-prod-webhook-secret"),
+      ).resolves.toBeDefined();
+    }
+
+    const prod = new Mux({
+      baseURL: running.url,
+      tokenId: "e2e-prod-token",
+      tokenSecret: "e2e-prod-secret",
+      maxRetries: 0,
+      webhookSecret: null,
+      jwtSigningKey: null,
+      jwtPrivateKey: null,
+      authorizationToken: null,
+    });
+    expect((await prod.system.utilities.whoami()).environment_id).toBe("e2eprod");
+    const listed: string[] = [];
+    for await (const a of prod.video.assets.list({ limit: 100 })) listed.push(a.id);
+    expect(listed).toEqual([asset.id]);
   });
 
   it("runs as the fake-mux command with a seeded library until told to stop", async () => {

@@ -176,10 +176,13 @@ describe("Static Renditions API lifecycle", () => {
   it("creates each file preparing, skips upscales at ready, then readies the rest with ids", async () => {
     const received = receiver();
     const { fake } = setup();
+    // No stagger and the listed order: every file at once (fake-mux-renditions.test.ts staggers).
     const { id } = fake.createAsset({
       width: 1280,
       height: 720,
       staticRenditions: ["highest", "1080p", "720p", "270p", "audio-only"],
+      renditionStaggerMs: 0,
+      renditionOrder: "listed",
     });
     const created = fake.getAsset(id)?.static_renditions?.files ?? [];
     expect(created.map((f) => [f.name, f.status])).toEqual([

@@ -1,6 +1,6 @@
 /** Request bodies of the REST write routes, parsed leniently the way Mux accepts them. */
 import { z } from "zod";
-import type { AssetMeta, AssetSpec, StaticRenditionResolution } from "../types";
+import type { AssetMeta, AssetSpec, Mp4Support, StaticRenditionResolution } from "../types";
 
 export const playbackPolicySchema = z.enum(["public", "signed", "drm"]);
 export const resolutionSchema = z.enum([
@@ -15,6 +15,13 @@ export const resolutionSchema = z.enum([
   "360p",
   "270p",
 ]);
+export const mp4SupportSchema = z.enum([
+  "none",
+  "standard",
+  "capped-1080p",
+  "audio-only",
+  "audio-only,capped-1080p",
+]);
 const meta = z.object({
   title: z.string().max(512).optional(),
   creator_id: z.string().max(128).optional(),
@@ -24,9 +31,7 @@ const meta = z.object({
 const createAssetBody = z.object({
   playback_policies: z.array(playbackPolicySchema).optional(),
   playback_policy: z.union([playbackPolicySchema, z.array(playbackPolicySchema)]).optional(),
-  mp4_support: z
-    .enum(["none", "standard", "capped-1080p", "audio-only", "audio-only,capped-1080p"])
-    .optional(),
+  mp4_support: mp4SupportSchema.optional(),
   static_renditions: z.array(z.object({ resolution: resolutionSchema })).optional(),
   passthrough: z.string().max(255).optional(),
   meta: meta.optional(),
@@ -68,4 +73,9 @@ export function parsePatchBody(body: unknown): { passthrough?: string; meta?: As
 export function parseStaticRenditionBody(body: unknown): StaticRenditionResolution | null {
   const parsed = z.object({ resolution: resolutionSchema }).safeParse(body);
   return parsed.success ? parsed.data.resolution : null;
+}
+
+export function parseMp4SupportBody(body: unknown): Mp4Support | null {
+  const parsed = z.object({ mp4_support: mp4SupportSchema }).safeParse(body);
+  return parsed.success ? parsed.data.mp4_support : null;
 }

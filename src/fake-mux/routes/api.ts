@@ -1,13 +1,13 @@
 /**
  * The Mux REST subset: `/video/v1/assets` (list, retrieve, create, update, delete, static
- * renditions) and `/system/v1/whoami`, behind Basic auth, permissions, the GET rate limit,
- * injected 5xx and latency, in that order. Every call is counted by route and status.
+ * renditions, mp4 support) and `/system/v1/whoami`, behind latency, Basic auth, permissions,
+ * the GET rate limit and injected 5xx, in that order. A token sees its own environment only:
+ * another environment's asset ids are 404s. Every call is counted by route and status.
  */
 import { Hono } from "hono";
-import { decodeCursor } from "../asset-store";
 import { restAssetView } from "../asset-view";
 import type { FakeMuxCore } from "../core";
-import { SpecError } from "../core";
+import { decodeCursor } from "../listing";
 import {
   forbidden,
   injectedServerError,
@@ -16,9 +16,16 @@ import {
   tooManyRequests,
   unauthorized,
 } from "../mux-errors";
+import { SpecError } from "../spec-error";
 import { recordCall } from "../stats";
 import type { AccessToken } from "../types";
-import { parseCreateAssetBody, parsePatchBody, parseStaticRenditionBody } from "./api-bodies";
+import type { FakeMuxWorld } from "../world";
+import {
+  parseCreateAssetBody,
+  parseMp4SupportBody,
+  parsePatchBody,
+  parseStaticRenditionBody,
+} from "./api-bodies";
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -31,10 +38,12 @@ export function routeLabel(method: string, path: string): string {
     .replace(/^\/video\/v1\/assets\/[^/]+\/static-renditions(\/[^/]+)?$/, (_m, one: string | undefined) =>
       one ? "/video/v1/assets/:id/static-renditions/:rendition_id" : "/video/v1/assets/:id/static-renditions",
     )
+    .replace(/^\/video\/v1\/assets\/[^/]+\/mp4-support$/, "/video/v1/assets/:id/mp4-support")
     .replace(/^\/video\/v1\/assets\/[^/]+$/, "/video/v1/assets/:id");
   const known = [
     "/video/v1/assets",
     "/video/v1/assets/:id",
+    "/video/v1/assets/:id/mp4-support",
     "/video/v1/assets/:id/static-renditions",
     "/video/v1/assets/:id/static-renditions/:rendition_id",
     "/system/v1/whoami",
@@ -48,57 +57,68 @@ function permitted(token: AccessToken, method: string, path: string): boolean {
   return (token.permissions ?? []).includes(needed);
 }
 
-export function apiRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
-  const app = new Hono();
+type Env = { Variables: { env: FakeMuxCore; token: AccessToken } };
+
+/** A write's refusal (`SpecError`) as Mux's 400; anything else is a bug. */
+function refused(err: unknown): Response {
+  if (err instanceof SpecError) return invalidParameters(err.message);
+  throw err;
+}
+
+export function apiRoutes(world: FakeMuxWorld, sleep: Sleep): Hono<Env> {
+  const app = new Hono<Env>();
 
   app.use("*", async (c, next) => {
     const { method, path } = c.req;
     const label = routeLabel(method, path);
-    const early = await guard(c.req.header("authorization"), method, path);
+    const latency = world.faults.latencyMs ?? 0;
+    if (latency > 0) await sleep(latency);
+    const auth = world.authenticate(c.req.header("authorization"));
+    if (!auth) {
+      recordCall(world.stats, label, 401);
+      return unauthorized();
+    }
+    const early = guard(auth.env, auth.token, method, path);
+    const envId = auth.env.environment.id;
     if (early) {
-      recordCall(core.stats, label, early.status);
+      recordCall(world.stats, label, early.status, envId);
       return early;
     }
-    core.catchUp();
+    c.set("env", auth.env);
+    c.set("token", auth.token);
+    world.catchUp();
     await next();
-    recordCall(core.stats, label, c.res.status);
+    recordCall(world.stats, label, c.res.status, envId);
   });
 
-  async function guard(
-    authorization: string | undefined,
-    method: string,
-    path: string,
-  ): Promise<Response | null> {
-    const latency = core.faults.latencyMs ?? 0;
-    if (latency > 0) await sleep(latency);
-    const token = core.authenticate(authorization);
-    if (!token) return unauthorized();
+  function guard(env: FakeMuxCore, token: AccessToken, method: string, path: string): Response | null {
     if (!permitted(token, method, path)) return forbidden();
     if (method === "GET") {
-      const decision = core.limiter.take();
+      const decision = env.limiter.take();
       if (!decision.allowed) return tooManyRequests(decision.retryAfterSeconds);
     }
-    if (core.injectFault()) {
-      core.stats.injectedErrors++;
+    if (world.injectFault()) {
+      world.stats.injectedErrors++;
       return injectedServerError(500);
     }
     return null;
   }
 
   app.get("/video/v1/assets", (c) => {
+    const env = c.get("env");
     const limitParam = c.req.query("limit");
     const limit = limitParam === undefined ? DEFAULT_LIMIT : Number(limitParam);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       return invalidParameters(`limit must be an integer between 1 and ${MAX_LIMIT}`);
     }
     const cursorParam = c.req.query("cursor");
-    const after = cursorParam ? decodeCursor(cursorParam) : null;
-    if (cursorParam && !after) return invalidParameters("Invalid cursor");
+    const cursor = cursorParam ? decodeCursor(cursorParam) : null;
+    if (cursorParam && !cursor) return invalidParameters("Invalid cursor");
     const pageParam = c.req.query("page");
     const pageNumber = pageParam === undefined ? 1 : Number(pageParam);
     if (!Number.isInteger(pageNumber) || pageNumber < 1)
       return invalidParameters("page must be a positive integer");
-    const page = core.store.page(limit, after, after ? 0 : (pageNumber - 1) * limit);
+    const page = env.store.page(env.listing, limit, cursor, cursor ? 0 : (pageNumber - 1) * limit);
     return c.json({ data: page.items.map(restAssetView), next_cursor: page.nextCursor });
   });
 
@@ -106,52 +126,69 @@ export function apiRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
     const parsed = parseCreateAssetBody(await c.req.json().catch(() => null));
     if (typeof parsed === "string") return invalidParameters(parsed);
     try {
-      return c.json({ data: core.createAsset(parsed) }, 201);
+      return c.json({ data: c.get("env").createAsset(parsed) }, 201);
     } catch (err) {
-      if (err instanceof SpecError) return invalidParameters(err.message);
-      throw err;
+      return refused(err);
     }
   });
 
   app.get("/video/v1/assets/:id", (c) => {
-    const asset = core.getAsset(c.req.param("id"));
+    const asset = c.get("env").getAsset(c.req.param("id"));
     return asset ? c.json({ data: asset }) : notFound();
   });
 
   app.patch("/video/v1/assets/:id", async (c) => {
     const patch = parsePatchBody(await c.req.json().catch(() => null));
     if (typeof patch === "string") return invalidParameters(patch);
-    const asset = core.updateAsset(c.req.param("id"), patch);
+    const asset = c.get("env").updateAsset(c.req.param("id"), patch);
     return asset ? c.json({ data: asset }) : notFound();
   });
 
   app.delete("/video/v1/assets/:id", (c) =>
-    core.deleteAsset(c.req.param("id")) ? c.body(null, 204) : notFound(),
+    c.get("env").deleteAsset(c.req.param("id")) ? c.body(null, 204) : notFound(),
   );
 
   app.post("/video/v1/assets/:id/static-renditions", async (c) => {
     const resolution = parseStaticRenditionBody(await c.req.json().catch(() => null));
     if (resolution === null) return invalidParameters("resolution is invalid");
     try {
-      const created = core.addStaticRendition(c.req.param("id"), resolution);
+      const created = c.get("env").addStaticRendition(c.req.param("id"), resolution);
       return created ? c.json({ data: created }, 201) : notFound();
     } catch (err) {
-      if (err instanceof SpecError) return invalidParameters(err.message);
-      throw err;
+      return refused(err);
+    }
+  });
+
+  app.delete("/video/v1/assets/:id/static-renditions/:renditionId", (c) => {
+    const env = c.get("env");
+    // Over REST a rendition is named by its id only.
+    const deleted = env.deleteStaticRendition(c.req.param("id"), c.req.param("renditionId"), false);
+    return deleted ? c.body(null, 204) : notFound();
+  });
+
+  app.put("/video/v1/assets/:id/mp4-support", async (c) => {
+    const value = parseMp4SupportBody(await c.req.json().catch(() => null));
+    if (value === null) return invalidParameters("mp4_support is invalid");
+    try {
+      const asset = c.get("env").setMp4Support(c.req.param("id"), value);
+      return asset ? c.json({ data: asset }) : notFound();
+    } catch (err) {
+      return refused(err);
     }
   });
 
   app.get("/system/v1/whoami", (c) => {
-    const token = core.authenticate(c.req.header("authorization"));
+    const token = c.get("token");
+    const env = c.get("env");
     return c.json({
       data: {
-        access_token_name: token?.name ?? "fake-mux token",
-        environment_id: core.environment.id,
-        environment_name: core.environment.name,
+        access_token_name: token.name ?? "fake-mux token",
+        environment_id: env.environment.id,
+        environment_name: env.environment.name,
         environment_type: "development",
         organization_id: "fakeorg",
         organization_name: "Fake Mux Organization",
-        permissions: token?.permissions ?? [],
+        permissions: token.permissions ?? [],
       },
     });
   });

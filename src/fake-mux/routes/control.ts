@@ -1,64 +1,35 @@
 /**
  * The control API under `/_fake`: what a test, the demo or a person with curl uses to shape the
- * fake environment. JSON in, JSON out; unauthenticated, since the fake only listens on loopback.
+ * fake. JSON in, JSON out; unauthenticated, since the fake only listens on loopback. Routes about
+ * one environment (assets, events, library, webhook URL, tokens, listing) act on the first
+ * environment, or on the one named by `?environment=<id>`; the rest act on the whole fake.
  */
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { ASSET_EVENT_TYPES, RENDITION_EVENT_TYPES } from "../../mux/events";
 import type { FakeMuxCore } from "../core";
-import { SpecError } from "../core";
+import { SpecError } from "../spec-error";
 import { snapshotStats } from "../stats";
 import type { AssetSpec } from "../types";
-import { playbackPolicySchema, resolutionSchema } from "./api-bodies";
-
-/** The control API's asset spec: `AssetSpec` as JSON. */
-const assetSpec = z.object({
-  id: z.string().min(1).optional(),
-  playbackPolicies: z.array(playbackPolicySchema).optional(),
-  mp4Support: z
-    .enum(["none", "standard", "capped-1080p", "audio-only", "audio-only,capped-1080p"])
-    .optional(),
-  staticRenditions: z.array(resolutionSchema).optional(),
-  status: z.enum(["preparing", "ready", "errored"]).optional(),
-  renditionsReady: z.boolean().optional(),
-  outcome: z.enum(["ready", "errored"]).optional(),
-  errors: z.object({ type: z.string(), messages: z.array(z.string()) }).optional(),
-  width: z.number().positive().optional(),
-  height: z.number().positive().optional(),
-  hasVideo: z.boolean().optional(),
-  hasAudio: z.boolean().optional(),
-  duration: z.number().positive().optional(),
-  frameRate: z.number().positive().optional(),
-  passthrough: z.string().optional(),
-  meta: z
-    .object({
-      title: z.string().optional(),
-      creator_id: z.string().optional(),
-      external_id: z.string().optional(),
-    })
-    .optional(),
-  maxResolutionTier: z.enum(["1080p", "1440p", "2160p"]).optional(),
-  videoQuality: z.enum(["basic", "plus", "premium"]).optional(),
-  test: z.boolean().optional(),
-  createdAt: z.number().optional(),
-  readyAfterMs: z.number().nonnegative().nullable().optional(),
-  renditionsAfterMs: z.number().nonnegative().nullable().optional(),
-});
-
-const faults = z.object({
-  dropRate: z.number().min(0).max(1).optional(),
-  duplicateRate: z.number().min(0).max(1).optional(),
-  reorder: z.boolean().optional(),
-  maxDelayMs: z.number().nonnegative().optional(),
-  errorRate: z.number().min(0).max(1).optional(),
-  latencyMs: z.number().nonnegative().optional(),
-});
+import type { FakeMuxWorld } from "../world";
+import { mp4SupportSchema, resolutionSchema } from "./api-bodies";
+import {
+  assetSpecSchema,
+  environmentSchema,
+  faultsSchema,
+  listingSchema,
+  tokenSchema,
+} from "./control-schemas";
 
 const badRequest = (message: string): Response =>
   Response.json({ error: { type: "invalid_parameters", messages: [message] } }, { status: 400 });
 
-const notFound = (): Response =>
-  Response.json({ error: { type: "not_found", messages: ["No such asset in the fake."] } }, { status: 404 });
+const notFound = (what = "asset"): Response =>
+  Response.json(
+    { error: { type: "not_found", messages: [`No such ${what} in the fake.`] } },
+    { status: 404 },
+  );
 
 async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
   // An empty body means "no fields"; a JSON `null` is kept (it lifts the rate limit).
@@ -75,99 +46,220 @@ function asBadRequest(err: unknown): Response {
   throw err;
 }
 
-export function controlRoutes(core: FakeMuxCore): Hono {
+/** Runs `body` and turns a refusal into a 400 and an unknown asset (`undefined`) into a 404. */
+function attempt(body: () => Response | undefined): Response {
+  try {
+    return body() ?? notFound();
+  } catch (err) {
+    return asBadRequest(err);
+  }
+}
+
+function describeEnvironment(env: FakeMuxCore) {
+  return {
+    id: env.environment.id,
+    name: env.environment.name,
+    webhook_url: env.webhookUrl,
+    listing: env.listing,
+    assets: env.store.size(),
+  };
+}
+
+export function controlRoutes(world: FakeMuxWorld): Hono {
   const app = new Hono().basePath("/_fake");
 
-  app.get("/state", (c) =>
-    c.json({
-      now: core.clock.now(),
-      webhook_url: core.webhookUrl,
-      pending_lifecycle_steps: core.lifecycle.pendingCount(),
-      pending_webhooks: core.dispatcher.pendingCount(),
-      faults: core.faults,
-      assets: core.listAssets(),
+  /** The environment a request is about: `?environment=<id>`, or the first one. */
+  const envOf = (c: Context): FakeMuxCore | Response => {
+    const id = c.req.query("environment");
+    if (id === undefined) return world.defaultEnvironment;
+    return world.environment(id) ?? notFound("environment");
+  };
+  /** A route about one environment; `handler` gets it. */
+  const scoped =
+    (handler: (c: Context, env: FakeMuxCore) => Response | Promise<Response>) =>
+    (c: Context): Response | Promise<Response> => {
+      const env = envOf(c);
+      return env instanceof Response ? env : handler(c, env);
+    };
+
+  app.get(
+    "/state",
+    scoped((c, env) =>
+      c.json({
+        now: world.clock.now(),
+        environment: env.environment,
+        environments: world.allEnvironments().map(describeEnvironment),
+        webhook_url: env.webhookUrl,
+        listing: env.listing,
+        pending_lifecycle_steps: world.pendingLifecycleSteps(),
+        pending_webhooks: world.pendingWebhooks(),
+        faults: world.faults,
+        assets: env.listAssets(),
+      }),
+    ),
+  );
+  app.get("/stats", (c) => c.json(snapshotStats(world.stats)));
+  app.get(
+    "/events",
+    scoped((c, env) => c.json({ data: env.eventLog() })),
+  );
+  app.get(
+    "/signing-key",
+    scoped((c, env) =>
+      c.json({ data: { id: env.signingKey.id, private_key: env.signingKey.privateKeyBase64 } }),
+    ),
+  );
+
+  app.get("/environments", (c) => c.json({ data: world.allEnvironments().map(describeEnvironment) }));
+  app.post("/environments", async (c) => {
+    const body = await parse(c.req.raw, environmentSchema);
+    if (body instanceof Response) return body;
+    try {
+      return c.json({ data: describeEnvironment(world.addEnvironmentFrom(body)) }, 201);
+    } catch (err) {
+      return asBadRequest(err);
+    }
+  });
+  app.put(
+    "/listing",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, listingSchema);
+      if (body instanceof Response) return body;
+      return c.json({ listing: env.setListing(body) });
     }),
   );
-  app.get("/stats", (c) => c.json(snapshotStats(core.stats)));
-  app.get("/events", (c) => c.json({ data: core.eventLog() }));
-  app.get("/signing-key", (c) =>
-    c.json({ data: { id: core.signingKey.id, private_key: core.signingKey.privateKeyBase64 } }),
+
+  app.get(
+    "/assets",
+    scoped((c, env) => c.json({ data: env.listAssets() })),
+  );
+  app.get(
+    "/assets/:id",
+    scoped((c, env) => {
+      const asset = env.getAsset(c.req.param("id") ?? "");
+      return asset ? c.json({ data: asset }) : notFound();
+    }),
+  );
+  app.post(
+    "/assets",
+    scoped(async (c, env) => {
+      const spec = await parse(c.req.raw, assetSpecSchema);
+      if (spec instanceof Response) return spec;
+      return attempt(() => c.json({ data: env.createAsset(spec as AssetSpec) }, 201));
+    }),
+  );
+  app.patch(
+    "/assets/:id",
+    scoped(async (c, env) => {
+      const patch = await parse(c.req.raw, assetSpecSchema.pick({ passthrough: true, meta: true }));
+      if (patch instanceof Response) return patch;
+      const asset = env.updateAsset(c.req.param("id") ?? "", patch);
+      return asset ? c.json({ data: asset }) : notFound();
+    }),
+  );
+  app.delete(
+    "/assets/:id",
+    scoped((c, env) => (env.deleteAsset(c.req.param("id") ?? "") ? c.body(null, 204) : notFound())),
+  );
+  app.post(
+    "/assets/:id/events",
+    scoped(async (c, env) => {
+      const body = await parse(
+        c.req.raw,
+        z.object({
+          type: z.enum([...ASSET_EVENT_TYPES, ...RENDITION_EVENT_TYPES]),
+          rendition: z.string().optional(),
+        }),
+      );
+      if (body instanceof Response) return body;
+      return attempt(() => {
+        const event = env.fireEvent(c.req.param("id") ?? "", body.type, body.rendition);
+        return event && c.json({ data: event }, 202);
+      });
+    }),
+  );
+  app.post(
+    "/assets/:id/static-renditions",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, z.object({ resolution: resolutionSchema }));
+      if (body instanceof Response) return body;
+      return attempt(() => {
+        const created = env.addStaticRendition(c.req.param("id") ?? "", body.resolution);
+        return created && c.json({ data: created }, 201);
+      });
+    }),
+  );
+  app.delete(
+    "/assets/:id/static-renditions/:rendition",
+    scoped((c, env) =>
+      env.deleteStaticRendition(c.req.param("id") ?? "", c.req.param("rendition") ?? "")
+        ? c.body(null, 204)
+        : notFound("asset or rendition"),
+    ),
+  );
+  app.put(
+    "/assets/:id/mp4-support",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, z.object({ mp4_support: mp4SupportSchema }));
+      if (body instanceof Response) return body;
+      return attempt(() => {
+        const asset = env.setMp4Support(c.req.param("id") ?? "", body.mp4_support);
+        return asset && c.json({ data: asset });
+      });
+    }),
+  );
+  app.post(
+    "/assets/:id/complete-live-stream",
+    scoped((c, env) =>
+      attempt(() => {
+        const asset = env.completeLiveStream(c.req.param("id") ?? "");
+        return asset && c.json({ data: asset });
+      }),
+    ),
   );
 
-  app.get("/assets", (c) => c.json({ data: core.listAssets() }));
-  app.get("/assets/:id", (c) => {
-    const asset = core.getAsset(c.req.param("id"));
-    return asset ? c.json({ data: asset }) : notFound();
-  });
-  app.post("/assets", async (c) => {
-    const spec = await parse(c.req.raw, assetSpec);
-    if (spec instanceof Response) return spec;
-    try {
-      return c.json({ data: core.createAsset(spec as AssetSpec) }, 201);
-    } catch (err) {
-      return asBadRequest(err);
-    }
-  });
-  app.patch("/assets/:id", async (c) => {
-    const patch = await parse(c.req.raw, assetSpec.pick({ passthrough: true, meta: true }));
-    if (patch instanceof Response) return patch;
-    const asset = core.updateAsset(c.req.param("id"), patch);
-    return asset ? c.json({ data: asset }) : notFound();
-  });
-  app.delete("/assets/:id", (c) => (core.deleteAsset(c.req.param("id")) ? c.body(null, 204) : notFound()));
-  app.post("/assets/:id/events", async (c) => {
-    const body = await parse(
-      c.req.raw,
-      z.object({
-        type: z.enum([...ASSET_EVENT_TYPES, ...RENDITION_EVENT_TYPES]),
-        rendition: z.string().optional(),
-      }),
-    );
-    if (body instanceof Response) return body;
-    try {
-      const event = core.fireEvent(c.req.param("id"), body.type, body.rendition);
-      return event ? c.json({ data: event }, 202) : notFound();
-    } catch (err) {
-      return asBadRequest(err);
-    }
-  });
-
-  app.post("/library", async (c) => {
-    const body = await parse(
-      c.req.raw,
-      z.object({ count: z.number().int().min(0).max(100_000), seed: z.number().int().optional() }),
-    );
-    if (body instanceof Response) return body;
-    return c.json({ data: core.generateLibrary(body.count, body.seed ?? 1) }, 201);
-  });
+  app.post(
+    "/library",
+    scoped(async (c, env) => {
+      const body = await parse(
+        c.req.raw,
+        z.object({ count: z.number().int().min(0).max(100_000), seed: z.number().int().optional() }),
+      );
+      if (body instanceof Response) return body;
+      return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1) }, 201);
+    }),
+  );
   app.post("/settle", async (c) => {
-    await core.settle();
+    await world.settle();
     return c.json({ ok: true });
   });
   app.post("/advance", async (c) => {
     const body = await parse(c.req.raw, z.object({ ms: z.number().nonnegative() }));
     if (body instanceof Response) return body;
     try {
-      await core.advance(body.ms);
+      await world.advance(body.ms);
     } catch (err) {
       return asBadRequest(err);
     }
-    return c.json({ ok: true, now: core.clock.now() });
+    return c.json({ ok: true, now: world.clock.now() });
   });
   app.post("/webhooks/flush", async (c) => {
-    await core.dispatcher.flush();
-    return c.json({ ok: true, pending: core.dispatcher.pendingCount() });
+    await world.flushWebhooks();
+    return c.json({ ok: true, pending: world.pendingWebhooks() });
   });
-  app.put("/webhook-url", async (c) => {
-    const body = await parse(c.req.raw, z.object({ url: z.url().nullable() }));
-    if (body instanceof Response) return body;
-    core.setWebhookUrl(body.url);
-    return c.json({ webhook_url: body.url });
-  });
+  app.put(
+    "/webhook-url",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, z.object({ url: z.url().nullable() }));
+      if (body instanceof Response) return body;
+      env.setWebhookUrl(body.url);
+      return c.json({ webhook_url: body.url });
+    }),
+  );
   app.put("/faults", async (c) => {
-    const body = await parse(c.req.raw, faults);
+    const body = await parse(c.req.raw, faultsSchema);
     if (body instanceof Response) return body;
-    core.setFaults(body);
+    world.setFaults(body);
     return c.json({ faults: body });
   });
   app.put("/rate-limit", async (c) => {
@@ -176,28 +268,23 @@ export function controlRoutes(core: FakeMuxCore): Hono {
       z.object({ perSecond: z.number().nonnegative(), burst: z.number().positive() }).nullable(),
     );
     if (body instanceof Response) return body;
-    core.setRateLimit(body && body.perSecond > 0 ? body : null);
+    world.setRateLimit(body && body.perSecond > 0 ? body : null);
     return c.json({ rate_limit: body });
   });
-  app.post("/tokens", async (c) => {
-    const body = await parse(
-      c.req.raw,
-      z.object({
-        id: z.string().min(1),
-        secret: z.string().min(1),
-        name: z.string().optional(),
-        permissions: z.array(z.string()).optional(),
-      }),
-    );
-    if (body instanceof Response) return body;
-    core.addAccessToken(body);
-    return c.json(
-      { data: { id: body.id, name: body.name ?? null, permissions: body.permissions ?? null } },
-      201,
-    );
-  });
+  app.post(
+    "/tokens",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, tokenSchema);
+      if (body instanceof Response) return body;
+      env.addAccessToken(body);
+      return c.json(
+        { data: { id: body.id, name: body.name ?? null, permissions: body.permissions ?? null } },
+        201,
+      );
+    }),
+  );
   app.post("/reset", (c) => {
-    core.reset();
+    world.reset();
     return c.json({ ok: true });
   });
 

@@ -1,14 +1,15 @@
 /**
  * The stream.mux.com subset: `GET`/`HEAD /stream/:playback_id/:name` for MP4s that are ready,
- * with `Content-Length`, `Range` and signed-playback checks. Bytes are generated as they are
- * read, so a 1 GB file costs no memory.
+ * with `Content-Length`, `Range` and signed-playback checks (against the signing key of the
+ * asset's environment). Playback ids of every environment are served. Bytes are generated as
+ * they are read, so a 1 GB file costs no memory.
  */
 import { Hono } from "hono";
 import type { AssetRecord } from "../asset-record";
-import type { FakeMuxCore } from "../core";
 import { verifyPlaybackToken } from "../playback-token";
 import { parseRange, renditionStream } from "../rendition-bytes";
 import { recordCall } from "../stats";
+import type { FakeMuxWorld } from "../world";
 import type { Sleep } from "./api";
 
 const text = (status: number, message: string): Response =>
@@ -20,23 +21,23 @@ function readyFile(record: AssetRecord, name: string): AssetRecord["files"][numb
   return record.files.find((f) => f.name === name && f.status === "ready");
 }
 
-export function streamRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
+export function streamRoutes(world: FakeMuxWorld, sleep: Sleep): Hono {
   const app = new Hono();
 
   app.use("*", async (c, next) => {
     await next();
-    recordCall(core.stats, `${c.req.method} /stream/:playback_id/:name`, c.res.status);
+    recordCall(world.stats, `${c.req.method} /stream/:playback_id/:name`, c.res.status);
   });
 
   // Hono answers HEAD with this GET handler and drops the body; the stream is never pulled.
   app.get("/stream/:playbackId/:name", async (c) => {
-    const latency = core.faults.latencyMs ?? 0;
+    const latency = world.faults.latencyMs ?? 0;
     if (latency > 0) await sleep(latency);
-    core.catchUp();
+    world.catchUp();
     const playbackId = c.req.param("playbackId");
     const name = c.req.param("name");
     const token = c.req.query("token");
-    const found = core.store.byPlayback(playbackId);
+    const found = world.byPlayback(playbackId);
     if (!found) return text(404, "Not Found");
     if (found.policy === "drm") return text(403, "DRM playback IDs cannot be used for static renditions");
     if (found.policy === "public" && token !== undefined) {
@@ -46,9 +47,9 @@ export function streamRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
       if (!token) return text(403, "A signed playback ID requires a token");
       const check = await verifyPlaybackToken(token, {
         playbackId,
-        keyId: core.signingKey.id,
-        nowSeconds: Math.floor(core.clock.now() / 1000),
-        key: await core.playbackKey(),
+        keyId: found.env.signingKey.id,
+        nowSeconds: Math.floor(world.clock.now() / 1000),
+        key: await found.env.playbackKey(),
       });
       if (!check.ok) return text(403, `Invalid playback token: ${check.reason}`);
     }
@@ -72,9 +73,9 @@ export function streamRoutes(core: FakeMuxCore, sleep: Sleep): Hono {
     if (range) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
     const status = range ? 206 : 200;
     if (c.req.method === "HEAD") return new Response(null, { status, headers });
-    core.stats.downloads.requests++;
+    world.stats.downloads.requests++;
     const body = renditionStream(playbackId, name, start, end, (n) => {
-      core.stats.downloads.bytes += n;
+      world.stats.downloads.bytes += n;
     });
     return new Response(body, { status, headers });
   });
