@@ -2,7 +2,8 @@
  * The ingest job's write: a planned change (`decideChange`) as one atomic batch with what must go
  * with it: the outbox delivery, the download job, the run's repair counter.
  */
-import type { ObjectRow, Trigger } from "../db/schema";
+import { eq, type SQL } from "drizzle-orm";
+import { type ObjectRow, objects, type Trigger } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import type { Deps } from "../sync/deps";
@@ -16,7 +17,9 @@ import { downloadJob } from "./download";
 export type IngestOutcome =
   | { kind: "written"; state: string }
   | { kind: "unchanged"; state: string }
-  | { kind: "ignored"; why: string };
+  | { kind: "ignored"; why: string }
+  /** The write's own condition (`onlyIf`) did not hold; the object is as it was. */
+  | { kind: "refused" };
 
 /** Who asked: a poll's run counts the repairs it made. */
 export type ChangeOrigin = {
@@ -32,7 +35,7 @@ export async function applyPlan(
   change: ObjectChange,
   plan: Extract<ChangePlan, { write: true }>,
   origin: ChangeOrigin,
-  candidates: RenditionCandidate[] = [],
+  options: { candidates?: RenditionCandidate[]; onlyIf?: SQL } = {},
 ): Promise<IngestOutcome> {
   const written: ObjectChange = {
     ...change,
@@ -44,14 +47,18 @@ export async function applyPlan(
     written.announcedView =
       plan.announce.type === "object.deleted" ? null : pipelineViewKey(viewAfter(existing, written));
   }
-  const write = planObjectWrite(deps, existing, written);
+  const write = planObjectWrite(deps, existing, written, options.onlyIf);
   const repaired = isRepair(existing, plan, origin);
   const alongside = [
     ...(repaired && origin.runId ? [countRepair(origin.runId, write.won)] : []),
     ...(plan.download
       ? [
           deps.jobs.enqueueStatement(
-            downloadJob.request({ objectId: write.objectId, version: write.version, candidates }),
+            downloadJob.request({
+              objectId: write.objectId,
+              version: write.version,
+              candidates: options.candidates ?? [],
+            }),
             { onlyIf: write.won },
           ),
         ]
@@ -59,6 +66,14 @@ export async function applyPlan(
     ...(plan.announce ? outboxStatements(deps, write, plan.announce.type, plan.announce.reason) : []),
   ];
   const result = await commitObjectWrite(deps, write, alongside);
+  if (
+    !result.written &&
+    options.onlyIf &&
+    existing &&
+    (await versionOf(deps, existing.id)) === existing.version
+  ) {
+    return { kind: "refused" };
+  }
   if (!result.written) {
     // Another writer changed the object between our read and our write: run again on fresh data.
     throw new AppError("CONFLICT", `Object for asset ${change.assetId} changed concurrently`, {
@@ -82,6 +97,15 @@ export async function applyPlan(
     announced: plan.announce?.type ?? null,
   });
   return { kind: "written", state: plan.state };
+}
+
+async function versionOf(deps: Pick<Deps, "database">, objectId: string): Promise<number | null> {
+  const row = await deps.database.db
+    .select({ version: objects.version })
+    .from(objects)
+    .where(eq(objects.id, objectId))
+    .get();
+  return row?.version ?? null;
 }
 
 /** The view the row will hold after the change (a field the change leaves out keeps its value). */

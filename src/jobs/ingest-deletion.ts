@@ -6,7 +6,7 @@
  */
 import type { ObjectRow, syncs } from "../db/schema";
 import { storagePrefix } from "../storage/keys";
-import { deletionAnnounced, guardUnannouncedDeletion } from "../sync/deletion-guard";
+import { deletionAllowed, deletionAnnounced, holdDeletion } from "../sync/deletion-guard";
 import type { Deps } from "../sync/deps";
 import { decideChange, type TransitionContext } from "../sync/object-transitions";
 import { rowView } from "../sync/pipeline-view";
@@ -22,21 +22,22 @@ export async function recordNotFound(
   context: TransitionContext,
 ): Promise<IngestOutcome> {
   if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
-  if (existing.state === "deleted") return { kind: "unchanged", state: existing.state };
+  const purge = () => deps.storage?.deletePrefix(storagePrefix(sync.bucketId, existing.assetId));
+  if (existing.state === "deleted") {
+    // Purging is idempotent: a job retried after a crash between the write and the purge ends it.
+    await purge();
+    return { kind: "unchanged", state: existing.state };
+  }
   const announced =
     origin.deletionConfirmed === true || (await deletionAnnounced(deps, sync.connectionId, existing.assetId));
-  if (!announced && (await guardUnannouncedDeletion(deps, sync, existing.id)) === "hold") {
-    return { kind: "ignored", why: "held by the deletion guard" };
-  }
+  if (!announced && sync.suspension === "deletion_guard") return hold(deps, sync, existing);
   const plan = decideChange(
     existing,
     { qualifies: false, state: "deleted", reason: "deleted_in_mux", view: rowView(existing) },
     context,
   );
   if (!plan.write) return { kind: "unchanged", state: existing.state };
-  // Idempotent, so a retried job purges again safely.
-  await deps.storage?.deletePrefix(storagePrefix(sync.bucketId, existing.assetId));
-  return applyPlan(
+  const outcome = await applyPlan(
     deps,
     existing,
     {
@@ -54,5 +55,15 @@ export async function recordNotFound(
     },
     plan,
     origin,
+    // Counted in the deletion's own write, so concurrent deletions cannot all slip under the limit.
+    announced ? {} : { onlyIf: deletionAllowed(deps, sync.id) },
   );
+  if (outcome.kind === "refused") return hold(deps, sync, existing);
+  await purge();
+  return outcome;
+}
+
+async function hold(deps: Deps, sync: SyncRow, existing: ObjectRow): Promise<IngestOutcome> {
+  await holdDeletion(deps, sync, existing.id);
+  return { kind: "ignored", why: "held by the deletion guard" };
 }

@@ -138,14 +138,9 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
   // would change about an object the pipeline has is decided on a fresh read.
   if (fromSnapshot && existing && (isMember(existing) || progress(plan.state) < progress(existing.state)))
     return ingestFresh(deps, input);
-  return applyPlan(
-    deps,
-    existing,
-    change,
-    plan,
-    input,
-    resolved.state === "ready" ? resolved.candidates : [],
-  );
+  return applyPlan(deps, existing, change, plan, input, {
+    candidates: resolved.state === "ready" ? resolved.candidates : [],
+  });
 }
 
 const PROGRESS: Partial<Record<ObjectState, number>> = {

@@ -217,15 +217,22 @@ function confirmedEnvironment(
   return { id: wanted, name: typeof name === "string" ? name : null };
 }
 
-/** Syncs suspended because the token changed environment run again, with a full pass to catch up. */
+/**
+ * After a re-pin, the connection's syncs suspended for the change run again, and every running
+ * sync gets a full pass: the library it mirrors is another one now.
+ */
 async function resumeAfterRepin(deps: ConnectionDeps & Pick<Deps, "doorbell">, connectionId: string) {
   const now = deps.clock.now();
-  const resumed = await deps.database.db
+  await deps.database.db
     .update(syncs)
-    .set({ status: "active", suspension: null, statusReason: null, nextRunAt: now, updatedAt: now })
-    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")))
-    .returning({ id: syncs.id });
-  for (const sync of resumed) await schedulePass(deps, sync.id, "full");
+    .set({ status: "active", suspension: null, statusReason: null, updatedAt: now })
+    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")));
+  const running = await deps.database.db
+    .select({ id: syncs.id })
+    .from(syncs)
+    .where(and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed"])))
+    .all();
+  for (const sync of running) await schedulePass(deps, sync.id, "full");
 }
 
 /** Re-pins a connection to the environment its token reaches now (the dashboard's button). */

@@ -6,7 +6,7 @@
  * environment, a Mux incident): the deletions are held (`pending_deletion_at`, state unchanged),
  * the sync is suspended (`deletion_guard`), and a person confirms them or resumes without them.
  */
-import { and, count, eq, gt, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import { objects, syncs, webhookEvents } from "../db/schema";
 import type { Deps } from "./deps";
 
@@ -40,18 +40,28 @@ export async function deletionAnnounced(
 }
 
 /**
- * Decides an unannounced deletion: `apply`, or `hold` (the object is marked, and the sync is
- * suspended when this deletion trips the guard).
+ * SQL that is true while one more unannounced deletion is allowed, to guard the deletion's own
+ * write: counted in the same statement, concurrent deletions cannot all slip under the limit.
  */
-export async function guardUnannouncedDeletion(
-  deps: GuardDeps,
-  sync: SyncRow,
-  objectId: string,
-): Promise<"apply" | "hold"> {
-  if (sync.suspension === "deletion_guard") return hold(deps, objectId);
-  const { db } = deps.database;
+export function deletionAllowed(deps: Pick<Deps, "clock" | "ingest">, syncId: string): SQL {
   const since = deps.clock.now() - WINDOW_MS;
-  const [recent] = await db
+  const recent = sql`(SELECT COUNT(*) FROM objects WHERE sync_id = ${syncId}
+                        AND (unannounced_deletion_at > ${since} OR pending_deletion_at IS NOT NULL))`;
+  // The membership before this wave of deletions: those still in, plus those it already took.
+  const members = sql`(SELECT COUNT(*) FROM objects WHERE sync_id = ${syncId} AND state IN ('ready', 'delivered'))`;
+  return sql`(${recent} + 1 < ${DELETION_GUARD_MINIMUM}
+              OR (${recent} + 1) * 100 <= ${deps.ingest.deletionGuardPercent} * (${members} + ${recent}))`;
+}
+
+/** The guard refused a deletion: the object is held, and the sync is suspended for a person. */
+export async function holdDeletion(deps: GuardDeps, sync: SyncRow, objectId: string): Promise<void> {
+  await deps.database.db
+    .update(objects)
+    .set({ pendingDeletionAt: deps.clock.now() })
+    .where(and(eq(objects.id, objectId), isNull(objects.pendingDeletionAt)));
+  if (sync.suspension === "deletion_guard") return;
+  const since = deps.clock.now() - WINDOW_MS;
+  const [recent] = await deps.database.db
     .select({ n: count() })
     .from(objects)
     .where(
@@ -60,32 +70,15 @@ export async function guardUnannouncedDeletion(
         or(gt(objects.unannouncedDeletionAt, since), isNotNull(objects.pendingDeletionAt)),
       ),
     );
-  const [members] = await db
-    .select({ n: count() })
-    .from(objects)
-    .where(and(eq(objects.syncId, sync.id), inArray(objects.state, ["ready", "delivered"])));
-  const deletions = (recent?.n ?? 0) + 1;
-  // The membership before this wave of deletions: those still in, plus those it already took.
-  const base = (members?.n ?? 0) + (recent?.n ?? 0);
-  const limit = (base * deps.ingest.deletionGuardPercent) / 100;
-  if (deletions < DELETION_GUARD_MINIMUM || deletions <= limit) return "apply";
-  await suspendForDeletions(deps, sync, deletions, base);
-  return hold(deps, objectId);
+  await suspendForDeletions(deps, sync, recent?.n ?? 1);
 }
 
-async function hold(deps: GuardDeps, objectId: string): Promise<"hold"> {
-  await deps.database.db
-    .update(objects)
-    .set({ pendingDeletionAt: deps.clock.now() })
-    .where(and(eq(objects.id, objectId), isNull(objects.pendingDeletionAt)));
-  return "hold";
-}
-
-async function suspendForDeletions(deps: GuardDeps, sync: SyncRow, deletions: number, members: number) {
+async function suspendForDeletions(deps: GuardDeps, sync: SyncRow, missing: number) {
   const message =
-    `${deletions} assets of ${members} went missing in Mux within an hour without a deletion webhook ` +
-    `(the guard allows ${deps.ingest.deletionGuardPercent} %): they are held, not deleted. Confirm with ` +
-    `POST /v1/buckets/${sync.bucketId}/syncs/${sync.id}/confirm-deletions, or resume the sync to keep them.`;
+    `${missing} assets went missing in Mux within an hour without a deletion webhook (the guard allows ` +
+    `${deps.ingest.deletionGuardPercent} % of the sync's members, and at least ${DELETION_GUARD_MINIMUM}): ` +
+    `those not yet deleted are held. Confirm with POST /v1/buckets/${sync.bucketId}/syncs/${sync.id}/confirm-deletions, ` +
+    "or resume the sync to keep them.";
   await deps.database.db
     .update(syncs)
     .set({
@@ -97,8 +90,7 @@ async function suspendForDeletions(deps: GuardDeps, sync: SyncRow, deletions: nu
     .where(and(eq(syncs.id, sync.id), inArray(syncs.status, ["active", "completed"])));
   deps.logger.error("Deletion guard tripped; sync suspended", {
     sync_id: sync.id,
-    deletions,
-    members,
+    missing,
     percent: deps.ingest.deletionGuardPercent,
   });
 }

@@ -56,6 +56,8 @@ export function planObjectWrite(
   deps: Pick<WriteDeps, "clock">,
   existing: ObjectRow | null,
   change: ObjectChange,
+  /** Write an existing object only if this SQL also holds (e.g. the deletion guard allows it). */
+  onlyIf?: SQL,
 ): ObjectWrite {
   const now = deps.clock.now();
   const token = crypto.randomUUID();
@@ -67,7 +69,9 @@ export function planObjectWrite(
     bucketId: change.bucketId,
     won,
     statements: [
-      existing ? updateObject(existing, change, token, now) : insertObject(objectId, change, token, now),
+      existing
+        ? updateObject(existing, change, token, now, onlyIf)
+        : insertObject(objectId, change, token, now),
       sql`INSERT INTO object_history (object_id, state, reason, message, at)
           SELECT ${objectId}, ${change.state}, ${change.reason}, ${change.message}, ${now} WHERE ${won}`,
     ],
@@ -107,7 +111,13 @@ function insertObject(objectId: string, change: ObjectChange, token: string, now
     ON CONFLICT (bucket_id, asset_id) DO NOTHING`;
 }
 
-function updateObject(existing: ObjectRow, change: ObjectChange, token: string, now: number): SQL {
+function updateObject(
+  existing: ObjectRow,
+  change: ObjectChange,
+  token: string,
+  now: number,
+  onlyIf?: SQL,
+): SQL {
   // Fields the change does not mention keep their value (`undefined` means "leave it").
   const keep = <T>(value: T | undefined, current: T): T => (value === undefined ? current : value);
   return sql`
@@ -123,7 +133,7 @@ function updateObject(existing: ObjectRow, change: ObjectChange, token: string, 
       unannounced_deletion_at = ${keep(change.unannouncedDeletionAt, existing.unannouncedDeletionAt)},
       version = version + 1, write_token = ${token}, updated_at = ${now},
       state_changed_at = CASE WHEN state = ${change.state} THEN state_changed_at ELSE ${now} END
-    WHERE id = ${existing.id} AND version = ${existing.version}`;
+    WHERE id = ${existing.id} AND version = ${existing.version} AND ${onlyIf ?? sql`1`}`;
 }
 
 function json(value: unknown): string | null {

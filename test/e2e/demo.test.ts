@@ -24,7 +24,8 @@ describe("mux-ingest demo", () => {
     const number = (label: string) => Number(new RegExp(`^ {2}${label}\\s+(\\d+)`, "m").exec(out)?.[1]);
     expect(number("discovered")).toBe(66);
     expect(number("delivered to the pipeline") + number("skipped")).toBe(66);
-    expect(number("delivered to the pipeline")).toBeGreaterThan(30);
+    // About three assets in five have MP4s in the seeded mix (MP4s are opt-in on Mux).
+    expect(number("delivered to the pipeline")).toBeGreaterThan(20);
     expect(number("failed")).toBe(0);
     expect(out).toMatch(/(\d+) signed deliveries verified, 0 forged/);
     for (const reason of ["no_static_renditions", "asset_errored", "drm_only", "no_playback_id"]) {
