@@ -4,18 +4,11 @@
  * to another one, its syncs are suspended and nothing is deleted until a person re-pins it.
  * Webhooks are routed by their envelope's environment, so one connection's secrets decide.
  */
-import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { schedulePass } from "../../src/jobs/reconcile";
-import { ADMIN_TOKEN } from "../helpers/admin-api";
-import { TEST_PIPELINE_SECRET } from "../helpers/harness";
-import { network } from "../helpers/no-network";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
-import { PipelineRecorder } from "../helpers/pipeline-receiver";
+import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
-import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
 
-const PIPELINE_URL = "https://pipeline.test/hooks";
 const PROD = {
   id: "pr0d42",
   name: "Production",
@@ -24,53 +17,17 @@ const PROD = {
   webhookSecret: "prod-webhook-secret-0123",
 };
 
-let h: FakeMuxHarness;
+let h: PipelineWorld;
 afterEach(() => h?.close());
 
 async function setup() {
-  const pipeline = new PipelineRecorder(TEST_PIPELINE_SECRET);
-  h = await createFakeMuxHarness({
-    env: { PIPELINE_URL, PIPELINE_SECRET: TEST_PIPELINE_SECRET, ADMIN_TOKEN },
-  });
-  network.use(
-    http.post(
-      PIPELINE_URL,
-      async ({ request }) => new HttpResponse(null, { status: await pipeline.handle(request) }),
-    ),
-  );
+  h = await createPipelineWorld();
   const prod = h.fake.addEnvironment({ ...PROD, webhookUrl: null });
-  return { pipeline, prod };
-}
-
-function api(method: string, path: string, body?: unknown) {
-  return h.app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function settle() {
-  await h.settleAll();
-  await h.fake.settle();
-  await h.settleAll();
-}
-
-async function fullPass() {
-  await schedulePass(h.deps, "syn_default", "full");
-  await h.runner.drain();
-}
-
-function syncRow() {
-  return h.database.sqlite.prepare("select status, suspension, status_reason from syncs").get() as {
-    status: string;
-    suspension: string | null;
-    status_reason: string | null;
-  };
+  return { pipeline: h.pipeline, prod };
 }
 
 const useProdToken = () =>
-  api("PATCH", "/v1/connections/con_default", {
+  h.api("PATCH", "/v1/connections/con_default", {
     access_token_id: PROD.tokenId,
     access_token_secret: PROD.tokenSecret,
   });
@@ -79,8 +36,8 @@ describe("pinning a connection to its Mux environment", () => {
   it("pins on first use, and shows the environment on the connection", async () => {
     await setup();
     h.fake.createAsset({ mp4Support: "standard", status: "ready" });
-    await fullPass();
-    const connection = (await (await api("GET", "/v1/connections/con_default")).json()) as Record<
+    await h.pass("full");
+    const connection = (await (await h.api("GET", "/v1/connections/con_default")).json()) as Record<
       string,
       unknown
     >;
@@ -92,54 +49,54 @@ describe("pinning a connection to its Mux environment", () => {
     const assets = Array.from({ length: 6 }, () =>
       h.fake.createAsset({ mp4Support: "standard", status: "ready" }),
     );
-    await fullPass();
+    await h.pass("full");
     expect(mirror(pipeline.accepted).size).toBe(6);
 
     expect((await useProdToken()).status).toBe(200);
-    await fullPass();
-    expect(syncRow()).toMatchObject({ status: "suspended", suspension: "environment_changed" });
-    expect(syncRow().status_reason).toContain(PROD.id);
-    expect(syncRow().status_reason).toContain(h.fake.environment.id);
+    await h.pass("full");
+    expect(h.syncRow()).toMatchObject({ status: "suspended", suspension: "environment_changed" });
+    expect(h.syncRow().status_reason).toContain(PROD.id);
+    expect(h.syncRow().status_reason).toContain(h.fake.environment.id);
     // A webhook or a re-check in the meantime deletes nothing either.
     const first = assets[0];
     if (!first) throw new Error("no asset");
     h.fake.fireEvent(first.id, "video.asset.updated");
-    await settle();
+    await h.settle();
     for (const asset of assets) expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
     expect(pipeline.accepted.filter((d) => d.body.type === "object.deleted")).toEqual([]);
 
     // Back to the right token: resuming runs again, and still nothing was deleted.
-    await api("PATCH", "/v1/connections/con_default", {
+    await h.api("PATCH", "/v1/connections/con_default", {
       access_token_id: h.fake.credentials.tokenId,
       access_token_secret: h.fake.credentials.tokenSecret,
     });
-    expect((await api("POST", "/v1/buckets/bkt_default/syncs/syn_default/resume")).status).toBe(200);
+    expect((await h.api("POST", "/v1/buckets/bkt_default/syncs/syn_default/resume")).status).toBe(200);
     await h.runner.drain();
-    expect(syncRow()).toMatchObject({ status: "active", suspension: null });
+    expect(h.syncRow()).toMatchObject({ status: "active", suspension: null });
     expect(mirror(pipeline.accepted).size).toBe(6);
   });
 
   it("re-pins only to the environment the token really reaches, and runs the syncs again", async () => {
     const { prod } = await setup();
     h.fake.createAsset({ mp4Support: "standard", status: "ready" });
-    await fullPass();
+    await h.pass("full");
     await useProdToken();
-    await fullPass();
-    expect(syncRow().suspension).toBe("environment_changed");
+    await h.pass("full");
+    expect(h.syncRow().suspension).toBe("environment_changed");
 
-    const wrong = await api("PATCH", "/v1/connections/con_default", { environment_id: "nope42" });
+    const wrong = await h.api("PATCH", "/v1/connections/con_default", { environment_id: "nope42" });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(await wrong.json())).toContain(PROD.id);
-    expect(syncRow().suspension).toBe("environment_changed");
+    expect(h.syncRow().suspension).toBe("environment_changed");
 
     prod.createAsset({ mp4Support: "standard", status: "ready" });
-    const repinned = await api("PATCH", "/v1/connections/con_default", { environment_id: PROD.id });
+    const repinned = await h.api("PATCH", "/v1/connections/con_default", { environment_id: PROD.id });
     expect(repinned.status).toBe(200);
     expect(((await repinned.json()) as { environment: unknown }).environment).toEqual({
       id: PROD.id,
       name: PROD.name,
     });
-    expect(syncRow()).toMatchObject({ status: "active", suspension: null });
+    expect(h.syncRow()).toMatchObject({ status: "active", suspension: null });
   });
 });
 
@@ -147,8 +104,8 @@ describe("routing webhooks by environment", () => {
   it("verifies a webhook with the secrets of the connection pinned to its environment only", async () => {
     await setup();
     h.fake.createAsset({ mp4Support: "standard", status: "ready" });
-    await fullPass();
-    const created = await api("POST", "/v1/connections", {
+    await h.pass("full");
+    const created = await h.api("POST", "/v1/connections", {
       name: "Production",
       access_token_id: PROD.tokenId,
       access_token_secret: PROD.tokenSecret,
@@ -158,7 +115,7 @@ describe("routing webhooks by environment", () => {
     expect(created.status).toBe(201);
     const prodConnection = ((await created.json()) as { id: string }).id;
     // Its first use (the test above, with validate) pins it.
-    expect(await (await api("POST", `/v1/connections/${prodConnection}/test`)).json()).toMatchObject({
+    expect(await (await h.api("POST", `/v1/connections/${prodConnection}/test`)).json()).toMatchObject({
       success: true,
     });
 
@@ -191,15 +148,15 @@ describe("a departure after the token changed", () => {
     const assets = Array.from({ length: 8 }, () =>
       h.fake.createAsset({ mp4Support: "standard", status: "ready" }),
     );
-    await fullPass();
+    await h.pass("full");
     h.clock.advance(60_000);
     await useProdToken();
-    await api("PATCH", "/v1/connections/con_default", { environment_id: PROD.id });
+    await h.api("PATCH", "/v1/connections/con_default", { environment_id: PROD.id });
     await h.runner.drain();
     // Every asset is 404 in the new environment: the deletion guard holds them.
-    expect(syncRow().suspension).toBe("deletion_guard");
+    expect(h.syncRow().suspension).toBe("deletion_guard");
     expect(assets.filter((a) => h.objectOf(a.id)?.state === "deleted").length).toBeLessThan(5);
-    expect((await api("POST", "/v1/buckets/bkt_default/syncs/syn_default/confirm-deletions")).status).toBe(
+    expect((await h.api("POST", "/v1/buckets/bkt_default/syncs/syn_default/confirm-deletions")).status).toBe(
       200,
     );
     await h.runner.drain();

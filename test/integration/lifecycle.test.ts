@@ -4,69 +4,18 @@
  * and nothing it would not care about (a message, a duplicate event) sends anything. Against the
  * fake Mux, through webhooks and passes.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { schedulePass } from "../../src/jobs/reconcile";
-import { ADMIN_TOKEN } from "../helpers/admin-api";
-import { TEST_PIPELINE_SECRET } from "../helpers/harness";
 import { network } from "../helpers/no-network";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
-import { PipelineRecorder } from "../helpers/pipeline-receiver";
-import { createFakeMuxHarness, type FakeMuxHarness } from "../helpers/with-fake-mux";
+import { createPipelineWorld, PIPELINE_URL, type PipelineWorld } from "../helpers/pipeline-world";
 
-const PIPELINE_URL = "https://pipeline.test/hooks";
-let h: FakeMuxHarness;
-let storageDir: string | null = null;
-afterEach(() => {
-  h?.close();
-  if (storageDir) rmSync(storageDir, { recursive: true, force: true });
-  storageDir = null;
-});
+let h: PipelineWorld;
+afterEach(() => h?.close());
 
-async function withPipeline(env: Record<string, string> = {}) {
-  const pipeline = new PipelineRecorder(TEST_PIPELINE_SECRET);
-  h = await createFakeMuxHarness({
-    env: { PIPELINE_URL, PIPELINE_SECRET: TEST_PIPELINE_SECRET, ADMIN_TOKEN, ...env },
-  });
-  network.use(
-    http.post(
-      PIPELINE_URL,
-      async ({ request }) => new HttpResponse(null, { status: await pipeline.handle(request) }),
-    ),
-  );
-  return pipeline;
-}
-
-async function settle() {
-  await h.settleAll();
-  await h.fake.settle();
-  await h.settleAll();
-}
-
-/** Runs jobs until none is waiting, moving the clock past each backoff (a lost race is retried). */
-async function drainWithBackoff(rounds = 10) {
-  for (let i = 0; i < rounds; i++) {
-    await h.runner.drain();
-    const next = await h.deps.jobs.nextDueAt();
-    if (next === null) return;
-    h.clock.set(Math.max(h.clock.now(), next));
-  }
-}
-
-async function pass(kind: "full" | "triggered" = "full") {
-  await schedulePass(h.deps, "syn_default", kind);
-  await h.runner.drain();
-}
-
-function api(method: string, path: string, body?: unknown) {
-  return h.app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+async function withPipeline(options: Parameters<typeof createPipelineWorld>[0] = {}) {
+  h = await createPipelineWorld(options);
+  return h.pipeline;
 }
 
 describe("metadata edits", () => {
@@ -77,11 +26,11 @@ describe("metadata edits", () => {
       meta: { title: "Before" },
       passthrough: "p1",
     });
-    await settle();
+    await h.settle();
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
 
     h.fake.updateAsset(asset.id, { meta: { title: "After" }, passthrough: "p2" });
-    await settle();
+    await h.settle();
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "object.updated"]);
     const [ready, updated] = pipeline.accepted;
     expect(updated?.id).not.toBe(ready?.id);
@@ -100,13 +49,13 @@ describe("metadata edits", () => {
   it("sends nothing for an update event that changes nothing the pipeline sees, or a duplicate", async () => {
     const pipeline = await withPipeline();
     const asset = h.fake.createAsset({ mp4Support: "standard" });
-    await settle();
+    await h.settle();
     const version = h.objectOf(asset.id)?.version;
     h.fake.fireEvent(asset.id, "video.asset.updated");
     h.fake.fireEvent(asset.id, "video.asset.ready");
     h.fake.fireEvent(asset.id, "video.asset.static_renditions.ready");
-    await settle();
-    await pass();
+    await h.settle();
+    await h.pass();
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
     expect(h.objectOf(asset.id)?.version).toBe(version);
   });
@@ -114,9 +63,9 @@ describe("metadata edits", () => {
   it("stores a skipped object's edit without telling the pipeline", async () => {
     const pipeline = await withPipeline();
     const asset = h.fake.createAsset({ mp4Support: "none", meta: { title: "No MP4" } });
-    await settle();
+    await h.settle();
     h.fake.updateAsset(asset.id, { meta: { title: "Still no MP4" } });
-    await settle();
+    await h.settle();
     expect(JSON.parse(String(h.objectOf(asset.id)?.metadata)).title).toBe("Still no MP4");
     expect(pipeline.accepted).toEqual([]);
   });
@@ -125,17 +74,17 @@ describe("metadata edits", () => {
 describe("filters", () => {
   it("sends object.deleted (filtered) when an edit stops an asset matching, and object.ready when it matches again", async () => {
     const pipeline = await withPipeline();
-    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+    await h.api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
       file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "keep" }] },
     });
     await h.runner.drain();
     const asset = h.fake.createAsset({ mp4Support: "standard", passthrough: "keep" });
-    await settle();
+    await h.settle();
     h.fake.updateAsset(asset.id, { passthrough: "drop" });
-    await settle();
+    await h.settle();
     expect(h.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "filtered" });
     h.fake.updateAsset(asset.id, { passthrough: "keep" });
-    await settle();
+    await h.settle();
     expect(storyOf(pipeline.accepted, asset.id)).toEqual([
       "object.ready",
       "deleted:filtered",
@@ -148,15 +97,15 @@ describe("filters", () => {
     const pipeline = await withPipeline();
     const red = h.fake.createAsset({ mp4Support: "standard", passthrough: "red" });
     const blue = h.fake.createAsset({ mp4Support: "standard", passthrough: "blue" });
-    await settle();
-    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+    await h.settle();
+    await h.api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
       file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "blue" }] },
     });
     await h.runner.drain();
     expect(storyOf(pipeline.accepted, red.id)).toEqual(["object.ready", "deleted:filtered"]);
     expect(storyOf(pipeline.accepted, blue.id)).toEqual(["object.ready"]);
 
-    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+    await h.api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
       file_filters: { metadata_filters: [{ field: "passthrough", operator: "equals", value: "red" }] },
     });
     await h.runner.drain();
@@ -168,8 +117,8 @@ describe("filters", () => {
   it("announces a changed rendition choice as object.updated when the preference changes", async () => {
     const pipeline = await withPipeline();
     const asset = h.fake.createAsset({ mp4Support: "standard", width: 1920, height: 1080 });
-    await settle();
-    await api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", { rendition_preference: ["high"] });
+    await h.settle();
+    await h.api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", { rendition_preference: ["high"] });
     await h.runner.drain();
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "object.updated"]);
     expect(mirror(pipeline.accepted).get(asset.id)?.rendition).toBe("high.mp4");
@@ -178,8 +127,7 @@ describe("filters", () => {
 
 describe("deletions", () => {
   it("sends object.deleted for an object whose object.ready was in flight when the asset was deleted", async () => {
-    const pipeline = new PipelineRecorder(TEST_PIPELINE_SECRET);
-    h = await createFakeMuxHarness({ env: { PIPELINE_URL, PIPELINE_SECRET: TEST_PIPELINE_SECRET } });
+    const pipeline = await withPipeline({ pipeline: "manual" });
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -209,7 +157,7 @@ describe("deletions", () => {
     await h.fake.webhooks.flush();
     release();
     await draining;
-    await drainWithBackoff();
+    await h.drainWithBackoff();
     expect(h.objectOf(asset.id)).toMatchObject({ state: "deleted", reason: "deleted_in_mux" });
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "deleted:deleted_in_mux"]);
     expect(mirror(pipeline.accepted).size).toBe(0);
@@ -218,18 +166,17 @@ describe("deletions", () => {
 
 describe("renditions and messages", () => {
   it("downloads a file once and delivers it once, however many events and passes follow (regression)", async () => {
-    storageDir = mkdtempSync(join(tmpdir(), "mux-ingest-lifecycle-"));
-    const pipeline = await withPipeline({ STORAGE_DIR: storageDir });
+    const pipeline = await withPipeline({ storage: true });
     const asset = h.fake.createAsset({ staticRenditions: ["highest"] });
-    await settle();
+    await h.settle();
     const downloads = () => h.fake.stats().downloads.requests;
     const before = downloads();
     for (let i = 0; i < 3; i++) {
       h.fake.fireEvent(asset.id, "video.asset.static_rendition.ready", "highest.mp4");
       h.fake.fireEvent(asset.id, "video.asset.ready");
     }
-    await settle();
-    await pass();
+    await h.settle();
+    await h.pass();
     expect(downloads()).toBe(before);
     expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
     expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
@@ -238,13 +185,13 @@ describe("renditions and messages", () => {
 
 describe("repairs", () => {
   it("does not count the end of a rendition grace period as a repair", async () => {
-    await withPipeline({ RENDITION_GRACE_SECONDS: "60" });
-    await pass("full");
+    await withPipeline({ env: { RENDITION_GRACE_SECONDS: "60" } });
+    await h.pass("full");
     const asset = h.fake.createAsset({ mp4Support: "none", status: "ready" });
-    await pass("full");
+    await h.pass("full");
     expect(h.objectOf(asset.id)).toMatchObject({ state: "waiting_for_rendition" });
     h.clock.advance(61_000);
-    await pass("triggered");
+    await h.pass("triggered");
     expect(h.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "no_static_renditions" });
     const last = h.database.sqlite
       .prepare("select repaired, enqueued from runs order by started_at desc, rowid desc limit 1")
