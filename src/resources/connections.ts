@@ -10,6 +10,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { MuxCredentials } from "../mux/client";
 import type { Deps } from "../sync/deps";
+import { requireEnvironment } from "../sync/environment-guard";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 import { DEFAULT_IDS } from "./bootstrap";
 import { testCredentials } from "./connection-test";
@@ -192,7 +193,8 @@ export async function updateConnection(
     })
     .where(eq(connections.id, id));
   deps.credentials.invalidate(id);
-  if (repin) await resumeAfterRepin(deps, id);
+  if (repin) await resumeOnPinnedEnvironment(deps, id, "all running");
+  else if (credentialsChanged) await recheckEnvironment(deps, id);
   deps.logger.info("Connection updated", {
     connection_id: id,
     credentials_changed: credentialsChanged,
@@ -218,25 +220,53 @@ function confirmedEnvironment(
 }
 
 /**
- * After a re-pin, the connection's syncs suspended for the change run again, and every running
- * sync gets a full pass: the library it mirrors is another one now.
+ * New credentials are checked against the pin now rather than at the next pass: a token of
+ * another environment suspends the syncs at once, and the pinned environment's token coming back
+ * resumes what the change suspended. Mux unreachable leaves it to the next pass.
  */
-async function resumeAfterRepin(deps: ConnectionDeps & Pick<Deps, "doorbell">, connectionId: string) {
+async function recheckEnvironment(deps: ConnectionDeps, connectionId: string) {
+  let pinned: boolean;
+  try {
+    pinned = await requireEnvironment(deps, connectionId);
+  } catch (error) {
+    deps.logger.warn("Could not check the new token's Mux environment; the next pass will", {
+      connection_id: connectionId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return;
+  }
+  if (pinned) await resumeOnPinnedEnvironment(deps, connectionId, "resumed");
+}
+
+/**
+ * Once the token reaches the pinned environment, the syncs suspended for the change run again
+ * with a full pass (what happened meanwhile was not seen). After a re-pin every running sync of
+ * the connection gets one: the library it mirrors is another one now.
+ */
+async function resumeOnPinnedEnvironment(
+  deps: ConnectionDeps,
+  connectionId: string,
+  passFor: "resumed" | "all running",
+) {
   const now = deps.clock.now();
-  await deps.database.db
+  const resumed = await deps.database.db
     .update(syncs)
     .set({ status: "active", suspension: null, statusReason: null, updatedAt: now })
-    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")));
-  const running = await deps.database.db
-    .select({ id: syncs.id })
-    .from(syncs)
-    .where(and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed"])))
-    .all();
+    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")))
+    .returning({ id: syncs.id });
+  const running =
+    passFor === "resumed"
+      ? resumed
+      : await deps.database.db
+          .select({ id: syncs.id })
+          .from(syncs)
+          .where(and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed"])))
+          .all();
   for (const sync of running) await schedulePass(deps, sync.id, "full");
 }
 
 /** Re-pins a connection to the environment its token reaches now (the dashboard's button). */
-export async function repinConnection(deps: ConnectionDeps & Pick<Deps, "doorbell">, input: { id: string }) {
+export async function repinConnection(deps: ConnectionDeps, input: { id: string }) {
   const result = await testCredentials(deps, { credentials: await deps.credentials.get(input.id) });
   const environmentId = result.details.environment_id;
   if (!result.success || typeof environmentId !== "string")

@@ -44,7 +44,7 @@ describe("pinning a connection to its Mux environment", () => {
     expect(connection.environment).toEqual({ id: h.fake.environment.id, name: h.fake.environment.name });
   });
 
-  it("suspends the syncs and deletes nothing when the token moves to another environment, until re-pinned", async () => {
+  it("suspends the syncs and deletes nothing when the token moves to another environment, until the right one is back", async () => {
     const { pipeline } = await setup();
     const assets = Array.from({ length: 6 }, () =>
       h.fake.createAsset({ mp4Support: "standard", status: "ready" }),
@@ -52,7 +52,9 @@ describe("pinning a connection to its Mux environment", () => {
     await h.pass("full");
     expect(mirror(pipeline.accepted).size).toBe(6);
 
+    // The new token is checked when it is saved: the syncs are suspended before any pass runs.
     expect((await useProdToken()).status).toBe(200);
+    expect(h.syncRow()).toMatchObject({ status: "suspended", suspension: "environment_changed" });
     await h.pass("full");
     expect(h.syncRow()).toMatchObject({ status: "suspended", suspension: "environment_changed" });
     expect(h.syncRow().status_reason).toContain(PROD.id);
@@ -65,15 +67,18 @@ describe("pinning a connection to its Mux environment", () => {
     for (const asset of assets) expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
     expect(pipeline.accepted.filter((d) => d.body.type === "object.deleted")).toEqual([]);
 
-    // Back to the right token: resuming runs again, and still nothing was deleted.
+    // Back to the pinned environment's token: the syncs run again with a full pass, which finds
+    // what changed meanwhile; still nothing was deleted.
+    const added = h.fake.createAsset({ mp4Support: "standard", status: "ready" });
     await h.api("PATCH", "/v1/connections/con_default", {
       access_token_id: h.fake.credentials.tokenId,
       access_token_secret: h.fake.credentials.tokenSecret,
     });
-    expect((await h.api("POST", "/v1/buckets/bkt_default/syncs/syn_default/resume")).status).toBe(200);
-    await h.runner.drain();
     expect(h.syncRow()).toMatchObject({ status: "active", suspension: null });
-    expect(mirror(pipeline.accepted).size).toBe(6);
+    await h.runner.drain();
+    expect(mirror(pipeline.accepted).size).toBe(7);
+    expect(storyOf(pipeline.accepted, added.id)).toEqual(["object.ready"]);
+    expect(pipeline.accepted.filter((d) => d.body.type === "object.deleted")).toEqual([]);
   });
 
   it("re-pins only to the environment the token really reaches, and runs the syncs again", async () => {
