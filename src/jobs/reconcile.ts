@@ -14,7 +14,7 @@ import { type RunKind, runs, syncs } from "../db/schema";
 import { AppError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Deps, ReconcileSettings } from "../sync/deps";
-import { requireEnvironment } from "../sync/environment-guard";
+import { requireEnvironment, resumeEnvironmentSuspended } from "../sync/environment-guard";
 import { abandonRun, bumpRun, failRun, finishRun, type RunRow, startRun } from "../sync/run-record";
 import { assetIdFromSourcePath } from "../sync/settings";
 import { acquireSyncLease, releaseSyncLease } from "../sync/sync-lease";
@@ -90,7 +90,10 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
       await abandonRun(deps, run.id, "The access token reaches another Mux environment");
       return;
     }
-    let full = isFullSweep(run, sync, settings, now);
+    // Suspended for an environment change, and the token reaches the pinned one again.
+    const resumed = await resumeEnvironmentSuspended(deps, sync.connectionId);
+    for (const other of resumed) if (other !== sync.id) await schedulePass(deps, other, "full");
+    let full = resumed.includes(sync.id) || isFullSweep(run, sync, settings, now);
     await startRun(deps, run, full && run.kind === "scheduled" ? "full" : run.kind);
     if (sync.syncMode === "initial_only" && sync.snapshotAt === null) {
       // Assets created after this moment are out of an initial_only sync's scope.

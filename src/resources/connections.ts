@@ -10,7 +10,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { MuxCredentials } from "../mux/client";
 import type { Deps } from "../sync/deps";
-import { requireEnvironment } from "../sync/environment-guard";
+import { requireEnvironment, resumeEnvironmentSuspended } from "../sync/environment-guard";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 import { DEFAULT_IDS } from "./bootstrap";
 import { testCredentials } from "./connection-test";
@@ -248,21 +248,18 @@ async function resumeOnPinnedEnvironment(
   connectionId: string,
   passFor: "resumed" | "all running",
 ) {
-  const now = deps.clock.now();
-  const resumed = await deps.database.db
-    .update(syncs)
-    .set({ status: "active", suspension: null, statusReason: null, updatedAt: now })
-    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")))
-    .returning({ id: syncs.id });
+  const resumed = await resumeEnvironmentSuspended(deps, connectionId);
   const running =
     passFor === "resumed"
       ? resumed
-      : await deps.database.db
-          .select({ id: syncs.id })
-          .from(syncs)
-          .where(and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed"])))
-          .all();
-  for (const sync of running) await schedulePass(deps, sync.id, "full");
+      : (
+          await deps.database.db
+            .select({ id: syncs.id })
+            .from(syncs)
+            .where(and(eq(syncs.connectionId, connectionId), inArray(syncs.status, ["active", "completed"])))
+            .all()
+        ).map((sync) => sync.id);
+  for (const syncId of running) await schedulePass(deps, syncId, "full");
 }
 
 /** Re-pins a connection to the environment its token reaches now (the dashboard's button). */

@@ -3,7 +3,7 @@
  * poller, the Workers cron), one triggered by hand (API, dashboard), and `sync --once`'s view of
  * the passes it started. Each pass itself is the reconcile job's (`jobs/reconcile.ts`).
  */
-import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { objects, type RunKind, runs, syncs } from "../db/schema";
 import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
@@ -48,8 +48,14 @@ export async function scheduleDuePasses(
       watermark: syncs.watermarkCreatedS,
     })
     .from(syncs)
-    // Completed initial_only syncs keep re-checking the objects still waiting (no listing).
-    .where(and(inArray(syncs.status, ["active", "completed"]), lte(syncs.nextRunAt, now)))
+    // Completed initial_only syncs keep re-checking the objects still waiting (no listing); syncs
+    // suspended for an environment change check whether the token reaches the pinned one again.
+    .where(
+      and(
+        or(inArray(syncs.status, ["active", "completed"]), eq(syncs.suspension, "environment_changed")),
+        lte(syncs.nextRunAt, now),
+      ),
+    )
     .all();
   const scheduled: string[] = [];
   for (const sync of due) {

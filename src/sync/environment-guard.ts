@@ -4,6 +4,8 @@
  * before a 404 is taken as a deletion, the token must still reach the environment its
  * connection is pinned to. When it does not, every sync of the connection is suspended
  * (`environment_changed`) and nothing is deleted; a person re-pins the connection on purpose.
+ * While suspended so, the syncs' passes still come due and check again: once the token reaches
+ * the pinned environment (the right token is back), they resume.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { syncs } from "../db/schema";
@@ -43,4 +45,26 @@ export async function requireEnvironment(
     actual: check.actual.id,
   });
   return false;
+}
+
+/**
+ * The syncs of a connection suspended for an environment change, made active again (the token
+ * reaches the pinned environment). Returns their ids: each needs a full pass, since what happened
+ * meanwhile was not seen.
+ */
+export async function resumeEnvironmentSuspended(
+  deps: Pick<Deps, "database" | "clock" | "logger">,
+  connectionId: string,
+): Promise<string[]> {
+  const resumed = await deps.database.db
+    .update(syncs)
+    .set({ status: "active", suspension: null, statusReason: null, updatedAt: deps.clock.now() })
+    .where(and(eq(syncs.connectionId, connectionId), eq(syncs.suspension, "environment_changed")))
+    .returning({ id: syncs.id });
+  if (resumed.length > 0)
+    deps.logger.info("The token reaches the pinned Mux environment again; syncs resumed", {
+      connection_id: connectionId,
+      syncs: resumed.map((r) => r.id),
+    });
+  return resumed.map((r) => r.id);
 }

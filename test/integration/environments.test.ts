@@ -5,6 +5,8 @@
  * Webhooks are routed by their envelope's environment, so one connection's secrets decide.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { bootstrapDefaults } from "../../src/resources/bootstrap";
+import { scheduleDuePasses } from "../../src/resources/passes";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
@@ -79,6 +81,49 @@ describe("pinning a connection to its Mux environment", () => {
     expect(mirror(pipeline.accepted).size).toBe(7);
     expect(storyOf(pipeline.accepted, added.id)).toEqual(["object.ready"]);
     expect(pipeline.accepted.filter((d) => d.body.type === "object.deleted")).toEqual([]);
+  });
+
+  it("resumes on the next due pass when a restart brings the pinned environment's token back", async () => {
+    const { pipeline } = await setup();
+    h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    await h.pass("full");
+    await useProdToken();
+    expect(h.syncRow().suspension).toBe("environment_changed");
+    // A restart with the right MUX_TOKEN_ID: the environment's defaults overwrite the connection.
+    await bootstrapDefaults(h.deps, h.settings.defaults);
+    h.deps.credentials.invalidate("con_default");
+    const added = h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    h.clock.advance((h.settings.defaults?.pollingIntervalSeconds ?? 0) * 1000 + 1_000);
+    expect((await scheduleDuePasses(h.deps)).length).toBe(1);
+    await h.runner.drain();
+    expect(h.syncRow()).toMatchObject({ status: "active", suspension: null });
+    expect(storyOf(pipeline.accepted, added.id)).toEqual(["object.ready"]);
+    const last = h.database.sqlite
+      .prepare("select kind from runs order by started_at desc, rowid desc limit 1")
+      .get();
+    expect(last).toEqual({ kind: "full" });
+  });
+
+  it("stays suspended on due passes while the token still reaches another environment", async () => {
+    await setup();
+    h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    await h.pass("full");
+    await useProdToken();
+    const whoamiCalls = () =>
+      Object.entries(h.fake.stats().environments[PROD.id]?.calls ?? {})
+        .filter(([route]) => route.includes("whoami"))
+        .flatMap(([, byStatus]) => Object.values(byStatus))
+        .reduce((a, b) => a + b, 0);
+    const before = whoamiCalls();
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(3600_000);
+      await scheduleDuePasses(h.deps);
+      await h.runner.drain();
+      expect(h.syncRow()).toMatchObject({ status: "suspended", suspension: "environment_changed" });
+    }
+    // Each due pass asked Mux again which environment the token reaches.
+    expect(whoamiCalls() - before).toBe(3);
+    expect(h.objectOf(h.fake.listAssets()[0]?.id ?? "")?.state).toBe("delivered");
   });
 
   it("re-pins only to the environment the token really reaches, and runs the syncs again", async () => {
