@@ -23,8 +23,27 @@ export function renderFigures(f: ChaosFigures): string {
     .join(", ");
   const rows: Array<[string, string]> = [
     ["assets uploaded during the run", `${f.assets.created} (${f.settings.uploadWindowSeconds} s window)`],
-    ["eligible → delivered to the pipeline", `${f.assets.eligible} → ${f.assets.delivered}`],
-    ["ineligible, skipped with their reason", `${f.assets.created - f.assets.eligible} (${skipped})`],
+    [
+      "library changes made meanwhile",
+      `${f.changes.edits} edits, ${f.changes.renditionsAdded} static renditions added, ${f.changes.renditionsDeleted} deleted, ` +
+        `MP4 support ${f.changes.mp4SupportOff} × off and ${f.changes.mp4SupportOn} × on, ${f.changes.assetsDeleted} assets deleted ` +
+        `(${f.changes.assetsTouched} assets touched)`,
+    ],
+    [
+      "operator changes",
+      `${f.changes.filterChanges} filter changes; ${f.changes.environmentSwitches} restarts switching the token to another environment and back`,
+    ],
+    [
+      "qualifying at the end → held by the pipeline (the mirror invariant)",
+      `${f.assets.eligible} → ${f.assets.delivered}, each with its latest metadata and chosen file: ${f.invariants.mirrorHolds ? "holds" : "broken"}`,
+    ],
+    [
+      "not qualifying at the end, skipped with their reason",
+      `${f.assets.created - f.changes.assetsDeleted - f.assets.eligible} (${skipped})`,
+    ],
+    ["changes delivered (distinct delivery ids)", kinds(f.deliveries)],
+    ["wrong deletions (object.deleted that no change explains)", String(f.invariants.wrongDeletions)],
+    ["delivery ids that were no change, or out of version order", String(f.invariants.changeViolations)],
     [
       "webhooks emitted / POSTs sent",
       `${f.webhooks.emitted} / ${f.webhooks.sent} (retries and duplicates included)`,
@@ -57,7 +76,7 @@ export function renderFigures(f: ChaosFigures): string {
     ["forged deliveries accepted", String(f.pipeline.forged)],
     [
       "time to converge",
-      `${f.convergeSeconds.afterLastUpload} s after the last upload, ${f.convergeSeconds.afterLastKill} s after the last kill (${f.convergeSeconds.total} s in all)`,
+      `${f.convergeSeconds.afterLastChange} s after the last change, ${f.convergeSeconds.afterLastKill} s after the last kill (${f.convergeSeconds.total} s in all)`,
     ],
     [
       "at the end",
@@ -84,6 +103,13 @@ export function renderFigures(f: ChaosFigures): string {
     "",
     END,
   ].join("\n");
+}
+
+function kinds(deliveries: Record<string, number>): string {
+  return Object.entries(deliveries)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(", ");
 }
 
 export function replaceFigures(document: string, figures: string): string {

@@ -232,6 +232,8 @@ export const objects = sqliteTable(
     pendingDeletionAt: integer("pending_deletion_at"),
     /** When a deletion Mux did not announce (a 404, no `video.asset.deleted`) was applied: the guard counts them. */
     unannouncedDeletionAt: integer("unannounced_deletion_at"),
+    /** `assetFingerprint` of the asset as last judged: a listing showing another one re-judges it. */
+    sourceFingerprint: text("source_fingerprint"),
     stateChangedAt: integer("state_changed_at").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

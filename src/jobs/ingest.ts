@@ -8,6 +8,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { deliveries, type ObjectRow, type ObjectState, objects, syncs, TRIGGERS } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
+import { assetFingerprint } from "../mux/asset-fingerprint";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
 import { assetMetadata } from "../sync/asset-metadata";
 import type { Deps } from "../sync/deps";
@@ -121,6 +122,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     message: "message" in resolved ? resolved.message : null,
     metadata: assetMetadata(asset),
     discoveredVia: existing?.discoveredVia ?? input.via,
+    sourceFingerprint: assetFingerprint(asset),
   };
   if (resolved.state === "ready") {
     const first = resolved.candidates[0];
@@ -133,7 +135,10 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
   const plan = decideChange(existing, targetOf(change, existing), context);
-  if (!plan.write) return { kind: "unchanged", state: existing?.state ?? change.state };
+  if (!plan.write) {
+    if (existing) await recordFingerprint(deps, existing, change.sourceFingerprint ?? null);
+    return { kind: "unchanged", state: existing?.state ?? change.state };
+  }
   // A listing may be a minute old: it may add an object or move one forward, but whatever it
   // would change about an object the pipeline has is decided on a fresh read.
   if (fromSnapshot && existing && (isMember(existing) || progress(plan.state) < progress(existing.state)))
@@ -218,6 +223,22 @@ async function findObject(deps: Pick<Deps, "database">, bucketId: string, assetI
       .where(and(eq(objects.bucketId, bucketId), eq(objects.assetId, assetId)))
       .get()) ?? null
   );
+}
+
+/**
+ * Judged unchanged: the reading's fingerprint is kept, without a new version (nothing the
+ * pipeline sees changed), so later listings showing the same asset do not judge it again.
+ */
+async function recordFingerprint(
+  deps: Pick<Deps, "database">,
+  existing: ObjectRow,
+  fingerprint: string | null,
+) {
+  if (existing.sourceFingerprint === fingerprint) return;
+  await deps.database.db
+    .update(objects)
+    .set({ sourceFingerprint: fingerprint })
+    .where(and(eq(objects.id, existing.id), eq(objects.version, existing.version)));
 }
 
 /** The asset exists after all: a deletion the guard held is released. */

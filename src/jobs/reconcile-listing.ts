@@ -14,6 +14,7 @@
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { objects, runs, type syncs } from "../db/schema";
+import { assetFingerprint } from "../mux/asset-fingerprint";
 import type { MuxAsset } from "../mux/schemas";
 import type { Deps } from "../sync/deps";
 import { bumpRun, type RunRow } from "../sync/run-record";
@@ -113,19 +114,24 @@ async function processPage(
     const chunk = inScope.slice(i, i + IDS_PER_QUERY);
     const ids = chunk.map((a) => a.id);
     const known = await db
-      .select({ assetId: objects.assetId, state: objects.state })
+      .select({ assetId: objects.assetId, state: objects.state, fingerprint: objects.sourceFingerprint })
       .from(objects)
       .where(and(eq(objects.bucketId, sync.bucketId), inArray(objects.assetId, ids)))
       .all();
-    const stateOf = new Map(known.map((o) => [o.assetId, o.state]));
+    const knownById = new Map(known.map((o) => [o.assetId, o]));
     const needsWork = chunk.filter((asset) => {
-      const state = stateOf.get(asset.id);
-      if (state === undefined) return true;
+      const object = knownById.get(asset.id);
+      if (object === undefined) return true;
+      const { state } = object;
+      if (state === "deleted") return false;
       if (state === "waiting_for_asset" || state === "waiting_for_rendition" || state === "failed")
         return true;
-      // A changed selection re-evaluates every object, members included; full sweeps re-evaluate
-      // skips (the asset may have changed). Free either way: the listing is the snapshot.
-      return run.reevaluate || (full && state === "skipped");
+      // The asset changed since it was judged (an edit, a rendition change, whose webhook may
+      // have been lost); a changed selection re-evaluates every object; full sweeps re-evaluate
+      // skips (a connection's signing key may have come). Free: the listing is the snapshot.
+      return (
+        object.fingerprint !== assetFingerprint(asset) || run.reevaluate || (full && state === "skipped")
+      );
     });
     const statements: SQL[] = needsWork.map((asset) =>
       enqueueIngestForPass(deps, sync, run.id, asset.id, asset),

@@ -36,6 +36,8 @@ export type ObjectChange = {
   /** The deletion guard holds (a time) or releases (null) a deletion. */
   pendingDeletionAt?: number | null;
   unannouncedDeletionAt?: number | null;
+  /** `assetFingerprint` of the reading this change was judged on. */
+  sourceFingerprint?: string | null;
 };
 
 /** A change ready to commit: the object's id and version after it, and the statements that write it. */
@@ -103,11 +105,12 @@ function insertObject(objectId: string, change: ObjectChange, token: string, now
   return sql`
     INSERT INTO objects (id, bucket_id, sync_id, asset_id, state, reason, message, playback_id, playback_policy,
                          rendition, metadata, version, write_token, discovered_via, waiting_since, announced_view,
-                         state_changed_at, created_at, updated_at)
+                         source_fingerprint, state_changed_at, created_at, updated_at)
     VALUES (${objectId}, ${change.bucketId}, ${change.syncId}, ${change.assetId}, ${change.state}, ${change.reason},
             ${change.message}, ${change.playbackId ?? null}, ${change.playbackPolicy ?? null},
             ${json(change.rendition)}, ${json(change.metadata)}, 1, ${token}, ${change.discoveredVia},
-            ${change.waitingSince ?? null}, ${change.announcedView ?? null}, ${now}, ${now}, ${now})
+            ${change.waitingSince ?? null}, ${change.announcedView ?? null}, ${change.sourceFingerprint ?? null},
+            ${now}, ${now}, ${now})
     ON CONFLICT (bucket_id, asset_id) DO NOTHING`;
 }
 
@@ -131,6 +134,7 @@ function updateObject(
       announced_view = ${keep(change.announcedView, existing.announcedView)},
       pending_deletion_at = ${keep(change.pendingDeletionAt, existing.pendingDeletionAt)},
       unannounced_deletion_at = ${keep(change.unannouncedDeletionAt, existing.unannouncedDeletionAt)},
+      source_fingerprint = ${keep(change.sourceFingerprint, existing.sourceFingerprint)},
       version = version + 1, write_token = ${token}, updated_at = ${now},
       state_changed_at = CASE WHEN state = ${change.state} THEN state_changed_at ELSE ${now} END
     WHERE id = ${existing.id} AND version = ${existing.version} AND ${onlyIf ?? sql`1`}`;

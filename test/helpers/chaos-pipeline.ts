@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChaosRandom } from "./chaos-random";
-import { verifyStandardWebhook } from "./pipeline-receiver";
+import { type ReceivedDelivery, verifyStandardWebhook } from "./pipeline-receiver";
 
 export type PipelineFaults = {
   errorRate: number;
@@ -29,6 +29,10 @@ export type ProcessedDelivery = {
   objectId: string;
   assetId: string;
   renditionName: string | null;
+  /** `object.deleted`'s reason. */
+  reason: string | null;
+  /** The body as received: built at send time, so a retry may carry a fresher signed URL. */
+  body: ReceivedDelivery["body"];
   receivedAt: number;
 };
 
@@ -129,9 +133,8 @@ export class ChaosPipeline {
   }
 
   private record(id: string, body: string): void {
-    const parsed = JSON.parse(body) as {
-      type: string;
-      data: { object_id: string; source: { asset_id: string }; rendition: { name: string } | null };
+    const parsed = JSON.parse(body) as ReceivedDelivery["body"] & {
+      data: { source: { asset_id: string }; rendition: { name: string } | null; reason?: string };
     };
     this.counters.processed++;
     this.processed.push({
@@ -140,6 +143,8 @@ export class ChaosPipeline {
       objectId: parsed.data.object_id,
       assetId: parsed.data.source.asset_id,
       renditionName: parsed.data.rendition?.name ?? null,
+      reason: parsed.data.reason ?? null,
+      body: parsed,
       receivedAt: Date.now(),
     });
   }

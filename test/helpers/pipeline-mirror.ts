@@ -13,7 +13,10 @@ export type MirroredObject = {
   data: Record<string, unknown>;
 };
 
-export function mirror(deliveries: readonly ReceivedDelivery[]): Map<string, MirroredObject> {
+/** A delivery as far as the mirror needs it: its id and body. */
+type Delivery = Pick<ReceivedDelivery, "id" | "body">;
+
+export function mirror(deliveries: readonly Delivery[]): Map<string, MirroredObject> {
   const seen = new Set<string>();
   const held = new Map<string, MirroredObject>();
   for (const delivery of deliveries) {
@@ -39,7 +42,7 @@ export function mirror(deliveries: readonly ReceivedDelivery[]): Map<string, Mir
 }
 
 /** The types and reasons received for one asset, in order (a story to assert on). */
-export function storyOf(deliveries: readonly ReceivedDelivery[], assetId: string): string[] {
+export function storyOf(deliveries: readonly Delivery[], assetId: string): string[] {
   const seen = new Set<string>();
   return deliveries
     .filter((d) => (d.body.data.source as { asset_id: string }).asset_id === assetId)

@@ -122,7 +122,8 @@ describe("unannounced deletions", () => {
     h.clock.advance(3600_001);
     await h.pass("full");
     expect(h.objectOf(back)).toMatchObject({ state: "delivered", pending_deletion_at: null });
-    expect(storyOf(h.pipeline.accepted, back)).toEqual(["object.ready"]);
+    // Never deleted; the asset answering again has a new playback id, which the pipeline is told.
+    expect(storyOf(h.pipeline.accepted, back)).toEqual(["object.ready", "object.updated"]);
   });
 });
 

@@ -71,6 +71,52 @@ describe("metadata edits", () => {
   });
 });
 
+describe("changes whose webhook was lost", () => {
+  it("finds an edit by the next sweep that lists the asset, and sends object.updated", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({ mp4Support: "standard", status: "ready", meta: { title: "Before" } });
+    await h.pass("full");
+    h.fake.setFaults({ dropRate: 1 });
+    h.fake.updateAsset(asset.id, { meta: { title: "After" } });
+    await h.settle();
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready"]);
+    h.clock.advance(60_000);
+    await h.pass("full");
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "object.updated"]);
+    expect(mirror(pipeline.accepted).get(asset.id)?.title).toBe("After");
+  });
+
+  it("finds a rendition switched off by the next sweep, and sends object.deleted (no_rendition)", async () => {
+    const pipeline = await withPipeline();
+    const asset = h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    await h.pass("full");
+    h.fake.setFaults({ dropRate: 1 });
+    h.fake.setMp4Support(asset.id, "none");
+    await h.fake.settle();
+    h.clock.advance(60_000);
+    await h.pass("full");
+    expect(storyOf(pipeline.accepted, asset.id)).toEqual(["object.ready", "deleted:no_rendition"]);
+  });
+
+  it("re-judges nothing a sweep lists unchanged: no ingest job, no read, no version", async () => {
+    await withPipeline();
+    const assets = Array.from({ length: 30 }, () =>
+      h.fake.createAsset({ mp4Support: "standard", status: "ready" }),
+    );
+    await h.pass("full");
+    const versions = assets.map((a) => h.objectOf(a.id)?.version);
+    const reads = h.fake.stats().retrieveCalls;
+    h.clock.advance(60_000);
+    await h.pass("full");
+    const last = h.database.sqlite
+      .prepare("select enqueued from runs order by started_at desc, rowid desc limit 1")
+      .get() as { enqueued: number };
+    expect(last.enqueued).toBe(0);
+    expect(h.fake.stats().retrieveCalls).toBe(reads);
+    expect(assets.map((a) => h.objectOf(a.id)?.version)).toEqual(versions);
+  });
+});
+
 describe("filters", () => {
   it("sends object.deleted (filtered) when an edit stops an asset matching, and object.ready when it matches again", async () => {
     const pipeline = await withPipeline();

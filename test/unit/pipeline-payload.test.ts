@@ -52,6 +52,7 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
     acknowledged: true,
     pendingDeletionAt: null,
     unannouncedDeletionAt: null,
+    sourceFingerprint: "0123456789abcdef",
     stateChangedAt: 1_700_000_002_000,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_002_000,
