@@ -146,8 +146,16 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
     expect(
       (await harness.app.request("/", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status,
     ).toBe(200);
+    // Every form route the dashboard registers (retry, re-pin, confirm-deletions, resume …);
+    // logging in and out only ever touch the caller's own session.
+    const own = new Set(["/dashboard/login", "/dashboard/logout"]);
+    const actions = routesOf(harness.app, (p) => p.startsWith("/dashboard/") && !own.has(p))
+      .filter((route) => route.method === "POST")
+      .map((route) => route.path);
+    expect(actions.length).toBeGreaterThanOrEqual(4);
+    const FORM = "bucket_id=bkt_default&sync_id=syn_default&connection_id=con_default&asset_id=a1&csrf=guess";
     const forms = [
-      { path: "/dashboard/retry", body: "bucket_id=bkt_default&asset_id=a1&csrf=guess" },
+      ...actions.map((path) => ({ path, body: FORM })),
       { path: "/dashboard/login", body: "token=not-the-admin-token" },
     ];
     for (const form of forms) {
@@ -159,7 +167,7 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
       expect(res.status, form.path).toBe(401);
       expect(res.headers.get("set-cookie")).toBeNull();
     }
-    // Even signed in, a retry without the CSRF value bound to the token is refused.
+    // Even signed in, an action without the CSRF value bound to the token is refused.
     const login = await harness.app.request("/dashboard/login", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -168,12 +176,14 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
     expect(login.status).toBe(303);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     expect(cookie).not.toContain(ADMIN_TOKEN);
-    const retry = await harness.app.request("/dashboard/retry", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
-      body: "bucket_id=bkt_default&asset_id=a1&csrf=guess",
-    });
-    expect(retry.status).toBe(401);
+    for (const path of actions) {
+      const refused = await harness.app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+        body: FORM,
+      });
+      expect(refused.status, path).toBe(401);
+    }
   });
 });
 
