@@ -28,6 +28,11 @@ describe("mux-ingest demo", () => {
     expect(number("delivered to the pipeline")).toBeGreaterThan(20);
     expect(number("failed")).toBe(0);
     expect(out).toMatch(/(\d+) signed deliveries verified, 0 forged/);
+    // A repair is a webhook that was missed: with none dropped, there is none (regression: the
+    // end of a rendition grace period was counted as one).
+    const webhooks = /webhooks sent by Mux: \d+ \((\d+) dropped\).*repaired: (\d+)/.exec(out);
+    expect(webhooks?.[1]).toBe("0");
+    expect(webhooks?.[2]).toBe("0");
     for (const reason of ["no_static_renditions", "asset_errored", "drm_only", "no_playback_id"]) {
       expect(out).toContain(reason);
     }
