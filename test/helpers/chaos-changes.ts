@@ -6,6 +6,7 @@
  * end can tell a departure (the asset changed) from a wrong deletion (it did not).
  */
 import type { FakeAsset, FakeMuxEnvironment, StaticRenditionResolution } from "../../src/fake-mux/index";
+import { SpecError } from "../../src/fake-mux/spec-error";
 import { expectationFor } from "./chaos-library";
 import type { ChaosRandom } from "./chaos-random";
 
@@ -65,26 +66,21 @@ export class LibraryChanges {
   changeRendition(): void {
     const asset = this.pickReady();
     if (!asset) return;
-    const legacy = asset.mp4_support !== undefined && asset.mp4_support !== "none";
-    if (legacy) {
-      if (this.fake.setMp4Support(asset.id, "none")) this.record(asset.id, "mp4SupportOff");
+    const id = asset.id;
+    if (asset.mp4_support !== undefined && asset.mp4_support !== "none") {
+      this.attempt(id, "mp4SupportOff", () => this.fake.setMp4Support(id, "none"));
       return;
     }
-    const files = (asset.static_renditions?.files ?? []).filter((file) => file.status === "ready");
-    const file = files[this.random.int(0, files.length - 1)];
+    const listed = asset.static_renditions?.files ?? [];
+    const ready = listed.filter((file) => file.status === "ready");
+    const file = ready[this.random.int(0, ready.length - 1)];
     if (file && this.random.chance(0.5)) {
-      if (this.fake.deleteStaticRendition(asset.id, file.name)) this.record(asset.id, "renditionsDeleted");
-      return;
-    }
-    if (!file && this.random.chance(0.3)) {
-      if (this.fake.setMp4Support(asset.id, "capped-1080p")) this.record(asset.id, "mp4SupportOn");
-      return;
-    }
-    const resolution = ADDED_RESOLUTIONS[this.random.int(0, ADDED_RESOLUTIONS.length - 1)] ?? "360p";
-    try {
-      if (this.fake.addStaticRendition(asset.id, resolution)) this.record(asset.id, "renditionsAdded");
-    } catch {
-      // Mux refuses a resolution the asset already has: no change made.
+      this.attempt(id, "renditionsDeleted", () => this.fake.deleteStaticRendition(id, file.name));
+    } else if (listed.length === 0 && this.random.chance(0.3)) {
+      this.attempt(id, "mp4SupportOn", () => this.fake.setMp4Support(id, "capped-1080p"));
+    } else {
+      const resolution = ADDED_RESOLUTIONS[this.random.int(0, ADDED_RESOLUTIONS.length - 1)] ?? "360p";
+      this.attempt(id, "renditionsAdded", () => this.fake.addStaticRendition(id, resolution));
     }
   }
 
@@ -94,6 +90,18 @@ export class LibraryChanges {
     this.fake.deleteAsset(asset.id);
     this.deleted.add(asset.id);
     this.record(asset.id, "assetsDeleted");
+  }
+
+  /** A change as Mux takes it: counted when accepted; refused (Mux says why), nothing changed. */
+  private attempt(assetId: string, kind: keyof ChangeCounts, change: () => unknown): void {
+    let accepted: unknown;
+    try {
+      accepted = change();
+    } catch (error) {
+      if (error instanceof SpecError) return;
+      throw error;
+    }
+    if (accepted) this.record(assetId, kind);
   }
 
   private record(assetId: string, kind: keyof ChangeCounts): void {
