@@ -3,46 +3,16 @@
  * with `is_live: true` and no MP4s; `completeLiveStream` ends the stream
  * (`video.asset.live_stream_completed`), and only then are its MP4s made, with their events.
  */
-import Mux from "@mux/mux-node";
-import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { createFakeMux, type WebhookEnvelope } from "../../src/fake-mux/index";
-import { ManualClock } from "../../src/lib/clock";
-import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
-import { network } from "../helpers/no-network";
+import { fakeMuxWithSdk } from "../helpers/fake-mux-sdk";
 
 const HOOK_URL = "https://hooks.test/live";
 const STREAM = "https://stream.mux.com";
 
-function setup() {
-  const clock = new ManualClock(Date.UTC(2026, 5, 1, 18));
-  const fake = createFakeMux({
-    clock,
-    rateLimit: null,
-    webhookUrl: HOOK_URL,
+const setup = () =>
+  fakeMuxWithSdk(HOOK_URL, Date.UTC(2026, 5, 1, 18), {
     lifecycle: { readyAfterMs: 2000, renditionsAfterMs: 3000, renditionStaggerMs: 1000 },
-    signingKey: { id: "unused", privateKeyBase64: "unused" },
   });
-  const received: WebhookEnvelope[] = [];
-  network.use(
-    ...fakeMuxHandlers(fake),
-    http.post(HOOK_URL, async ({ request }) => {
-      received.push((await request.json()) as WebhookEnvelope);
-      return new HttpResponse(null, { status: 204 });
-    }),
-  );
-  const mux = new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId: fake.credentials.tokenId,
-    tokenSecret: fake.credentials.tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
-  return { fake, clock, mux, received };
-}
 
 const head = async (playbackId: string, name: string) =>
   (await fetch(`${STREAM}/${playbackId}/${name}`, { method: "HEAD" })).status;

@@ -4,45 +4,16 @@
  * list, or, for `none`, the files go and `video.asset.static_renditions.deleted` fires.
  */
 import Mux from "@mux/mux-node";
-import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { createFakeMux, type WebhookEnvelope } from "../../src/fake-mux/index";
-import { ManualClock } from "../../src/lib/clock";
-import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
-import { network } from "../helpers/no-network";
+import { fakeMuxWithSdk } from "../helpers/fake-mux-sdk";
 
 const HOOK_URL = "https://hooks.test/mp4-support";
 const STREAM = "https://stream.mux.com";
 
-function setup() {
-  const clock = new ManualClock(Date.UTC(2026, 2, 1, 9));
-  const fake = createFakeMux({
-    clock,
-    rateLimit: null,
-    webhookUrl: HOOK_URL,
+const setup = () =>
+  fakeMuxWithSdk(HOOK_URL, Date.UTC(2026, 2, 1, 9), {
     lifecycle: { readyAfterMs: 2000, renditionsAfterMs: 3000 },
-    signingKey: { id: "unused", privateKeyBase64: "unused" },
   });
-  const received: WebhookEnvelope[] = [];
-  network.use(
-    ...fakeMuxHandlers(fake),
-    http.post(HOOK_URL, async ({ request }) => {
-      received.push((await request.json()) as WebhookEnvelope);
-      return new HttpResponse(null, { status: 204 });
-    }),
-  );
-  const mux = new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId: fake.credentials.tokenId,
-    tokenSecret: fake.credentials.tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
-  return { fake, mux, received };
-}
 
 const served = async (playbackId: string, name: string) =>
   (await fetch(`${STREAM}/${playbackId}/${name}`, { method: "HEAD" })).status;

@@ -5,44 +5,14 @@
  * `updated` for a change.
  */
 import Mux from "@mux/mux-node";
-import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createFakeMux, type FakeMuxOptions, type WebhookEnvelope } from "../../src/fake-mux/index";
-import { ManualClock } from "../../src/lib/clock";
-import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
+import { fakeMuxWithSdk } from "../helpers/fake-mux-sdk";
 import { network } from "../helpers/no-network";
 
 const HOOK_URL = "https://hooks.test/updates";
 
-function setup(options: FakeMuxOptions = {}) {
-  const clock = new ManualClock(Date.UTC(2026, 3, 1, 9));
-  const fake = createFakeMux({
-    clock,
-    rateLimit: null,
-    webhookUrl: HOOK_URL,
-    signingKey: { id: "unused", privateKeyBase64: "unused" },
-    ...options,
-  });
-  const received: WebhookEnvelope[] = [];
-  network.use(
-    ...fakeMuxHandlers(fake),
-    http.post(HOOK_URL, async ({ request }) => {
-      received.push((await request.json()) as WebhookEnvelope);
-      return new HttpResponse(null, { status: 204 });
-    }),
-  );
-  const mux = new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId: fake.credentials.tokenId,
-    tokenSecret: fake.credentials.tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
-  return { fake, mux, received };
-}
+const setup = (options: FakeMuxOptions = {}) => fakeMuxWithSdk(HOOK_URL, Date.UTC(2026, 3, 1, 9), options);
 
 /** A webhook asset in REST's types (string `created_at` and `filesize`), to compare with REST. */
 function asRest(data: Record<string, unknown>): Record<string, unknown> {
