@@ -26,15 +26,19 @@ export function fakeMuxWithSdk(hookUrl: string, startsAt: number, options: FakeM
       return new HttpResponse(null, { status: 204 });
     }),
   );
-  const mux = new Mux({
+  return { fake, clock, mux: sdkClient(fake.credentials.tokenId, fake.credentials.tokenSecret), received };
+}
+
+/** The official SDK on Mux's real hostname (msw hands it to the fake), without retries. */
+export function sdkClient(tokenId: string, tokenSecret: string): Mux {
+  return new Mux({
     baseURL: "https://api.mux.com",
-    tokenId: fake.credentials.tokenId,
-    tokenSecret: fake.credentials.tokenSecret,
+    tokenId,
+    tokenSecret,
     maxRetries: 0,
     webhookSecret: null,
     jwtSigningKey: null,
     jwtPrivateKey: null,
     authorizationToken: null,
   });
-  return { fake, clock, mux, received };
 }

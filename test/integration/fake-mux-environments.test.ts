@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { createFakeMux, type FakeMuxOptions } from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
+import { sdkClient } from "../helpers/fake-mux-sdk";
 import { network } from "../helpers/no-network";
 
 const HOOK_A = "https://hooks.test/dev";
@@ -53,16 +54,7 @@ function setup(options: FakeMuxOptions = {}) {
 }
 
 function sdk(tokenId: string, tokenSecret: string): Mux {
-  return new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId,
-    tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
+  return sdkClient(tokenId, tokenSecret);
 }
 
 const listIds = async (mux: Mux) => {

@@ -1,14 +1,8 @@
-/**
- * `GET /video/v1/assets` as Mux might serve it (its order and cursor are undocumented), through
- * the official SDK: a stable cursor (default) against an offset cursor that repeats or skips
- * assets when the library changes between pages, and orders other than newest first, switched
- * at creation or mid-walk.
- */
-import Mux from "@mux/mux-node";
 import { describe, expect, it } from "vitest";
 import { createFakeMux, type FakeMuxOptions } from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
+import { sdkClient } from "../helpers/fake-mux-sdk";
 import { network } from "../helpers/no-network";
 
 function setup(options: FakeMuxOptions = {}) {
@@ -20,16 +14,7 @@ function setup(options: FakeMuxOptions = {}) {
     ...options,
   });
   network.use(...fakeMuxHandlers(fake));
-  const mux = new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId: fake.credentials.tokenId,
-    tokenSecret: fake.credentials.tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
+  const mux = sdkClient(fake.credentials.tokenId, fake.credentials.tokenSecret);
   /** Creates assets one second apart, named by passthrough; returns their ids. */
   const create = (...names: string[]) =>
     names.map((name) => {

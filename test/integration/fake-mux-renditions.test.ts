@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createFakeMux, type FakeMuxOptions, type WebhookEnvelope } from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
+import { sdkClient } from "../helpers/fake-mux-sdk";
 import { network } from "../helpers/no-network";
 
 const HOOK_URL = "https://hooks.test/renditions";
@@ -38,16 +39,7 @@ function setup(options: FakeMuxOptions = {}) {
 }
 
 function sdk(tokenId: string, tokenSecret: string): Mux {
-  return new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId,
-    tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
+  return sdkClient(tokenId, tokenSecret);
 }
 
 /** `type name @ms-since-start` for the per-file events, in delivery order. */

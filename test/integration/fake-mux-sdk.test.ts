@@ -12,19 +12,11 @@ import {
 } from "../../src/fake-mux/index";
 import { ManualClock } from "../../src/lib/clock";
 import { fakeMuxHandlers } from "../helpers/fake-mux-msw";
+import { sdkClient } from "../helpers/fake-mux-sdk";
 import { network } from "../helpers/no-network";
 
 function sdk(tokenId = DEFAULT_TOKEN_ID, tokenSecret = DEFAULT_TOKEN_SECRET): Mux {
-  return new Mux({
-    baseURL: "https://api.mux.com",
-    tokenId,
-    tokenSecret,
-    maxRetries: 0,
-    webhookSecret: null,
-    jwtSigningKey: null,
-    jwtPrivateKey: null,
-    authorizationToken: null,
-  });
+  return sdkClient(tokenId, tokenSecret);
 }
 
 function setup(options: FakeMuxOptions = {}) {
