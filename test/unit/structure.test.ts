@@ -215,6 +215,18 @@ describe("structure of src/", () => {
     expectNone("process.env / process.argv outside the entries", byLocation([...inCode, ...imported]));
   });
 
+  it("builds the service graph in src/service-graph.ts only", () => {
+    const violations = codeMatching(
+      (file) => file !== "src/service-graph.ts",
+      [
+        /\bnew\s+(JobRunner|JobStore|JobDispatcher|JobMessageConsumer|Doorbell|ConnectionCredentialsCache)\s*\(/,
+        // Calls, not the declarations.
+        /(?<!function\s+)\b(createJobRegistry|createApp)\s*\(/,
+      ],
+    );
+    expectNone("Parts of the service graph built outside the composition root", violations);
+  });
+
   it("registers nothing in a global registry outside the entries", () => {
     const violations = codeMatching(
       (file) => !within(file, ENTRIES),
