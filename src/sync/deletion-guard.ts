@@ -40,15 +40,26 @@ export async function deletionAnnounced(
 }
 
 /**
+ * The sync's objects that count against the guard: deletions Mux did not announce within the
+ * last hour, and the ones held.
+ */
+function countedAgainstGuard(deps: Pick<Deps, "clock">, syncId: string): SQL | undefined {
+  const since = deps.clock.now() - WINDOW_MS;
+  return and(
+    eq(objects.syncId, syncId),
+    or(gt(objects.unannouncedDeletionAt, since), isNotNull(objects.pendingDeletionAt)),
+  );
+}
+
+/**
  * SQL that is true while one more unannounced deletion is allowed, to guard the deletion's own
  * write: counted in the same statement, concurrent deletions cannot all slip under the limit.
  */
 export function deletionAllowed(deps: Pick<Deps, "clock" | "ingest">, syncId: string): SQL {
-  const since = deps.clock.now() - WINDOW_MS;
-  const recent = sql`(SELECT COUNT(*) FROM objects WHERE sync_id = ${syncId}
-                        AND (unannounced_deletion_at > ${since} OR pending_deletion_at IS NOT NULL))`;
+  const recent = sql`(SELECT COUNT(*) FROM ${objects} WHERE ${countedAgainstGuard(deps, syncId)})`;
   // The membership before this wave of deletions: those still in, plus those it already took.
-  const members = sql`(SELECT COUNT(*) FROM objects WHERE sync_id = ${syncId} AND state IN ('ready', 'delivered'))`;
+  const members = sql`(SELECT COUNT(*) FROM ${objects}
+                        WHERE ${and(eq(objects.syncId, syncId), inArray(objects.state, ["ready", "delivered"]))})`;
   return sql`(${recent} + 1 < ${DELETION_GUARD_MINIMUM}
               OR (${recent} + 1) * 100 <= ${deps.ingest.deletionGuardPercent} * (${members} + ${recent}))`;
 }
@@ -60,16 +71,10 @@ export async function holdDeletion(deps: GuardDeps, sync: SyncRow, objectId: str
     .set({ pendingDeletionAt: deps.clock.now() })
     .where(and(eq(objects.id, objectId), isNull(objects.pendingDeletionAt)));
   if (sync.suspension === "deletion_guard") return;
-  const since = deps.clock.now() - WINDOW_MS;
   const [recent] = await deps.database.db
     .select({ n: count() })
     .from(objects)
-    .where(
-      and(
-        eq(objects.syncId, sync.id),
-        or(gt(objects.unannouncedDeletionAt, since), isNotNull(objects.pendingDeletionAt)),
-      ),
-    );
+    .where(countedAgainstGuard(deps, sync.id));
   await suspendForDeletions(deps, sync, recent?.n ?? 1);
 }
 
