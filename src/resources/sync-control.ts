@@ -7,6 +7,7 @@ import { desc, eq } from "drizzle-orm";
 import { runs, type SyncStatus, syncs } from "../db/schema";
 import { ingestJob } from "../jobs/ingest";
 import { schedulePass } from "../jobs/reconcile";
+import { IDS_PER_QUERY } from "../jobs/reconcile-enqueue";
 import { AppError } from "../lib/errors";
 import { heldDeletions, releaseHeldDeletions } from "../sync/deletion-guard";
 import type { Deps } from "../sync/deps";
@@ -80,7 +81,7 @@ export async function confirmDeletions(
   }
   let confirmed = 0;
   for (let afterId = ""; ; ) {
-    const page = await heldDeletions(deps, ref.syncId, { afterId, limit: IDS_PER_BATCH });
+    const page = await heldDeletions(deps, ref.syncId, { afterId, limit: IDS_PER_QUERY });
     if (page.length === 0) break;
     await deps.database.atomic(
       page.map((held) =>
@@ -106,9 +107,6 @@ export async function confirmDeletions(
   deps.logger.warn("Held deletions confirmed", { sync_id: ref.syncId, confirmed });
   return { ...(await getSync(deps, ref)), confirmed };
 }
-
-/** Enqueues per atomic write: D1 binds at most 100 parameters per statement, and a batch stays small. */
-const IDS_PER_BATCH = 90;
 
 export async function triggerSync(deps: ControlDeps, ref: SyncRef): Promise<string> {
   const row = await findSync(deps, ref);
