@@ -10,13 +10,19 @@
  *
  * The queue's tables are the queue's own (`src/queue/tables.ts`).
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
 export type SecretHints = {
   access_token_secret?: string;
   webhook_secrets?: string[];
   signing_private_key?: string;
+};
+
+/** Masks of a bucket's write-only pipeline signing secrets. */
+export type BucketSecretHints = {
+  pipeline_secret?: string;
+  pipeline_secret_previous?: string;
 };
 
 export const connections = sqliteTable("connections", {
@@ -51,6 +57,12 @@ export const buckets = sqliteTable("buckets", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   pipelineUrl: text("pipeline_url"),
+  /** Ciphertext of the Standard Webhooks secret (`whsec_…`) this bucket's deliveries are signed with. */
+  pipelineSecret: text("pipeline_secret"),
+  /** Ciphertext of the secret being rotated out: deliveries carry both signatures until `pipeline_secret_previous_until`. */
+  pipelineSecretPrevious: text("pipeline_secret_previous"),
+  pipelineSecretPreviousUntil: integer("pipeline_secret_previous_until"),
+  secretHints: text("secret_hints", { mode: "json" }).$type<BucketSecretHints>().notNull().default({}),
   origin: text("origin").notNull().default("api"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
@@ -113,8 +125,8 @@ export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 export const webhookEvents = sqliteTable(
   "webhook_events",
   {
-    /** Mux's event id: the deduplication key. */
-    id: text("id").primaryKey(),
+    /** Mux's event id; with the connection, the deduplication key (two connections may share an environment). */
+    id: text("id").notNull(),
     connectionId: text("connection_id").notNull(),
     type: text("type").notNull(),
     assetId: text("asset_id"),
@@ -126,6 +138,7 @@ export const webhookEvents = sqliteTable(
     receivedAt: integer("received_at").notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.connectionId, t.id] }),
     index("webhook_events_received_idx").on(t.receivedAt),
     index("webhook_events_asset_idx").on(t.assetId),
   ],
@@ -328,6 +341,31 @@ export const runs = sqliteTable(
   (t) => [index("runs_sync_idx").on(t.syncId, t.startedAt)],
 );
 
+/**
+ * Dashboard sign-ins. The cookie carries a random id; only its SHA-256 is stored, so a copy of the
+ * database opens no session. `token_fingerprint` ties the session to the `ADMIN_TOKEN` it was
+ * opened with: a changed token ends every session.
+ */
+export const adminSessions = sqliteTable(
+  "admin_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    tokenFingerprint: text("token_fingerprint").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    /** The absolute end; the idle end is `last_seen_at` plus the idle timeout. */
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("admin_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** Failed dashboard sign-ins per client in the current window: the rate limit's count. */
+export const signInFailures = sqliteTable("sign_in_failures", {
+  client: text("client").primaryKey(),
+  windowStartedAt: integer("window_started_at").notNull(),
+  failures: integer("failures").notNull().default(0),
+});
+
 export const schema = {
   connections,
   buckets,
@@ -337,4 +375,6 @@ export const schema = {
   objectHistory,
   deliveries,
   runs,
+  adminSessions,
+  signInFailures,
 };

@@ -57,14 +57,15 @@ export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Pr
   }
 
   const nonce = crypto.randomUUID();
-  const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events WHERE id = ${event.id} AND nonce = ${nonce})`;
+  const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events
+                                   WHERE connection_id = ${connectionId} AND id = ${event.id} AND nonce = ${nonce})`;
   const statements = [
     sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
                                     event_created_at, received_at)
         VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
                 ${outcome}, ${syncIds.length}, ${nonce},
                 ${event.created_at === null ? null : event.created_at * 1000}, ${now})
-        ON CONFLICT (id) DO NOTHING`,
+        ON CONFLICT (connection_id, id) DO NOTHING`,
     ...syncIds.map((syncId) =>
       deps.jobs.enqueueStatement(ingestJob.request({ syncId, assetId: String(assetId), via: "webhook" }), {
         onlyIf: recordedByUs,
