@@ -5,8 +5,8 @@
  * never after. Values that no variable sets are named constants of the module that owns them.
  */
 import type { Config } from "./config/env";
+import { WEBHOOK_BODY_LIMIT_BYTES } from "./http/body-limits";
 import type { HttpSettings } from "./http/context";
-import { ONE_MIB } from "./http/raw-body";
 import type { LogLevel } from "./lib/logger";
 import { DEFAULT_STALL_TIMEOUT_MS } from "./lib/stall-guard";
 import { DEFAULT_MUX_MAX_RETRIES, DEFAULT_MUX_TIMEOUT_MS, MUX_GETS_PER_SECOND } from "./mux/client";
@@ -99,7 +99,7 @@ export function settingsFromConfig(config: Config): Settings {
       leaseMs: SYNC_LEASE_MS,
     },
     webhooks: { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS },
-    http: { adminToken: config.adminToken ?? null, webhookBodyLimitBytes: ONE_MIB },
+    http: { adminToken: config.adminToken ?? null, webhookBodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES },
     defaults: defaultSyncSpec(config),
   };
 }

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
+import { bodyRules, guardBodies } from "./body-limits";
 import type { HttpEnv, HttpSettings } from "./context";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
@@ -26,8 +27,11 @@ export function createApp(deps: Deps, http: HttpSettings) {
     c.header("x-request-id", requestId);
   });
 
+  // Before every route and its authentication: an oversized or mistyped body is refused unread.
+  guardBodies(app, bodyRules(http));
+
   app.route("/", createHealthRoutes());
-  app.route("/", createWebhookRoutes({ maxBodyBytes: http.webhookBodyLimitBytes }));
+  app.route("/", createWebhookRoutes());
   app.route("/", createMetricsRoutes());
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());

@@ -1,22 +1,20 @@
 /**
- * `POST /webhooks/mux` and `POST /webhooks/mux/:connection_id`: read the raw body (bounded),
+ * `POST /webhooks/mux` and `POST /webhooks/mux/:connection_id`: read the raw body (bounded by
+ * `body-limits.ts`, which runs first),
  * hand it to the `receiveWebhook` verb, answer. A 2xx is only sent once the event and its jobs
  * are durably written; any internal failure surfaces as 5xx so that Mux retries.
  */
 import { Hono } from "hono";
-import { AppError } from "../lib/errors";
 import { WebhookSignatureError } from "../mux/signature";
-import { receiveWebhook } from "../resources/webhook-events";
+import { receiveWebhook, UnverifiableWebhookError } from "../resources/webhook-events";
 import type { HttpEnv } from "./context";
 import { readRawBody } from "./raw-body";
 
-export type WebhookRouteConfig = { maxBodyBytes: number };
-
-export function createWebhookRoutes(config: WebhookRouteConfig) {
+export function createWebhookRoutes() {
   const routes = new Hono<HttpEnv>();
   const handler = async (c: import("hono").Context<HttpEnv>) => {
     const { deps } = c.var;
-    const rawBody = await readRawBody(c.req.raw, config.maxBodyBytes);
+    const rawBody = await readRawBody(c.req.raw);
     try {
       const result = await receiveWebhook(deps, {
         connectionId: c.req.param("connection_id") ?? null,
@@ -30,18 +28,16 @@ export function createWebhookRoutes(config: WebhookRouteConfig) {
         duplicate: result.duplicate,
         outcome: result.outcome,
         jobs: result.jobs,
-        connection_id: result.connectionId,
+        connection_ids: result.connectionIds,
       });
       deps.metrics.webhookReceived(result.type, result.duplicate ? "duplicate" : result.outcome);
       return c.json({ received: true, duplicate: result.duplicate }, 200);
     } catch (err) {
-      if (err instanceof WebhookSignatureError || (err instanceof AppError && err.code === "UNAUTHORIZED")) {
-        // The only trace a forged or stale request leaves.
-        deps.metrics.signatureFailure(err instanceof WebhookSignatureError ? err.reason : "no_secret");
-        c.var.logger.warn("Webhook signature rejected", {
-          reason: err instanceof WebhookSignatureError ? err.reason : "no_secret",
-          error: err.message,
-        });
+      if (err instanceof WebhookSignatureError) {
+        // The only trace a forged or stale request leaves; the answer does not say which it was.
+        const reason = err instanceof UnverifiableWebhookError ? err.why : err.reason;
+        deps.metrics.signatureFailure(reason);
+        c.var.logger.warn("Webhook signature rejected", { reason, error: err.message });
       }
       throw err;
     }

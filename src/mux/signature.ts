@@ -13,6 +13,9 @@ import { AppError } from "../lib/errors";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** What a signature that matches none of the secrets is told. */
+export const MISMATCH_MESSAGE = "No Mux-Signature v1 value matches the payload";
+
 export type SignatureFailure =
   | "missing_header"
   | "malformed_header"
@@ -103,7 +106,7 @@ export async function verifyMuxSignature(input: VerifyInput): Promise<number> {
     if (signatures.some((candidate) => constantTimeEqual(candidate, expected))) matched = i;
   }
   if (matched < 0) {
-    throw new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
+    throw new WebhookSignatureError("mismatch", MISMATCH_MESSAGE);
   }
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const age = input.nowSeconds - timestamp;

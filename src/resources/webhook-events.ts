@@ -13,7 +13,12 @@ import { ingestJob } from "../jobs/ingest";
 import { AppError } from "../lib/errors";
 import { eventTarget } from "../mux/events";
 import { type WebhookEnvelope, webhookEnvelopeSchema } from "../mux/schemas";
-import { verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
+import {
+  MISMATCH_MESSAGE,
+  parseSignatureHeader,
+  verifyMuxSignature,
+  WebhookSignatureError,
+} from "../mux/signature";
 import type { Deps } from "../sync/deps";
 import { assetIdFromSourcePath } from "../sync/settings";
 import type { RoutedSync } from "../sync/webhook-routing";
@@ -24,107 +29,147 @@ type WebhookDeps = Pick<
 >;
 
 export type WebhookInput = {
-  /** From `/webhooks/mux/:connection_id`; null tries every connection's secrets. */
+  /** From `/webhooks/mux/:connection_id`; null routes by the envelope's environment id. */
   connectionId: string | null;
   rawBody: string;
   signature: string | null;
 };
 
 export type WebhookResult = {
+  /** True when every connection that took the event had recorded it already. */
   duplicate: boolean;
   eventId: string;
   type: string;
   outcome: WebhookOutcome;
   jobs: number;
-  connectionId: string;
+  /** The connections whose secret signed it: each records the event and gets its own jobs. */
+  connectionIds: string[];
 };
+
+/**
+ * HMACs one request may cost, at most. A connection holds at most 10 secrets (a rotation list),
+ * so one connection's endpoint always fits; on the unsuffixed route, secrets shared by several
+ * connections are computed once.
+ */
+export const MAX_SIGNATURE_HMACS = 10;
+
+/** Stands in for a secret where there is none, so that such a request costs one HMAC too. */
+const NO_SECRET = "mux-ingest: no webhook secret";
+
+/**
+ * Answered exactly like a signature that matches no secret, so that neither which connection ids
+ * exist nor which have secrets can be learnt from the answer; `why` is for the log only.
+ */
+export class UnverifiableWebhookError extends WebhookSignatureError {
+  readonly why: "unknown_connection" | "no_secret";
+  constructor(why: "unknown_connection" | "no_secret", message: string) {
+    super("mismatch", message);
+    this.why = why;
+  }
+}
 
 export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Promise<WebhookResult> {
   // Parsed once, before verification, only to route by environment; nothing else is read from an
   // unverified body.
   const json = parseJson(input.rawBody);
-  const connectionId = await verifyAgainstConnections(deps, input, environmentIdOf(json));
+  const connectionIds = await verifyAgainstConnections(deps, input, environmentIdOf(json));
   const event = parseEnvelope(json);
   const target = eventTarget(event);
   const now = deps.clock.now();
-
   const assetId = target.kind === "asset" ? target.assetId : null;
-  let outcome: WebhookOutcome = target.kind === "asset" ? "enqueued" : target.kind;
-  let syncIds: string[] = [];
-  if (assetId !== null) {
-    syncIds = affectedSyncs(await deps.routing.syncsOf(connectionId), assetId);
-    if (syncIds.length === 0) outcome = "no_sync";
-  }
 
-  const nonce = crypto.randomUUID();
-  const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events
-                                   WHERE connection_id = ${connectionId} AND id = ${event.id} AND nonce = ${nonce})`;
-  const statements = [
-    sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
-                                    event_created_at, received_at)
-        VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
-                ${outcome}, ${syncIds.length}, ${nonce},
-                ${event.created_at === null ? null : event.created_at * 1000}, ${now})
-        ON CONFLICT (connection_id, id) DO NOTHING`,
-    ...syncIds.map((syncId) =>
-      deps.jobs.enqueueStatement(ingestJob.request({ syncId, assetId: String(assetId), via: "webhook" }), {
-        onlyIf: recordedByUs,
-      }),
-    ),
-  ];
-  const [inserted] = await deps.database.atomic(statements);
-  const duplicate = (inserted?.changes ?? 0) === 0;
-  if (!duplicate && syncIds.length > 0) deps.doorbell.ring();
+  const writes = await Promise.all(
+    connectionIds.map(async (connectionId) => {
+      const syncIds =
+        assetId === null ? [] : affectedSyncs(await deps.routing.syncsOf(connectionId), assetId);
+      const outcome: WebhookOutcome =
+        target.kind !== "asset" ? target.kind : syncIds.length === 0 ? "no_sync" : "enqueued";
+      return { connectionId, syncIds, outcome };
+    }),
+  );
+  const statements = [];
+  const insertAt: number[] = [];
+  for (const { connectionId, syncIds, outcome } of writes) {
+    const nonce = crypto.randomUUID();
+    const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events
+                                     WHERE connection_id = ${connectionId} AND id = ${event.id} AND nonce = ${nonce})`;
+    insertAt.push(statements.length);
+    statements.push(
+      sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
+                                      event_created_at, received_at)
+          VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
+                  ${outcome}, ${syncIds.length}, ${nonce},
+                  ${event.created_at === null ? null : event.created_at * 1000}, ${now})
+          ON CONFLICT (connection_id, id) DO NOTHING`,
+      ...syncIds.map((syncId) =>
+        deps.jobs.enqueueStatement(ingestJob.request({ syncId, assetId: String(assetId), via: "webhook" }), {
+          onlyIf: recordedByUs,
+        }),
+      ),
+    );
+  }
+  const results = await deps.database.atomic(statements);
+  const fresh = writes.filter((_, i) => (results[insertAt[i] ?? -1]?.changes ?? 0) > 0);
+  const jobs = fresh.reduce((sum, write) => sum + write.syncIds.length, 0);
+  if (jobs > 0) deps.doorbell.ring();
+  const outcomes = writes.map((write) => write.outcome);
   return {
-    duplicate,
+    duplicate: fresh.length === 0,
     eventId: event.id,
     type: event.type,
-    outcome,
-    jobs: duplicate ? 0 : syncIds.length,
-    connectionId,
+    outcome: outcomes.includes("enqueued") ? "enqueued" : (outcomes[0] ?? "no_sync"),
+    jobs,
+    connectionIds,
   };
 }
 
-/** Returns the id of the connection whose secret signed the request. */
+/**
+ * The connections whose secret signed the request: on `/webhooks/mux/:id` that one; on the
+ * unsuffixed route every candidate (`WebhookRouting.connectionsFor`) holding the secret that
+ * matched, so that two connections of one environment sharing its endpoint each take the event.
+ * The cost is bounded whatever the request claims: at most `MAX_WEBHOOK_CANDIDATES` connections
+ * and `MAX_SIGNATURE_HMACS` distinct secrets; without a secret to try (an unknown id, no secret
+ * configured) one HMAC all the same, and the answer of a mismatch.
+ */
 async function verifyAgainstConnections(
   deps: WebhookDeps,
   input: WebhookInput,
   environmentId: string | null,
-): Promise<string> {
-  const candidates = input.connectionId
-    ? [input.connectionId]
-    : await deps.routing.connectionsFor(environmentId);
-  const nowSeconds = Math.floor(deps.clock.now() / 1000);
-  let failure: WebhookSignatureError | null = null;
-  let anySecret = false;
+): Promise<string[]> {
+  const candidates =
+    input.connectionId === null
+      ? await deps.routing.connectionsFor(environmentId)
+      : (await deps.routing.exists(input.connectionId))
+        ? [input.connectionId]
+        : [];
+  const secretsOf = new Map<string, string[]>();
   for (const id of candidates) {
-    const credentials = await deps.credentials.get(id);
-    if (credentials.webhookSecrets.length === 0) continue;
-    anySecret = true;
-    try {
-      await verifyMuxSignature({
-        rawBody: input.rawBody,
-        header: input.signature,
-        secrets: credentials.webhookSecrets,
-        nowSeconds,
-        toleranceSeconds: deps.webhooks.toleranceSeconds,
-        hmac: deps.hmac,
-      });
-      return id;
-    } catch (err) {
-      if (!(err instanceof WebhookSignatureError)) throw err;
-      // A timestamp error means the secret matched: no other connection will do better.
-      if (err.reason === "too_old" || err.reason === "too_new") throw err;
-      failure = err;
-    }
+    const credentials = await deps.credentials.get(id).catch((err: unknown) => {
+      // Deleted since the routing cache read it: as unknown as any other id.
+      if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+      throw err;
+    });
+    if (credentials) secretsOf.set(id, credentials.webhookSecrets.filter(Boolean));
   }
-  if (!anySecret) {
-    throw new AppError(
-      "UNAUTHORIZED",
-      "No webhook signing secret is configured for this endpoint (set MUX_WEBHOOK_SECRET or the connection's webhook_secrets)",
-    );
+  const secrets = [...new Set([...secretsOf.values()].flat())].slice(0, MAX_SIGNATURE_HMACS);
+  const verify = (tried: string[]) =>
+    verifyMuxSignature({
+      rawBody: input.rawBody,
+      header: input.signature,
+      secrets: tried,
+      nowSeconds: Math.floor(deps.clock.now() / 1000),
+      toleranceSeconds: deps.webhooks.toleranceSeconds,
+      hmac: deps.hmac,
+    });
+  if (secrets.length === 0) {
+    const why = secretsOf.size === 0 && input.connectionId !== null ? "unknown_connection" : "no_secret";
+    // The work and the answer of a mismatch: the header parsed (its errors are the same), one HMAC.
+    const { timestamp } = parseSignatureHeader(input.signature);
+    await deps.hmac.hex(NO_SECRET, `${timestamp}.${input.rawBody}`);
+    throw new UnverifiableWebhookError(why, MISMATCH_MESSAGE);
   }
-  throw failure ?? new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
+  const matched = secrets[await verify(secrets)];
+  return [...secretsOf].filter(([, held]) => held.includes(matched ?? "")).map(([id]) => id);
 }
 
 const NOT_JSON = Symbol("not JSON");

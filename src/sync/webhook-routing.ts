@@ -4,7 +4,7 @@
  * cost. A sync created in the last second on another process may miss a webhook: its own
  * initial pass lists the library anyway. Local writes call `invalidate()`.
  */
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { connections, type SyncStatus, syncs } from "../db/schema";
 import { type Clock, systemClock } from "../lib/clock";
@@ -13,6 +13,13 @@ export type RoutedSync = { id: string; sourcePath: string; status: SyncStatus };
 type RoutedConnection = { id: string; environmentId: string | null };
 
 const TTL_MS = 1_000;
+
+/**
+ * The connections one webhook on the unsuffixed route is checked against, at most. Each costs a
+ * credentials lookup and HMACs, and the environment id that selects them is the sender's claim,
+ * so a forged request must not reach every connection.
+ */
+export const MAX_WEBHOOK_CANDIDATES = 4;
 
 export class WebhookRouting {
   private connectionsCache: { at: number; rows: Promise<RoutedConnection[]> } | null = null;
@@ -25,15 +32,26 @@ export class WebhookRouting {
   ) {}
 
   /**
-   * The connections whose secrets may have signed a webhook of `environmentId`: the ones pinned
-   * to it, then the ones not pinned yet. Without an environment id, every connection.
+   * The connections whose secrets may have signed a webhook of `environmentId`, oldest first and
+   * at most `MAX_WEBHOOK_CANDIDATES`: the ones pinned to it, then the ones not pinned yet (a fresh
+   * install, before a first pass or test pins them). Without an environment id (Mux always sends
+   * one) the oldest connections, pinned or not.
    */
   async connectionsFor(environmentId: string | null): Promise<string[]> {
     const rows = await this.connections();
-    if (environmentId === null) return rows.map((row) => row.id);
-    const pinned = rows.filter((row) => row.environmentId === environmentId);
-    const unpinned = rows.filter((row) => row.environmentId === null);
-    return [...pinned, ...unpinned].map((row) => row.id);
+    const ordered =
+      environmentId === null
+        ? rows
+        : [
+            ...rows.filter((row) => row.environmentId === environmentId),
+            ...rows.filter((row) => row.environmentId === null),
+          ];
+    return ordered.slice(0, MAX_WEBHOOK_CANDIDATES).map((row) => row.id);
+  }
+
+  /** Whether a connection exists, from the same cached rows: a known and an unknown id cost alike. */
+  async exists(connectionId: string): Promise<boolean> {
+    return (await this.connections()).some((row) => row.id === connectionId);
   }
 
   private connections(): Promise<RoutedConnection[]> {
@@ -59,7 +77,8 @@ export class WebhookRouting {
   private async readConnections(): Promise<RoutedConnection[]> {
     return this.database.db
       .select({ id: connections.id, environmentId: connections.environmentId })
-      .from(connections);
+      .from(connections)
+      .orderBy(asc(connections.createdAt), asc(connections.id));
   }
 
   private async readSyncs(connectionId: string): Promise<RoutedSync[]> {

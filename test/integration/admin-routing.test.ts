@@ -12,7 +12,10 @@ async function webhook(assetId: string) {
   return h.app.request("/webhooks/mux", {
     method: "POST",
     body,
-    headers: { "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)) },
+    headers: {
+      "content-type": "application/json",
+      "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)),
+    },
   });
 }
 

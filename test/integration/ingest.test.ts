@@ -66,7 +66,10 @@ describe("ingest through webhooks", () => {
     const res = await h.app.request("/webhooks/mux", {
       method: "POST",
       body,
-      headers: { "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)) },
+      headers: {
+        "content-type": "application/json",
+        "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)),
+      },
     });
     expect(res.status).toBe(200);
     await h.runner.drain();
@@ -139,7 +142,10 @@ describe("ingest through webhooks", () => {
     await h.app.request("/webhooks/mux", {
       method: "POST",
       body,
-      headers: { "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)) },
+      headers: {
+        "content-type": "application/json",
+        "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(h.clock.now() / 1000)),
+      },
     });
     for (let i = 0; i < 3; i++) {
       await h.runner.drain();

@@ -88,7 +88,10 @@ function deliver(hooks: Array<{ body: string }>) {
     hooks.map(({ body }) =>
       app.request("/webhooks/mux", {
         method: "POST",
-        headers: { "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)) },
+        headers: {
+          "content-type": "application/json",
+          "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
+        },
         body,
       }),
     ),

@@ -260,7 +260,7 @@ describe("secrets never leave the service", () => {
       const signature = muxSignature(body, SECOND_WEBHOOK_SECRET, Math.floor(Date.now() / 1000));
       const hook = await app.request(`/webhooks/mux/${(JSON.parse(await res.text()) as { id: string }).id}`, {
         method: "POST",
-        headers: { "mux-signature": signature },
+        headers: { "content-type": "application/json", "mux-signature": signature },
         body,
       });
       expect(hook.status).toBe(200);
@@ -366,6 +366,7 @@ describe("rendition downloads only go to the configured stream host", () => {
         const res = await harness.app.request("/webhooks/mux", {
           method: "POST",
           headers: {
+            "content-type": "application/json",
             "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(harness.clock.now() / 1000)),
           },
           body,
