@@ -43,6 +43,8 @@ export type HarnessOptions = {
   /** Settings no variable sets, changed before the graph is built. */
   adjust?: (settings: Settings) => void;
   metrics?: GraphAdapters["metrics"];
+  /** The HMAC port (e.g. one that counts its calls). */
+  hmac?: GraphAdapters["hmac"];
 };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -71,6 +73,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     random: options.random ?? (() => 0.5),
     storage: config.storageDir ? new FileSystemStorage(config.storageDir) : null,
     metrics: options.metrics,
+    hmac: options.hmac,
     logWrite: (line) => logs.push(line),
   });
   if (options.bootstrap !== false) await bootstrapDefaults(graph.deps, settings.defaults);
