@@ -4,6 +4,7 @@
  * with `fetch`.
  */
 import { Hono } from "hono";
+import { requestId } from "hono/request-id";
 import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
 import { bodyRules, guardBodies } from "./body-limits";
@@ -17,14 +18,13 @@ import { createWebhookRoutes } from "./webhooks";
 export function createApp(deps: Deps, http: HttpSettings) {
   const app = new Hono<HttpEnv>();
 
+  // A caller's X-Request-Id is kept only when short and plain (it is logged and echoed).
+  app.use(requestId({ limitLength: 128 }));
   app.use(async (c, next) => {
-    const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
     c.set("deps", deps);
     c.set("http", http);
-    c.set("requestId", requestId);
-    c.set("logger", deps.logger.child({ request_id: requestId }));
+    c.set("logger", deps.logger.child({ request_id: c.var.requestId }));
     await next();
-    c.header("x-request-id", requestId);
   });
 
   // Before every route and its authentication: an oversized or mistyped body is refused unread.
