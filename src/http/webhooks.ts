@@ -1,8 +1,8 @@
 /**
  * `POST /webhooks/mux` and `POST /webhooks/mux/:connection_id`: read the raw body (bounded by
- * `body-limits.ts`, which runs first),
- * hand it to the `receiveWebhook` verb, answer. A 2xx is only sent once the event and its jobs
- * are durably written; any internal failure surfaces as 5xx so that Mux retries.
+ * `body-limits.ts`, which runs first), hand it to the `receiveWebhook` verb, answer. A 2xx is only
+ * sent once the event and its jobs are durably written; any internal failure surfaces as 5xx so
+ * that Mux retries.
  */
 import { Hono } from "hono";
 import { WebhookSignatureError } from "../mux/signature";

@@ -2,10 +2,11 @@
  * The push path: a signed Mux webhook becomes a recorded event plus one ingest job per affected
  * sync, in one atomic write. Nothing here calls Mux; the job does, after we have answered.
  *
- * Deduplication rides on the same write: the event row is inserted with a random nonce, and
- * each job is enqueued only if the stored row carries that nonce, i.e. only if this request was
- * the first to record the event. A duplicate delivery therefore enqueues nothing, even when two
- * copies race.
+ * Deduplication rides on the same write, per connection (two connections may share a Mux
+ * environment, and each must get the event): the event row `(connection_id, id)` is inserted with
+ * a random nonce, and each of that connection's jobs is enqueued only if the stored row carries
+ * that nonce, i.e. only if this request was the first to record the event for it. A duplicate
+ * delivery therefore enqueues nothing, even when two copies race.
  */
 import { sql } from "drizzle-orm";
 import type { WebhookOutcome } from "../db/schema";
@@ -56,13 +57,16 @@ export const MAX_SIGNATURE_HMACS = 10;
 /** Stands in for a secret where there is none, so that such a request costs one HMAC too. */
 const NO_SECRET = "mux-ingest: no webhook secret";
 
+/** No connection with that id; none for the claimed environment; or no secret configured. */
+type UnverifiableReason = "unknown_connection" | "no_connection" | "no_secret";
+
 /**
  * Answered exactly like a signature that matches no secret, so that neither which connection ids
  * exist nor which have secrets can be learnt from the answer; `why` is for the log only.
  */
 export class UnverifiableWebhookError extends WebhookSignatureError {
-  readonly why: "unknown_connection" | "no_secret";
-  constructor(why: "unknown_connection" | "no_secret", message: string) {
+  readonly why: UnverifiableReason;
+  constructor(why: UnverifiableReason, message: string) {
     super("mismatch", message);
     this.why = why;
   }
@@ -152,23 +156,23 @@ async function verifyAgainstConnections(
     if (credentials) secretsOf.set(id, credentials.webhookSecrets.filter(Boolean));
   }
   const secrets = [...new Set([...secretsOf.values()].flat())].slice(0, MAX_SIGNATURE_HMACS);
-  const verify = (tried: string[]) =>
-    verifyMuxSignature({
-      rawBody: input.rawBody,
-      header: input.signature,
-      secrets: tried,
-      nowSeconds: Math.floor(deps.clock.now() / 1000),
-      toleranceSeconds: deps.webhooks.toleranceSeconds,
-      hmac: deps.hmac,
-    });
   if (secrets.length === 0) {
-    const why = secretsOf.size === 0 && input.connectionId !== null ? "unknown_connection" : "no_secret";
+    const why: UnverifiableReason =
+      secretsOf.size > 0 ? "no_secret" : input.connectionId === null ? "no_connection" : "unknown_connection";
     // The work and the answer of a mismatch: the header parsed (its errors are the same), one HMAC.
     const { timestamp } = parseSignatureHeader(input.signature);
     await deps.hmac.hex(NO_SECRET, `${timestamp}.${input.rawBody}`);
     throw new UnverifiableWebhookError(why, MISMATCH_MESSAGE);
   }
-  const matched = secrets[await verify(secrets)];
+  const index = await verifyMuxSignature({
+    rawBody: input.rawBody,
+    header: input.signature,
+    secrets,
+    nowSeconds: Math.floor(deps.clock.now() / 1000),
+    toleranceSeconds: deps.webhooks.toleranceSeconds,
+    hmac: deps.hmac,
+  });
+  const matched = secrets[index];
   return [...secretsOf].filter(([, held]) => held.includes(matched ?? "")).map(([id]) => id);
 }
 
