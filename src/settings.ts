@@ -99,7 +99,12 @@ export function settingsFromConfig(config: Config): Settings {
       leaseMs: SYNC_LEASE_MS,
     },
     webhooks: { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS },
-    http: { adminToken: config.adminToken ?? null, webhookBodyLimitBytes: ONE_MIB },
+    http: {
+      adminToken: config.adminToken ?? null,
+      webhookBodyLimitBytes: ONE_MIB,
+      trustProxy: config.trustProxy,
+      clientAddress: "socket",
+    },
     defaults: defaultSyncSpec(config),
   };
 }

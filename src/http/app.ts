@@ -6,11 +6,13 @@
 import { Hono } from "hono";
 import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
+import { createAssetRoutes } from "./assets";
 import type { HttpEnv, HttpSettings } from "./context";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";
 import { createMetricsRoutes } from "./metrics";
+import { securityHeaders } from "./security-headers";
 import { createWebhookRoutes } from "./webhooks";
 
 export function createApp(deps: Deps, http: HttpSettings) {
@@ -25,12 +27,14 @@ export function createApp(deps: Deps, http: HttpSettings) {
     await next();
     c.header("x-request-id", requestId);
   });
+  app.use(securityHeaders());
 
   app.route("/", createHealthRoutes());
   app.route("/", createWebhookRoutes({ maxBodyBytes: http.webhookBodyLimitBytes }));
   app.route("/", createMetricsRoutes());
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());
+  app.route("/", createAssetRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(handleError);

@@ -43,6 +43,8 @@ export type HarnessOptions = {
   /** Settings no variable sets, changed before the graph is built. */
   adjust?: (settings: Settings) => void;
   metrics?: GraphAdapters["metrics"];
+  /** An open database to build on (a restart over the same data), instead of a fresh one. */
+  database?: NodeDatabase;
 };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -60,7 +62,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   settings.queue.concurrency = 2;
   settings.queue.pollIntervalMs = 5;
   options.adjust?.(settings);
-  const database = openNodeDatabase(":memory:");
+  const database = options.database ?? openNodeDatabase(":memory:");
   const clock = new ManualClock(T0);
   const logs: string[] = [];
   const graph = createServiceGraph(settings, {
