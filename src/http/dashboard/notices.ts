@@ -26,7 +26,7 @@ export const ACTIONS = {
 
 export type ActionCode = keyof typeof ACTIONS;
 
-const REFUSALS: Record<ErrorCode, string> = {
+export const REFUSALS: Record<ErrorCode, string> = {
   BAD_REQUEST: "the form was incomplete",
   VALIDATION: "the form was incomplete",
   UNAUTHORIZED: "it was not authorised",
