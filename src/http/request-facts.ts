@@ -10,8 +10,9 @@ import type { HttpEnv } from "./context";
 /** The longest client key kept: an address, never an essay. */
 const MAX_CLIENT_LENGTH = 64;
 
-/** The Node server's bindings (@hono/node-server): the socket the request arrived on. */
-type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } };
+/** The Node server's bindings (@hono/node-server, as its `getConnInfo` reads them): the socket. */
+type NodeSocket = { incoming?: { socket?: { remoteAddress?: string } } };
+type NodeBindings = NodeSocket & { server?: NodeSocket };
 
 function lastHop(header: string | undefined): string | null {
   const hops = (header ?? "")
@@ -44,6 +45,10 @@ export function clientOf(c: Context<HttpEnv>): string {
     forwarded ??
     (clientAddress === "cf-connecting-ip"
       ? c.req.header("cf-connecting-ip")
-      : (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress);
+      : socketAddress(c.env as NodeBindings | undefined));
   return `ip:${(address || "unknown").slice(0, MAX_CLIENT_LENGTH)}`;
+}
+
+function socketAddress(bindings: NodeBindings | undefined): string | undefined {
+  return (bindings?.server ?? bindings)?.incoming?.socket?.remoteAddress;
 }
