@@ -46,7 +46,33 @@ export function clientOf(c: Context<HttpEnv>): string {
     (clientAddress === "cf-connecting-ip"
       ? c.req.header("cf-connecting-ip")
       : socketAddress(c.env as NodeBindings | undefined));
-  return `ip:${(address || "unknown").slice(0, MAX_CLIENT_LENGTH)}`;
+  return clientKey(address || "unknown");
+}
+
+/**
+ * One key per IPv4 address and per IPv6 /64: a single host usually holds a whole /64, and if
+ * each of its addresses were a new client the per-client limit would mean nothing.
+ */
+function clientKey(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, "").split("%")[0] ?? "";
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
+  if (mapped) return `ip:${mapped[1]}`;
+  const groups = ipv6Groups(bare);
+  return groups ? `ip:${groups.slice(0, 4).join(":")}::/64` : `ip:${address.slice(0, MAX_CLIENT_LENGTH)}`;
+}
+
+/** The eight groups of an IPv6 address (`::` expanded, leading zeros dropped), or null. */
+function ipv6Groups(address: string): string[] | null {
+  if (!/^[0-9a-f:]+$/i.test(address)) return null;
+  const halves = address.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (groups.some((group) => group.length === 0 || group.length > 4)) return null;
+  return groups.map((group) => Number.parseInt(group, 16).toString(16));
 }
 
 function socketAddress(bindings: NodeBindings | undefined): string | undefined {

@@ -129,11 +129,53 @@ describe("the sign-in rate limit", () => {
       settings.http.clientAddress = "cf-connecting-ip";
     });
     for (let i = 0; i < SIGN_IN_ATTEMPTS_PER_CLIENT; i++)
-      expect((await attempt(h, "wrong-token-000000", { "cf-connecting-ip": "2001:db8::1" })).status).toBe(
+      expect((await attempt(h, "wrong-token-000000", { "cf-connecting-ip": "198.51.100.1" })).status).toBe(
         401,
       );
-    expect((await attempt(h, TOKEN, { "cf-connecting-ip": "2001:db8::1" })).status).toBe(429);
-    expect((await attempt(h, TOKEN, { "cf-connecting-ip": "2001:db8::2" })).status).toBe(303);
+    expect((await attempt(h, TOKEN, { "cf-connecting-ip": "198.51.100.1" })).status).toBe(429);
+    expect((await attempt(h, TOKEN, { "cf-connecting-ip": "198.51.100.2" })).status).toBe(303);
+  });
+
+  it("keys an IPv6 client by its /64, however it writes its address", async () => {
+    const hextet = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const prefix = fc
+      .array(hextet, { minLength: 4, maxLength: 4 })
+      .filter((p) => p.join(":") !== "2001:db8:0:ffff");
+    await fc.assert(
+      fc.asyncProperty(
+        prefix,
+        fc.array(fc.array(hextet, { minLength: 4, maxLength: 4 }), { minLength: 6, maxLength: 6 }),
+        async (net, hosts) => {
+          const h = await createHarness({
+            env: { ADMIN_TOKEN: TOKEN },
+            adjust: (s) => {
+              s.http.clientAddress = "cf-connecting-ip";
+            },
+          });
+          try {
+            const address = (host: string[], i: number) =>
+              i % 2 === 0
+                ? [...net, ...host].join(":")
+                : [...net, ...host]
+                    .map((g) => g.padStart(4, "0"))
+                    .join(":")
+                    .toUpperCase();
+            for (let i = 0; i < SIGN_IN_ATTEMPTS_PER_CLIENT; i++)
+              expect(
+                (await attempt(h, "wrong-token-000000", { "cf-connecting-ip": address(hosts[i] ?? [], i) }))
+                  .status,
+              ).toBe(401);
+            expect((await attempt(h, TOKEN, { "cf-connecting-ip": address(hosts[5] ?? [], 5) })).status).toBe(
+              429,
+            );
+            expect((await attempt(h, TOKEN, { "cf-connecting-ip": "2001:db8:0:ffff::1" })).status).toBe(303);
+          } finally {
+            h.close();
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
   });
 
   it("holds a global floor: a hundred failures from many clients refuse every client, without a write", async () => {
