@@ -9,6 +9,8 @@ import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  PURGE_BATCH,
+  purgeExpired,
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE_MS,
   SESSION_TOUCH_INTERVAL_MS,
@@ -199,6 +201,30 @@ describe("expiry, on the manual clock", () => {
     expect(sessionRows(h)).toHaveLength(150 - 100 + 1);
     await signIn(h.app, TOKEN);
     expect(sessionRows(h)).toHaveLength(2);
+  });
+});
+
+describe("signing in", () => {
+  it("never keeps an id the browser offered: a planted id opens nothing, and a held session is replaced", async () => {
+    const h = await harness();
+    const planted = "A".repeat(43);
+    const fresh = await signIn(h.app, TOKEN, { cookie: `mux_ingest_session=${planted}` });
+    expect(fresh.id).not.toBe(planted);
+    expect(await status(h, `mux_ingest_session=${planted}`)).toBe(401);
+    const next = await signIn(h.app, TOKEN, { cookie: fresh.cookie });
+    expect(await status(h, fresh.cookie)).toBe(401);
+    expect(await status(h, next.cookie)).toBe(200);
+    expect(sessionRows(h)).toHaveLength(1);
+  });
+
+  it("purgeExpired deletes ended sessions and finished rate-limit windows, a bounded batch at a time", async () => {
+    const h = await harness();
+    for (let i = 0; i < 120; i++) await signIn(h.app, TOKEN);
+    for (let i = 0; i < 3; i++) await postForm(h.app, "/dashboard/login", "token=wrong-token-00000");
+    h.clock.advance(SESSION_IDLE_MS);
+    expect(await purgeExpired(h.deps)).toEqual({ sessions: PURGE_BATCH, failures: 2 });
+    expect(await purgeExpired(h.deps)).toEqual({ sessions: 20, failures: 0 });
+    expect(sessionRows(h)).toHaveLength(0);
   });
 });
 
