@@ -101,6 +101,23 @@ describe("the sign-in rate limit", () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe(String(SIGN_IN_WINDOW_MS / 1000));
     expect(await refused.text()).toContain("Too many failed sign-ins");
+    // Refused before its form is read: a large body is left unread.
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new TextEncoder().encode(`token=${TOKEN}&pad=${"a".repeat(1024)}`));
+        if (pulled > 64) controller.close();
+      },
+    });
+    const unread = await h.app.request("/dashboard/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(unread.status).toBe(429);
+    expect(pulled).toBeLessThanOrEqual(1);
     h.clock.advance(SIGN_IN_WINDOW_MS);
     expect((await attempt(h, TOKEN)).status).toBe(303);
   });
