@@ -6,7 +6,7 @@
  * CSRF value. Every action redirects back to `/` with a notice code (post/redirect/get, so a
  * refresh never repeats it).
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { secretsEqual } from "../../lib/constant-time";
@@ -57,9 +57,9 @@ async function formAction(c: Context<HttpEnv>, action: ActionCode, act: (form: F
  * Hono's `csrf` on every post under `/dashboard/`, against the origin the browser sees (HTTPS
  * behind a trusted proxy included). A bearer caller is not a browser riding a cookie: it skips it.
  */
-function sameOriginForms() {
-  const check = csrf({ origin: (origin, c) => origin === requestOrigin(c as Context<HttpEnv>) });
-  return async (c: Context<HttpEnv>, next: () => Promise<void>) => {
+function sameOriginForms(): MiddlewareHandler<HttpEnv> {
+  const check = csrf({ origin: (origin, c) => origin === requestOrigin(c) });
+  return async (c, next) => {
     if (bearerToken(c) !== null) return next();
     try {
       await check(c, next);
