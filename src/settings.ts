@@ -99,7 +99,12 @@ export function settingsFromConfig(config: Config): Settings {
       leaseMs: SYNC_LEASE_MS,
     },
     webhooks: { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS },
-    http: { adminToken: config.adminToken ?? null, webhookBodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES },
+    http: {
+      adminToken: config.adminToken ?? null,
+      webhookBodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+      trustProxy: config.trustProxy,
+      clientAddress: "socket",
+    },
     defaults: defaultSyncSpec(config),
   };
 }

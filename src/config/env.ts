@@ -88,6 +88,9 @@ export const envSchema = z
         .optional(),
     ),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
+    TRUST_PROXY: optionalString.pipe(
+      z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+    ),
     WORKER_CONCURRENCY: positiveInt(1, 64, DEFAULT_RUNNER_CONCURRENCY),
     JOB_MAX_ATTEMPTS: positiveInt(1, 100, DEFAULT_JOB_MAX_ATTEMPTS),
     JOB_LEASE_SECONDS: positiveInt(5, 3600, DEFAULT_JOB_LEASE_MS / 1000),
@@ -150,6 +153,11 @@ export type Config = {
   adminToken?: string;
   encryptionKey?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /**
+   * A TLS-terminating proxy stands in front: its `X-Forwarded-Proto` says whether the request was
+   * HTTPS and the last hop of `X-Forwarded-For` is the client. Without it both headers are ignored.
+   */
+  trustProxy: boolean;
   workerConcurrency: number;
   jobMaxAttempts: number;
   /**
@@ -213,6 +221,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     adminToken: env.ADMIN_TOKEN,
     encryptionKey: env.ENCRYPTION_KEY,
     logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY === "true",
     workerConcurrency: env.WORKER_CONCURRENCY,
     jobMaxAttempts: env.JOB_MAX_ATTEMPTS,
     jobLeaseSeconds: env.JOB_LEASE_SECONDS,

@@ -7,12 +7,14 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { Deps } from "../sync/deps";
 import { createAdminApi } from "./admin/api";
+import { createAssetRoutes } from "./assets";
 import { bodyRules, guardBodies } from "./body-limits";
 import type { HttpEnv, HttpSettings } from "./context";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";
 import { createMetricsRoutes } from "./metrics";
+import { securityHeaders } from "./security-headers";
 import { createWebhookRoutes } from "./webhooks";
 
 export function createApp(deps: Deps, http: HttpSettings) {
@@ -26,6 +28,7 @@ export function createApp(deps: Deps, http: HttpSettings) {
     c.set("logger", deps.logger.child({ request_id: c.var.requestId }));
     await next();
   });
+  app.use(securityHeaders());
 
   // Before every route and its authentication: an oversized or mistyped body is refused unread.
   guardBodies(app, bodyRules(http));
@@ -35,6 +38,7 @@ export function createApp(deps: Deps, http: HttpSettings) {
   app.route("/", createMetricsRoutes());
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());
+  app.route("/", createAssetRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(handleError);

@@ -7,7 +7,17 @@ export type HttpSettings = {
   adminToken: string | null;
   /** Webhook bodies above this are refused (413) before they are read whole. */
   webhookBodyLimitBytes: number;
+  /** `TRUST_PROXY`: honour `X-Forwarded-Proto` and the last hop of `X-Forwarded-For`. */
+  trustProxy: boolean;
+  /**
+   * Where the runtime tells the client's address (the sign-in rate limit's key): the Node
+   * socket, or Cloudflare's `CF-Connecting-IP`, which only Cloudflare's edge can set. The
+   * entry that serves the app chooses it.
+   */
+  clientAddress: ClientAddressSource;
 };
+
+export type ClientAddressSource = "socket" | "cf-connecting-ip";
 
 export type HttpEnv = {
   Variables: {

@@ -18,7 +18,8 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
   return constantTimeEqual(a, b);
 }
 
-async function sha256Hex(value: string): Promise<string> {
+/** SHA-256 of the UTF-8 bytes, as lowercase hex. */
+export async function sha256Hex(value: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

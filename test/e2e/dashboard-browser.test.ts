@@ -1,7 +1,8 @@
 /**
  * The dashboard in headless Chromium (Debian's chromium, driven by playwright-core) against a
  * real `mux-ingest serve` with data: sign in, compare the numbers shown with the API, retry a
- * failed object, and keep a screenshot (test-results/dashboard.png).
+ * failed object, sign out, and keep a screenshot (test-results/dashboard.png). The strict CSP
+ * must not break the pages: the browser reports no violation, and the stylesheet is applied.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -116,8 +117,20 @@ describe("the dashboard in Chromium", () => {
     await api("/v1/connections/con_default/test", { method: "POST" });
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    page.on("pageerror", (error) => violations.push(error.message));
     const response = await page.goto(`${serve.url}/`);
     expect(response?.status()).toBe(401);
+    expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    // The stylesheet from /assets/ is applied (the login box is centred and white).
+    expect(
+      await page.evaluate(
+        () => getComputedStyle(document.querySelector(".login") as Element).backgroundColor,
+      ),
+    ).toBe("rgb(255, 255, 255)");
     await page.fill("#token", "not-the-token");
     await page.click("button[type=submit]");
     expect(await page.textContent("body")).toContain("That is not the admin token.");
@@ -158,7 +171,7 @@ describe("the dashboard in Chromium", () => {
     refusedAsset = null; // the pipeline accepts it now
     await page.click(`[data-testid="retry-${failed.data[0]?.asset_id}"]`);
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text("notice")).toContain("Retry queued for asset");
+    expect(await text("notice")).toBe("Retry queued: the object is ingested again.");
     await expect
       .poll(async () => (await api<Bucket>("/v1/buckets/bkt_default")).objects.by_state, {
         timeout: 15_000,
@@ -169,6 +182,15 @@ describe("the dashboard in Chromium", () => {
     expect(await text("count-bkt_default-failed")).toBe("0");
     expect(await text("count-bkt_default-delivered")).toBe("6");
     expect(await page.isVisible("[data-testid=no-failures]")).toBe(true);
+
+    // Signing out ends the session on the server: the page is the sign-in form again.
+    await page.click("button.link");
+    await page.waitForSelector("#token");
+    expect(await text("notice")).toBe("Signed out.");
+    expect((await page.goto(`${serve.url}/`))?.status()).toBe(401);
+    await page.goto(`${serve.url}/docs`);
+    await page.waitForSelector("nav");
+    expect(violations).toEqual([]);
     await page.close();
   });
 });

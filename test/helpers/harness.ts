@@ -45,6 +45,8 @@ export type HarnessOptions = {
   metrics?: GraphAdapters["metrics"];
   /** The HMAC port (e.g. one that counts its calls). */
   hmac?: GraphAdapters["hmac"];
+  /** An open database to build on (a restart over the same data), instead of a fresh one. */
+  database?: NodeDatabase;
 };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -62,7 +64,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   settings.queue.concurrency = 2;
   settings.queue.pollIntervalMs = 5;
   options.adjust?.(settings);
-  const database = openNodeDatabase(":memory:");
+  const database = options.database ?? openNodeDatabase(":memory:");
   const clock = new ManualClock(T0);
   const logs: string[] = [];
   const graph = createServiceGraph(settings, {

@@ -1,12 +1,15 @@
 /**
  * The dashboard's answers to a suspended sync, as a person uses them: signed in, the page shows
  * the suspension with its buttons; each button's form (with the page's CSRF value) does what the
- * API would: confirm the held deletions, resume without them, re-pin the connection.
+ * API would: confirm the held deletions, resume without them, re-pin the connection. Forms are
+ * posted as the browser does, from the dashboard's own origin.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
+
+const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" };
 
 let h: PipelineWorld;
 afterEach(() => h?.close());
@@ -14,15 +17,15 @@ afterEach(() => h?.close());
 async function signIn(): Promise<string> {
   const login = await h.app.request("/dashboard/login", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: FORM_HEADERS,
     body: `token=${encodeURIComponent(ADMIN_TOKEN)}`,
   });
   expect(login.status).toBe(303);
   return (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
-async function page(cookie: string): Promise<string> {
-  const response = await h.app.request("/", { headers: { cookie } });
+async function page(cookie: string, path = "/"): Promise<string> {
+  const response = await h.app.request(path, { headers: { cookie } });
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -38,7 +41,7 @@ async function press(cookie: string, html: string, testId: string): Promise<stri
     fields.set(input[1] ?? "", input[2] ?? "");
   const response = await h.app.request(form?.[1] ?? "", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    headers: { ...FORM_HEADERS, cookie },
     body: fields.toString(),
   });
   expect(response.status).toBe(303);
@@ -67,7 +70,8 @@ describe("a sync held by the deletion guard, on the dashboard", () => {
     const html = await page(cookie);
     expect(html).toContain("without a deletion webhook");
     const location = await press(cookie, html, "sync-syn_default-confirm-deletions");
-    expect(location).toContain("4 held deletion(s) of sync syn_default confirmed");
+    expect(location).toBe("/?notice=deletions_confirmed");
+    expect(await page(cookie, location)).toContain("The held deletions were confirmed.");
     await h.runner.drain();
     for (const asset of gone)
       expect(storyOf(h.pipeline.accepted, asset.id)).toEqual(["object.ready", "deleted:deleted_in_mux"]);
@@ -106,7 +110,7 @@ describe("a sync suspended for an environment change, on the dashboard", () => {
     const html = await page(cookie);
     expect(html).toContain("pr0d42");
     const location = await press(cookie, html, "sync-syn_default-repin");
-    expect(location).not.toContain("error=");
+    expect(location).toBe("/?notice=repinned");
     expect(h.syncRow()).toMatchObject({ status: "active", suspension: null });
     const connection = (await (await h.api("GET", "/v1/connections/con_default")).json()) as {
       environment: unknown;

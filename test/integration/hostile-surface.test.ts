@@ -28,7 +28,7 @@ beforeAll(async () => {
   rules = bodyRules(h.settings.http);
   const login = await h.app.request("/dashboard/login", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
     body: `token=${ADMIN_TOKEN}`,
   });
   expect(login.status).toBe(303);

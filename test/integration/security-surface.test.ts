@@ -5,7 +5,9 @@
  *   wrong one, and answers 503 when no token is configured;
  * - no secret appears in any answer of any route nor in any log line of the file;
  * - connection secrets are sealed in the SQLite file (the clear secret is not in its bytes);
- * - rendition downloads only go to the configured stream host, whatever an asset claims.
+ * - rendition downloads only go to the configured stream host, whatever an asset claims;
+ * - every HTML page (each GET route answering HTML, and the sign-in answers) carries the strict
+ *   CSP, nosniff, no referrer and no framing, and has no inline script, style or handler.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -154,6 +156,8 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
       .map((route) => route.path);
     expect(actions.length).toBeGreaterThanOrEqual(4);
     const FORM = "bucket_id=bkt_default&sync_id=syn_default&connection_id=con_default&asset_id=a1&csrf=guess";
+    // Posted as a browser on the dashboard's own page would, so only the missing session refuses.
+    const sameOrigin = { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" };
     const forms = [
       ...actions.map((path) => ({ path, body: FORM })),
       { path: "/dashboard/login", body: "token=not-the-admin-token" },
@@ -161,16 +165,16 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
     for (const form of forms) {
       const res = await harness.app.request(form.path, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
+        headers: sameOrigin,
         body: form.body,
       });
       expect(res.status, form.path).toBe(401);
       expect(res.headers.get("set-cookie")).toBeNull();
     }
-    // Even signed in, an action without the CSRF value bound to the token is refused.
+    // Even signed in, an action without the session's CSRF value is refused.
     const login = await harness.app.request("/dashboard/login", {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: sameOrigin,
       body: `token=${encodeURIComponent(ADMIN_TOKEN)}`,
     });
     expect(login.status).toBe(303);
@@ -179,11 +183,77 @@ describe("the admin API and the dashboard refuse anyone without the token", () =
     for (const path of actions) {
       const refused = await harness.app.request(path, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+        headers: { ...sameOrigin, cookie },
         body: FORM,
       });
-      expect(refused.status, path).toBe(401);
+      expect(refused.status, path).toBe(403);
     }
+  });
+});
+
+describe("every HTML page carries the security headers and nothing the CSP would block", () => {
+  const CSP_DIRECTIVES = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+
+  function expectHardened(res: Response, html: string, what: string) {
+    const csp = res.headers.get("content-security-policy") ?? "";
+    for (const directive of CSP_DIRECTIVES) expect(csp, what).toContain(directive);
+    expect(csp, what).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
+    expect(res.headers.get("referrer-policy"), what).toBe("no-referrer");
+    expect(res.headers.get("x-frame-options"), what).toBe("DENY");
+    expect(html, what).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=|javascript:/i);
+    // Every stylesheet it links is served, as CSS, by the app itself.
+    const sheets = [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(sheets.length, what).toBeGreaterThan(0);
+    for (const sheet of sheets) expect(sheet, what).toMatch(/^\/assets\/[a-z]+\.css$/);
+  }
+
+  it("on every GET route that answers HTML, signed in or not, and on every sign-in answer", async () => {
+    const harness = await adminHarness();
+    const pages: Array<{ what: string; res: Response }> = [];
+    for (const route of routesOf(harness.app, (p) => !p.startsWith("/webhooks"))) {
+      if (route.method !== "GET") continue;
+      for (const auth of [{ authorization: `Bearer ${ADMIN_TOKEN}` }, {}] as Array<Record<string, string>>) {
+        const res = await harness.app.request(route.path, { headers: auth });
+        pages.push({ what: `GET ${route.path} ${Object.keys(auth).join()}`, res });
+      }
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" };
+    for (const body of ["token=wrong-token-00000000", "token=wrong-token-00000000", "token="])
+      pages.push({
+        what: `login ${body}`,
+        res: await harness.app.request("/dashboard/login", { method: "POST", headers: form, body }),
+      });
+    pages.push({
+      what: "cross-site post",
+      res: await harness.app.request("/dashboard/retry", {
+        method: "POST",
+        headers: { ...form, origin: "https://evil.example" },
+        body: "csrf=x",
+      }),
+    });
+    const html = pages.filter(({ res }) => (res.headers.get("content-type") ?? "").startsWith("text/html"));
+    // The dashboard (401 and 200), the docs, the sign-in refusals and the cross-site refusal.
+    expect(html.length).toBeGreaterThanOrEqual(7);
+    expect(html.map((p) => p.what)).toEqual(expect.arrayContaining(["GET / authorization", "GET /docs "]));
+    for (const { what, res } of html) expectHardened(res, await res.text(), what);
+    for (const path of ["/assets/dashboard.css", "/assets/docs.css"]) {
+      const css = await harness.app.request(path);
+      expect(css.status, path).toBe(200);
+      expect(css.headers.get("content-type"), path).toBe("text/css; charset=utf-8");
+      expect((await css.text()).length, path).toBeGreaterThan(200);
+    }
+    // The API answers carry them too (harmless there).
+    const api = await harness.api("GET", "/v1/connections");
+    expect(api.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });
 

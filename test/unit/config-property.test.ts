@@ -16,6 +16,7 @@ const plausibleValue = fc.oneof(
   fc.string(),
   fc.constantFrom("", " ", "0", "-1", "10", "9", "65536", "1e3", "0x10", "NaN", "Infinity", "3.5"),
   fc.constantFrom("mux://", "mux://abc", "s3://bucket", "continuous", "initial_only", "debug", "loud"),
+  fc.constantFrom("true", "false", " true ", "TRUE", "1", "yes"),
   fc.constantFrom("https://api.mux.com", "http://127.0.0.1:1/", "ftp://x", "https://", "javascript:alert(1)"),
   fc.constantFrom("whsec_dGVzdC1waXBlbGluZS1zZWNyZXQtMTI=", "whsec_!!", "a,b,,c"),
   fc.uuid(),
@@ -61,6 +62,8 @@ describe("parseEnv on arbitrary input", () => {
         if (config.pipeline.url) expect(config.pipeline.secret).toBeTruthy();
         expect(Boolean(config.mux.tokenId)).toBe(Boolean(config.mux.tokenSecret));
         for (const secret of config.mux.webhookSecrets) expect(secret.trim()).toBe(secret);
+        // Forwarding headers are trusted only when asked for in exactly those words.
+        expect(config.trustProxy).toBe((raw.TRUST_PROXY ?? "").trim() === "true");
       }),
       { numRuns: 2_000 },
     );

@@ -1,12 +1,15 @@
 /**
  * The dashboard's markup: server-rendered Hono JSX over one `Overview` read, no front-end build
  * and no script. It refreshes itself with a meta refresh; the only inputs are the token form and
- * one retry button per failed object. Secrets appear only as their masks.
+ * one retry button per failed object. Secrets appear only as their masks. Nothing is inline (the
+ * stylesheet is `/assets/dashboard.css`), so the strict CSP holds; notices are fixed texts
+ * (`notices.ts`), never words from the request.
  */
 import type { FC } from "hono/jsx";
 import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
-import { DASHBOARD_CSS } from "./styles";
+import { DASHBOARD_CSS_PATH } from "../assets";
+import { LOGIN_MESSAGES, type LoginMessage, type Notice } from "./notices";
 import { SuspensionActions } from "./suspension-actions";
 
 export const REFRESH_SECONDS = 10;
@@ -44,16 +47,25 @@ const Layout: FC<{ title: string; refresh?: boolean; children?: unknown }> = ({
       {/* Back to "/" so a one-off notice in the query string does not stick. */}
       {refresh && <meta http-equiv="refresh" content={`${REFRESH_SECONDS};url=/`} />}
       <title>{title}</title>
-      <style>{DASHBOARD_CSS}</style>
+      <link rel="stylesheet" href={DASHBOARD_CSS_PATH} />
     </head>
     <body>{children}</body>
   </html>
 );
 
-export const LoginPage: FC<{ error?: string; disabled?: string }> = ({ error, disabled }) => (
+export const LoginPage: FC<{ error?: LoginMessage; notice?: Notice | null; disabled?: string }> = ({
+  error,
+  notice,
+  disabled,
+}) => (
   <Layout title="mux-ingest · sign in">
     <main class="login">
       <h1>mux-ingest</h1>
+      {notice && (
+        <p class={`notice ${notice.kind}`} data-testid="notice">
+          {notice.text}
+        </p>
+      )}
       {disabled ? (
         <p class="bad">{disabled}</p>
       ) : (
@@ -61,9 +73,14 @@ export const LoginPage: FC<{ error?: string; disabled?: string }> = ({ error, di
           <label for="token">Admin token</label>
           <input id="token" name="token" type="password" autocomplete="current-password" required />
           <button type="submit">Open the dashboard</button>
-          {error && <p class="bad">{error}</p>}
+          {error && (
+            <p class="bad" data-testid="login-error">
+              {LOGIN_MESSAGES[error]}
+            </p>
+          )}
           <p class="hint">
-            The token is ADMIN_TOKEN. The browser keeps a session cookie derived from it, not the token.
+            The token is ADMIN_TOKEN. The browser keeps a random session id, not the token; the session ends
+            after an hour without use, twelve hours after sign-in, on sign-out or when the token changes.
           </p>
         </form>
       )}
@@ -74,9 +91,8 @@ export const LoginPage: FC<{ error?: string; disabled?: string }> = ({ error, di
 export const DashboardPage: FC<{
   overview: Overview;
   csrf: string;
-  notice?: string | null;
-  error?: string | null;
-}> = ({ overview: o, csrf, notice, error }) => (
+  notice: Notice | null;
+}> = ({ overview: o, csrf, notice }) => (
   <Layout title="mux-ingest · dashboard" refresh>
     <header>
       <h1>mux-ingest</h1>
@@ -85,6 +101,7 @@ export const DashboardPage: FC<{
         <a href="/docs">API docs</a> · <a href="/metrics">metrics</a>
       </span>
       <form method="post" action="/dashboard/logout" class="inline">
+        <input type="hidden" name="csrf" value={csrf} />
         <button type="submit" class="link">
           sign out
         </button>
@@ -92,13 +109,8 @@ export const DashboardPage: FC<{
     </header>
     <main>
       {notice && (
-        <p class="notice good" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="notice bad" data-testid="notice">
-          {error}
+        <p class={`notice ${notice.kind}`} data-testid="notice">
+          {notice.text}
         </p>
       )}
 

@@ -1,22 +1,27 @@
 /**
- * `GET /` and the dashboard's three form posts. Protected like the API: a token form sets a
- * session cookie (an HMAC of ADMIN_TOKEN, HttpOnly, SameSite=Strict); a bearer header works too.
- * The retry form also carries a CSRF value bound to the token. Every action redirects back to
- * `/` (post/redirect/get), so a refresh never repeats it.
+ * `GET /` and the dashboard's form posts. Signing in opens a server-side session
+ * (`session.ts`); a bearer header works too, for scripts. Every post under `/dashboard/` first
+ * passes Hono's `csrf` (the browser's `Origin` or `Sec-Fetch-Site` must say this origin), then
+ * the session check, and only then is the form read; a signed-in form must carry the session's
+ * CSRF value. Every action redirects back to `/` with a notice code (post/redirect/get, so a
+ * refresh never repeats it).
  */
-import { type Context, Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
 import { secretsEqual } from "../../lib/constant-time";
 import { describeError } from "../../lib/errors";
 import { repinConnection } from "../../resources/connections";
 import { retryObject } from "../../resources/object-retry";
 import { readOverview } from "../../resources/overview";
+import { admitSignIn, closeSession, openSession } from "../../resources/sessions";
 import { confirmDeletions, resumeSync } from "../../resources/sync-control";
-import { csrfValue, DISABLED_MESSAGE, isAuthorised, SESSION_COOKIE, sessionValue } from "../admin/auth";
+import { bearerToken, DISABLED_MESSAGE, tokenFingerprint } from "../admin/auth";
 import type { HttpEnv } from "../context";
+import { clientOf, requestOrigin } from "../request-facts";
+import { type ActionCode, type NoticeCode, noticeOf, refusalQuery } from "./notices";
 import { DashboardPage, LoginPage } from "./page";
-
-const SESSION_MAX_AGE_S = 12 * 3600;
+import { clearSessionCookie, csrfHolds, dashboardAccess, sessionIdOf, setSessionCookie } from "./session";
 
 type Form = { get(name: string): string };
 
@@ -24,40 +29,65 @@ function syncRefOf(form: Form) {
   return { bucketId: form.get("bucket_id"), syncId: form.get("sync_id") };
 }
 
+async function readForm(c: Context<HttpEnv>): Promise<Form> {
+  const body = await c.req.parseBody();
+  return { get: (name) => (typeof body[name] === "string" ? body[name] : "") };
+}
+
 /**
- * A dashboard form post: signed in, with the CSRF value, then the action; the answer is a
- * redirect back to `/` with a notice (post/redirect/get, so a refresh never repeats it).
+ * A dashboard form post: signed in (checked before the body is read), the session's CSRF value,
+ * then the action; the answer is a redirect back to `/` with a notice code.
  */
-async function formAction(c: Context<HttpEnv>, what: string, act: (form: Form) => Promise<string>) {
+async function formAction(c: Context<HttpEnv>, action: ActionCode, act: (form: Form) => Promise<NoticeCode>) {
   const token = c.var.http.adminToken;
   if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
-  const body = await c.req.parseBody();
-  const form: Form = { get: (name) => (typeof body[name] === "string" ? body[name] : "") };
-  if (!(await isAuthorised(c, token)) || !(await secretsEqual(form.get("csrf"), await csrfValue(token)))) {
-    return c.html(<LoginPage error={`Sign in again for the ${what}.`} />, 401);
-  }
+  const access = await dashboardAccess(c, token);
+  if (!access) return c.html(<LoginPage error="signed_out" />, 401);
+  const form = await readForm(c);
+  if (!(await csrfHolds(access, form.get("csrf")))) return c.html(<LoginPage error="forged" />, 403);
   try {
-    return c.redirect(`/?notice=${encodeURIComponent(await act(form))}`, 303);
+    return c.redirect(`/?notice=${await act(form)}`, 303);
   } catch (err) {
-    return c.redirect(`/?error=${encodeURIComponent(`The ${what} was refused: ${describeError(err)}`)}`, 303);
+    c.var.logger.warn("Dashboard action refused", { action, error: describeError(err) });
+    return c.redirect(`/?${refusalQuery(action, err)}`, 303);
   }
+}
+
+/**
+ * Hono's `csrf` on every post under `/dashboard/`, against the origin the browser sees (HTTPS
+ * behind a trusted proxy included). A bearer caller is not a browser riding a cookie: it skips it.
+ */
+function sameOriginForms(): MiddlewareHandler<HttpEnv> {
+  const check = csrf({ origin: (origin, c) => origin === requestOrigin(c) });
+  return async (c, next) => {
+    if (bearerToken(c) !== null) return next();
+    try {
+      await check(c, next);
+    } catch (err) {
+      if (err instanceof HTTPException && err.status === 403)
+        return c.html(<LoginPage error="forged" />, 403);
+      throw err;
+    }
+  };
 }
 
 export function createDashboardRoutes() {
   const routes = new Hono<HttpEnv>();
+  routes.use("/dashboard/*", sameOriginForms());
 
   routes.get("/", async (c) => {
     const token = c.var.http.adminToken;
     c.header("cache-control", "no-store");
     if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
-    if (!(await isAuthorised(c, token))) return c.html(<LoginPage />, 401);
+    const notice = noticeOf((name) => c.req.query(name));
+    const access = await dashboardAccess(c, token);
+    if (!access) return c.html(<LoginPage notice={notice} />, 401);
     const overview = await readOverview(c.var.deps);
     return c.html(
       <DashboardPage
         overview={overview}
-        csrf={await csrfValue(token)}
-        notice={c.req.query("notice") ?? null}
-        error={c.req.query("error") ?? null}
+        csrf={access.via === "session" ? access.csrf : ""}
+        notice={notice}
       />,
     );
   });
@@ -65,53 +95,66 @@ export function createDashboardRoutes() {
   routes.post("/dashboard/login", async (c) => {
     const token = c.var.http.adminToken;
     if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
-    const form = await c.req.parseBody();
-    const given = typeof form.token === "string" ? form.token.trim() : "";
-    if (!(await secretsEqual(given, token))) {
-      c.var.logger.warn("Dashboard sign-in refused");
-      return c.html(<LoginPage error="That is not the admin token." />, 401);
+    const client = clientOf(c);
+    const admission = await admitSignIn(c.var.deps, { client });
+    if (!admission.admitted) {
+      c.var.logger.warn("Dashboard sign-in rate-limited", { client });
+      c.header("retry-after", String(admission.retryAfterSeconds));
+      return c.html(<LoginPage error="rate_limited" />, 429);
     }
-    setCookie(c, SESSION_COOKIE, await sessionValue(token), {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      secure: new URL(c.req.url).protocol === "https:",
-      maxAge: SESSION_MAX_AGE_S,
+    const form = await readForm(c);
+    if (!(await secretsEqual(form.get("token").trim(), token))) {
+      c.var.logger.warn("Dashboard sign-in refused", { client });
+      return c.html(<LoginPage error="wrong_token" />, 401);
+    }
+    // A fresh id on every sign-in: a session id planted before it is never promoted.
+    const previous = sessionIdOf(c);
+    if (previous) await closeSession(c.var.deps, { id: previous });
+    const session = await openSession(c.var.deps, {
+      client,
+      tokenFingerprint: await tokenFingerprint(token),
     });
+    setSessionCookie(c, session.id);
     return c.redirect("/", 303);
   });
 
-  routes.post("/dashboard/logout", (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.redirect("/", 303);
+  routes.post("/dashboard/logout", async (c) => {
+    const token = c.var.http.adminToken;
+    const access = token ? await dashboardAccess(c, token) : null;
+    if (access?.via === "session") {
+      const form = await readForm(c);
+      if (!(await csrfHolds(access, form.get("csrf")))) return c.html(<LoginPage error="forged" />, 403);
+      await closeSession(c.var.deps, { id: access.sessionId });
+    }
+    clearSessionCookie(c);
+    return c.redirect("/?notice=signed_out", 303);
   });
 
   routes.post("/dashboard/retry", (c) =>
     formAction(c, "retry", async (form) => {
-      const assetId = form.get("asset_id");
-      await retryObject(c.var.deps, { bucketId: form.get("bucket_id"), assetId });
-      return `Retry queued for asset ${assetId}`;
+      await retryObject(c.var.deps, { bucketId: form.get("bucket_id"), assetId: form.get("asset_id") });
+      return "retry_queued";
     }),
   );
 
   routes.post("/dashboard/repin", (c) =>
-    formAction(c, "re-pin", async (form) => {
-      const connection = await repinConnection(c.var.deps, { id: form.get("connection_id") });
-      return `Connection ${connection.id} is pinned to environment ${connection.environment?.id ?? "?"}; its syncs run again`;
+    formAction(c, "repin", async (form) => {
+      await repinConnection(c.var.deps, { id: form.get("connection_id") });
+      return "repinned";
     }),
   );
 
   routes.post("/dashboard/confirm-deletions", (c) =>
-    formAction(c, "confirmation", async (form) => {
-      const sync = await confirmDeletions(c.var.deps, syncRefOf(form));
-      return `${sync.confirmed} held deletion(s) of sync ${sync.id} confirmed`;
+    formAction(c, "confirm", async (form) => {
+      await confirmDeletions(c.var.deps, syncRefOf(form));
+      return "deletions_confirmed";
     }),
   );
 
   routes.post("/dashboard/resume", (c) =>
     formAction(c, "resume", async (form) => {
-      const sync = await resumeSync(c.var.deps, syncRefOf(form));
-      return `Sync ${sync.id} resumed; held deletions were released`;
+      await resumeSync(c.var.deps, syncRefOf(form));
+      return "resumed";
     }),
   );
 

@@ -1,4 +1,4 @@
-/** The dashboard's whole stylesheet, inlined in the page (nothing is fetched). */
+/** The dashboard's whole stylesheet, served from `/assets/dashboard.css` (nothing is fetched elsewhere). */
 export const DASHBOARD_CSS = `
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
 header{display:flex;gap:1rem;align-items:baseline;padding:.8rem 1.5rem;background:#14161a;color:#eee}

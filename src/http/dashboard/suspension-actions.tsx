@@ -1,7 +1,7 @@
 /**
  * What a person can do about a suspended sync, as forms under its status: re-pin the
  * connection when its token reaches another Mux environment; confirm the deletions the guard
- * held, or resume without them. Each form carries the CSRF value bound to the admin token.
+ * held, or resume without them. Each form carries the session's CSRF value.
  */
 import type { FC } from "hono/jsx";
 import type { SyncView } from "../../resources/views";
