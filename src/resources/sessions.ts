@@ -92,11 +92,13 @@ export async function openSession(
 
 /**
  * The session `id` names, if it is still open for the current token; touches it (throttled to
- * `SESSION_TOUCH_INTERVAL_MS`). A session found expired or opened with another token is deleted.
+ * `SESSION_TOUCH_INTERVAL_MS`) when `activity` says a person acted, so that a page refreshing
+ * itself in a forgotten tab does not hold the session open past its idle end. A session found
+ * expired or opened with another token is deleted.
  */
 export async function checkSession(
   deps: SessionDeps,
-  input: { id: string; tokenFingerprint: string },
+  input: { id: string; tokenFingerprint: string; activity: boolean },
 ): Promise<CheckedSession | null> {
   if (!SESSION_ID.test(input.id)) return null;
   const now = deps.clock.now();
@@ -112,7 +114,7 @@ export async function checkSession(
     await deps.database.atomic([db.delete(adminSessions).where(eq(adminSessions.idHash, idHash))]);
     return null;
   }
-  if (now - row.lastSeenAt < SESSION_TOUCH_INTERVAL_MS)
+  if (!input.activity || now - row.lastSeenAt < SESSION_TOUCH_INTERVAL_MS)
     return { expiresAt: row.expiresAt, lastSeenAt: row.lastSeenAt };
   await deps.database.atomic([
     db.update(adminSessions).set({ lastSeenAt: now }).where(eq(adminSessions.idHash, idHash)),

@@ -193,6 +193,25 @@ describe("expiry, on the manual clock", () => {
     expect(seen()).toBe(h.clock.now());
   });
 
+  it("is not kept open by the page's own refresh: a forgotten tab reaches the idle end", async () => {
+    const h = await harness();
+    const { cookie } = await signIn(h.app, TOKEN);
+    const page = await (await h.app.request("/", { headers: { cookie } })).text();
+    const refresh = /http-equiv="refresh" content="\d+;url=([^"]+)"/.exec(page)?.[1] ?? "";
+    expect(refresh).toMatch(/^\/\?auto=1$/);
+    const start = sessionRows(h)[0]?.last_seen_at;
+    let elapsed = 0;
+    while (elapsed + SESSION_TOUCH_INTERVAL_MS < SESSION_IDLE_MS) {
+      h.clock.advance(SESSION_TOUCH_INTERVAL_MS);
+      elapsed += SESSION_TOUCH_INTERVAL_MS;
+      expect(await status(h, cookie, refresh)).toBe(200);
+    }
+    expect(sessionRows(h)[0]?.last_seen_at).toBe(start);
+    h.clock.advance(SESSION_IDLE_MS - elapsed);
+    expect(await status(h, cookie, refresh)).toBe(401);
+    expect(sessionRows(h)).toHaveLength(0);
+  });
+
   it("purges ended sessions in bounded batches at sign-in", async () => {
     const h = await harness();
     for (let i = 0; i < 150; i++) await signIn(h.app, TOKEN);

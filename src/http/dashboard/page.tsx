@@ -10,6 +10,7 @@ import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
 import { DASHBOARD_CSS_PATH } from "../assets";
 import { LOGIN_MESSAGES, type LoginMessage, type Notice } from "./notices";
+import { AUTO_REFRESH_PARAM } from "./session";
 import { SuspensionActions } from "./suspension-actions";
 
 export const REFRESH_SECONDS = 10;
@@ -45,7 +46,7 @@ const Layout: FC<{ title: string; refresh?: boolean; children?: unknown }> = ({
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       {/* Back to "/" so a one-off notice in the query string does not stick. */}
-      {refresh && <meta http-equiv="refresh" content={`${REFRESH_SECONDS};url=/`} />}
+      {refresh && <meta http-equiv="refresh" content={`${REFRESH_SECONDS};url=/?${AUTO_REFRESH_PARAM}=1`} />}
       <title>{title}</title>
       <link rel="stylesheet" href={DASHBOARD_CSS_PATH} />
     </head>

@@ -52,6 +52,12 @@ export function csrfFor(sessionId: string): Promise<string> {
   return sha256Hex(`mux-ingest dashboard csrf v2\n${sessionId}`);
 }
 
+/**
+ * The query parameter the dashboard's own meta refresh adds: such a request is not a person's
+ * activity and does not extend the session's idle end.
+ */
+export const AUTO_REFRESH_PARAM = "auto";
+
 /** Who the request is: a valid bearer, an open session for the current token, or nobody (null). */
 export async function dashboardAccess(
   c: Context<HttpEnv>,
@@ -64,6 +70,7 @@ export async function dashboardAccess(
   const session = await checkSession(c.var.deps, {
     id: sessionId,
     tokenFingerprint: await tokenFingerprint(adminToken),
+    activity: c.req.query(AUTO_REFRESH_PARAM) === undefined,
   });
   return session ? { via: "session", sessionId, csrf: await csrfFor(sessionId) } : null;
 }
