@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { AppError } from "../lib/errors";
+import { checkPipelineUrl } from "../pipeline/pipeline-url";
 import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
 import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
 import { DEFAULT_DELETION_GUARD_PERCENT } from "../sync/deletion-guard";
@@ -76,7 +77,9 @@ export const envSchema = z
     HOST: optionalString.transform((v) => v ?? "0.0.0.0"),
     DATABASE_PATH: optionalString.transform((v) => v ?? "./data/mux-ingest.db"),
     STORAGE_DIR: optionalString,
-    PIPELINE_URL: optionalString.pipe(httpUrl("pipeline.example.com/hooks").optional()),
+    PIPELINE_URL: optionalString.pipe(
+      httpUrl("pipeline.example.com/hooks").superRefine(checkPipelineUrl).optional(),
+    ),
     PIPELINE_SECRET: optionalString.pipe(standardWebhooksSecret.optional()),
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, { message: "must be at least 16 characters" }).optional(),

@@ -21,9 +21,11 @@ import {
   objects,
   syncs,
 } from "../db/schema";
+import { discardBody, readBoundedText } from "../lib/bounded-body";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { streamUrl } from "../mux/stream";
 import { buildPipelinePayload } from "../pipeline/payload";
+import { assertPipelineUrl } from "../pipeline/pipeline-url";
 import type { Deps } from "../sync/deps";
 import { type ObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
 import { playbackToken } from "../sync/playback-token";
@@ -113,7 +115,35 @@ async function newestUnsent(deps: Pick<Deps, "database">, objectId: string) {
   return newest && (newest.status === "pending" || newest.status === "failed") ? newest : null;
 }
 
-const EXCERPT = 300;
+/** What is kept of a pipeline's answer (stored on the delivery, shown by the API): a few hundred bytes. */
+const EXCERPT_BYTES = 300;
+
+/**
+ * What a failed attempt records of the answer: a 2xx body is dropped unread, a redirect is named
+ * (not followed), anything else is cut to `EXCERPT_BYTES` without control characters.
+ */
+async function answerExcerpt(response: Response, url: string): Promise<string> {
+  if (response.ok) {
+    await discardBody(response);
+    return "";
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await discardBody(response);
+    return `the pipeline answered a redirect to ${redirectOrigin(response, url)}; deliveries do not follow redirects: set pipeline_url to the final address`;
+  }
+  const text = await readBoundedText(response, EXCERPT_BYTES).catch(() => "");
+  return text.replace(/\p{Cc}+/gu, " ").trim();
+}
+
+function redirectOrigin(response: Response, url: string): string {
+  const location = response.headers.get("location");
+  if (!location) return "nowhere (no Location header)";
+  try {
+    return new URL(location, url).origin;
+  } catch {
+    return "an unparseable Location";
+  }
+}
 
 async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   const { db } = deps.database;
@@ -126,6 +156,7 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   if (!url) throw new AppError("CONFIG", "No pipeline URL is configured for this bucket (PIPELINE_URL)");
   if (!deps.pipeline.secret)
     throw new AppError("CONFIG", "PIPELINE_SECRET is not set: deliveries are always signed");
+  assertPipelineUrl(url);
   const signer = new Webhook(deps.pipeline.secret);
 
   const payload = buildPipelinePayload(delivery, object, await signedRenditionUrl(deps, object));
@@ -144,10 +175,12 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
         "webhook-signature": signer.sign(delivery.id, timestamp, body),
       },
       body,
+      // Never followed: a redirect would re-send the body and its signature to another host.
+      redirect: "manual",
       signal: AbortSignal.timeout(deps.pipeline.timeoutMs),
     });
     status = response.status;
-    excerpt = (await response.text().catch(() => "")).slice(0, EXCERPT);
+    excerpt = await answerExcerpt(response, url);
   } catch (err) {
     excerpt = describeError(err);
   }

@@ -2,11 +2,13 @@
  * The Mux API as the domain needs it (a port), and its adapter over the official SDK.
  *
  * The adapter hands the SDK a `fetch` that first takes a token from the connection's bucket and
- * counts the call, so every HTTP request (SDK retries included) is rate-limited and visible.
+ * counts the call, so every HTTP request (SDK retries included) is rate-limited and visible, and
+ * that bounds what the SDK can read of an answer (`MUX_BODY_BYTES`, errors `ERROR_BODY_BYTES`).
  * SDK errors become our error model: 404 → `null`, 429 → `RetryAfterError`, 401/403 → a
  * non-retryable `UPSTREAM_AUTH` with the troubleshooting text, 5xx and network → retryable.
  */
 import Mux from "@mux/mux-node";
+import { capResponse, ERROR_BODY_BYTES, readBounded, rebuild } from "../lib/bounded-body";
 import { AppError, RetryAfterError } from "../lib/errors";
 import type { TokenBucket } from "../lib/token-bucket";
 import { type MuxAsset, muxAssetSchema } from "./schemas";
@@ -54,6 +56,9 @@ export const MUX_GETS_PER_SECOND = 5;
 export const DEFAULT_MUX_MAX_RETRIES = 2;
 export const DEFAULT_MUX_TIMEOUT_MS = 30_000;
 
+/** The largest successful answer read from Mux: a page of 100 assets is well under 1 MiB. */
+export const MUX_BODY_BYTES = 8 * 1024 * 1024;
+
 export const AUTH_HELP = "check the token ID and secret, and that the token has Mux Video Read permission";
 
 export function createMuxApi(options: MuxClientOptions): MuxApi {
@@ -63,7 +68,10 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
     try {
       const response = await baseFetch(input, init);
       options.onRequest?.(response.status);
-      return response;
+      // The SDK reads whole bodies: an error's is cut to a few KiB here (the SDK only quotes
+      // it), and a success's is refused past a cap far above any real page of assets.
+      if (!response.ok) return rebuild(response, (await readBounded(response, ERROR_BODY_BYTES)).bytes);
+      return capResponse(response, MUX_BODY_BYTES, "Mux");
     } catch (err) {
       options.onRequest?.(0);
       throw err;

@@ -10,6 +10,11 @@
  * - A claim is one UPDATE … RETURNING that takes a due job and stamps it with a fresh lease id;
  *   every later write names that lease id, so a worker whose lease expired (and whose job was
  *   claimed again) can no longer touch it.
+ * - A running job is taken over (or, on its last attempt, reaped) only when its lease has expired
+ *   by the wall clock AND this store has watched the same lease mark (lease id and heartbeat
+ *   stamp) go unrenewed for a lease's length of monotonic time. The wall clock can jump forward
+ *   past every lease at once; monotonic time cannot, and a live worker's heartbeat changes the
+ *   mark well within a lease.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
@@ -28,7 +33,15 @@ export type JobStoreOptions = {
   maxAttempts?: number;
   backoff?: BackoffPolicy;
   random?: () => number;
+  /**
+   * Monotonic milliseconds; default the clock's own (`Clock.monotonic`). Without one (Workers,
+   * whose isolates live too briefly to watch a lease) lease decisions use the wall clock alone.
+   */
+  monotonic?: () => number;
 };
+
+/** A running job's lease as a claimer sees it: the mark changes with every claim and heartbeat. */
+type WatchedLease = { id: string; mark: string; lockedUntil: number; attempts: number; maxAttempts: number };
 
 /** Which jobs a removal takes; running jobs are never removed (their worker settles them). */
 export type JobSelection = {
@@ -41,6 +54,8 @@ export type JobSelection = {
 };
 
 const MAX_ERROR_LENGTH = 2_000;
+/** What changes with every claim and heartbeat of a running job: watched to tell a live lease from a dead one. */
+const LEASE_MARK = sql.raw(`(lease_id || ':' || updated_at)`);
 const RETURNING_CLAIMED = sql`RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`;
 
 export class JobStore extends JobReads {
@@ -48,6 +63,9 @@ export class JobStore extends JobReads {
   readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
+  private readonly monotonic: (() => number) | null;
+  /** Running jobs' lease marks, and the monotonic time each was first seen unchanged (per store, not module, state). */
+  private readonly watched = new Map<string, { mark: string; since: number }>();
 
   constructor(
     database: Database,
@@ -59,6 +77,7 @@ export class JobStore extends JobReads {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_JOB_MAX_ATTEMPTS;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
+    this.monotonic = options.monotonic ?? (clock.monotonic ? () => clock.monotonic?.() ?? 0 : null);
   }
 
   /**
@@ -123,12 +142,70 @@ export class JobStore extends JobReads {
     return sql`DELETE FROM jobs WHERE ${sql.join(conditions, sql` AND `)}`;
   }
 
-  /** Takes one due job (or one whose lease expired) and leases it to the caller; null when none is due. */
-  async claim(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob | null> {
-    const rows = await this.database.db.all<ClaimedRow>(
-      this.claimStatement(queue, this.clock.now(), newId("lease")),
+  /**
+   * Takes one due job (or one whose lease has lapsed, see above) and leases it to the caller; null
+   * when none is due. `exclude`: jobs the caller is running itself, never taken from it.
+   */
+  async claim(
+    queue: string = DEFAULT_QUEUE,
+    options: { exclude?: ReadonlySet<string> } = {},
+  ): Promise<ClaimedJob | null> {
+    const now = this.clock.now();
+    const lapsed = (await this.lapsedLeases(queue, now)).filter(
+      (lease) => lease.attempts < lease.maxAttempts && !options.exclude?.has(lease.id),
     );
-    return rows[0] ? toClaimed(rows[0]) : null;
+    const leaseId = newId("lease");
+    const rows = await this.database.db.all<ClaimedRow>(
+      this.claimStatement(
+        queue,
+        now,
+        leaseId,
+        lapsed.map((lease) => lease.mark),
+      ),
+    );
+    const claimed = rows[0] ? toClaimed(rows[0]) : null;
+    // Its lease is watched from the moment it was granted.
+    if (claimed && this.monotonic)
+      this.watched.set(claimed.id, { mark: `${leaseId}:${now}`, since: this.monotonic() });
+    return claimed;
+  }
+
+  /**
+   * Watches every running job's lease mark and returns those whose wall-clock lease expired and
+   * whose mark this store has seen unchanged for at least a lease of monotonic time. A store
+   * seeing a lease for the first time (just started, or the mark just changed) waits a lease.
+   */
+  private async lapsedLeases(queue: string, now: number): Promise<WatchedLease[]> {
+    const rows = await this.database.db.all<{
+      id: string;
+      mark: string;
+      locked_until: number | null;
+      attempts: number;
+      max_attempts: number;
+    }>(sql`SELECT id, ${LEASE_MARK} AS mark, locked_until, attempts, max_attempts
+             FROM jobs WHERE queue = ${queue} AND status = 'running'`);
+    const at = this.monotonic?.() ?? null;
+    const seen = new Set<string>();
+    const lapsed: WatchedLease[] = [];
+    for (const row of rows) {
+      seen.add(row.id);
+      const watched = this.watched.get(row.id);
+      if (at !== null && (!watched || watched.mark !== row.mark)) {
+        this.watched.set(row.id, { mark: row.mark, since: at });
+        continue;
+      }
+      const unrenewed = at === null || (watched !== undefined && at - watched.since >= this.leaseMs);
+      if ((row.locked_until ?? 0) <= now && unrenewed)
+        lapsed.push({
+          id: row.id,
+          mark: row.mark,
+          lockedUntil: row.locked_until ?? 0,
+          attempts: row.attempts,
+          maxAttempts: row.max_attempts,
+        });
+    }
+    for (const id of [...this.watched.keys()]) if (!seen.has(id)) this.watched.delete(id);
+    return lapsed;
   }
 
   /**
@@ -152,18 +229,29 @@ export class JobStore extends JobReads {
     return rows[0] ? toClaimed(rows[0]) : null;
   }
 
-  /** The claim as one compare-and-swap statement (exposed so its query plan can be checked). */
-  claimStatement(queue: string, now: number, leaseId: string): SQL {
+  /**
+   * The claim as one compare-and-swap statement (exposed so its query plan can be checked). A
+   * running job is taken only with one of the `lapsed` lease marks, i.e. unchanged since watched.
+   */
+  claimStatement(queue: string, now: number, leaseId: string, lapsed: readonly string[] = []): SQL {
+    // `IN (NULL)` when none has lapsed: never true, and unlike `IN ()` SQLite still plans it on the index.
+    const marks =
+      lapsed.length > 0
+        ? sql.join(
+            lapsed.map((mark) => sql`${mark}`),
+            sql`, `,
+          )
+        : sql`NULL`;
     const due = sql`(
       (status = 'pending' AND available_at <= ${now})
-      OR (status = 'running' AND locked_until <= ${now} AND attempts < max_attempts)
+      OR (status = 'running' AND locked_until <= ${now} AND attempts < max_attempts AND ${LEASE_MARK} IN (${marks}))
     )`;
     // Two index searches (jobs_claim_idx) rather than one OR: with an OR, SQLite scanned every
     // job of the queue, finished ones included, and claims slowed down as history grew.
     // A crashed worker's job (lease expired) goes first: it is the oldest work.
     const candidate = sql`COALESCE(
       (SELECT id FROM jobs WHERE queue = ${queue} AND status = 'running' AND locked_until <= ${now}
-                             AND attempts < max_attempts LIMIT 1),
+                             AND attempts < max_attempts AND ${LEASE_MARK} IN (${marks}) LIMIT 1),
       (SELECT id FROM jobs WHERE queue = ${queue} AND status = 'pending' AND available_at <= ${now}
         ORDER BY available_at LIMIT 1))`;
     return sql`
@@ -258,8 +346,9 @@ export class JobStore extends JobReads {
   /** Extends a long job's lease; false if it was lost. */
   async heartbeat(job: ClaimedJob): Promise<boolean> {
     const now = this.clock.now();
+    // The stamp moves on every heartbeat, even if the wall clock did not: it is the lease mark.
     const [result] = await this.database.atomic([
-      sql`UPDATE jobs SET locked_until = ${now + this.leaseMs}, updated_at = ${now}
+      sql`UPDATE jobs SET locked_until = ${now + this.leaseMs}, updated_at = MAX(${now}, updated_at + 1)
           WHERE id = ${job.id} AND lease_id = ${job.leaseId} AND status = 'running'`,
     ]);
     return (result?.changes ?? 0) > 0;
@@ -271,11 +360,20 @@ export class JobStore extends JobReads {
    */
   async reapExpired(queue: string = DEFAULT_QUEUE): Promise<ClaimedJob[]> {
     const now = this.clock.now();
+    const lapsed = (await this.lapsedLeases(queue, now)).filter(
+      (lease) => lease.attempts >= lease.maxAttempts,
+    );
+    if (lapsed.length === 0) return [];
+    const marks = sql.join(
+      lapsed.map((lease) => sql`${lease.mark}`),
+      sql`, `,
+    );
     const rows = await this.database.db.all<ClaimedRow>(sql`
       UPDATE jobs SET status = 'dead', lease_id = NULL, locked_until = NULL, finished_at = ${now},
                       last_error = COALESCE(last_error, 'The worker running the last attempt stopped (lease expired)'),
                       updated_at = ${now}
        WHERE queue = ${queue} AND status = 'running' AND locked_until <= ${now} AND attempts >= max_attempts
+         AND ${LEASE_MARK} IN (${marks})
       ${RETURNING_CLAIMED}`);
     return rows.map((row) => ({ ...toClaimed(row), leaseId: "" }));
   }

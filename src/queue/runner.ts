@@ -103,7 +103,7 @@ export class JobRunner {
     let ran = 0;
     const worker = async (): Promise<void> => {
       while (Date.now() < deadline) {
-        const job = await this.options.store.claim(this.queue);
+        const job = await this.options.store.claim(this.queue, { exclude: this.runningIds() });
         if (job) {
           await this.track(job);
           ran++;
@@ -202,7 +202,7 @@ export class JobRunner {
             this.queue,
           );
         }
-        const job = await this.options.store.claim(this.queue);
+        const job = await this.options.store.claim(this.queue, { exclude: this.runningIds() });
         if (job) {
           await this.track(job);
           continue;
@@ -215,6 +215,11 @@ export class JobRunner {
         await this.sleep(this.pollIntervalMs);
       }
     }
+  }
+
+  /** The jobs this runner is running: never claimed again by its own loops, whatever the clocks say. */
+  private runningIds(): ReadonlySet<string> {
+    return new Set(this.inFlight.keys());
   }
 
   private async track(job: ClaimedJob): Promise<void> {

@@ -4,6 +4,7 @@ import { buckets, deliveries, objectHistory, objects, syncs } from "../db/schema
 import { deliverJob, deliverKeysOfBucket } from "../jobs/deliver";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { assertPipelineUrl } from "../pipeline/pipeline-url";
 import type { Deps } from "../sync/deps";
 import { isoTime } from "./present";
 import { deleteSyncStatements } from "./sync-removal";
@@ -74,6 +75,7 @@ async function presentOne(deps: ReadDeps, row: BucketRow): Promise<BucketView> {
 }
 
 export async function createBucket(deps: WriteDeps, input: BucketCreateInput): Promise<BucketView> {
+  assertPipelineUrl(input.pipeline_url);
   const now = deps.clock.now();
   const id = newId("bkt");
   await deps.database.db.insert(buckets).values({
@@ -101,6 +103,7 @@ export async function updateBucket(
   input: { bucketId: string; patch: BucketPatchInput },
 ): Promise<BucketView> {
   const { bucketId: id, patch } = input;
+  assertPipelineUrl(patch.pipeline_url);
   const row = await findBucket(deps, id);
   await deps.database.db
     .update(buckets)

@@ -30,9 +30,20 @@ export class FileSystemStorage implements ObjectStorage {
     const temporary = `${destination}.part-${crypto.randomUUID()}`;
     const hash = createHash("sha256");
     let bytes = 0;
+    const expected = options.expectedBytes;
     const measure = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
+        // An answer longer than announced is refused at the first byte too many, not once the
+        // disk has taken it all.
+        if (expected !== undefined && expected !== null && bytes > expected) {
+          callback(
+            new AppError("UPSTREAM", `Long read: more than the expected ${expected} bytes`, {
+              retryable: true,
+            }),
+          );
+          return;
+        }
         hash.update(chunk);
         callback(null, chunk);
       },
@@ -43,7 +54,6 @@ export class FileSystemStorage implements ObjectStorage {
         measure,
         createWriteStream(temporary),
       );
-      const expected = options.expectedBytes;
       if (expected !== undefined && expected !== null && expected !== bytes) {
         throw new AppError("UPSTREAM", `Short read: got ${bytes} bytes, expected ${expected}`, {
           retryable: true,

@@ -4,6 +4,7 @@
  * and reused by the next ones.
  */
 import { openD1Database } from "../db/d1";
+import { platformClock } from "../lib/clock";
 import { SecretBox } from "../lib/secret-box";
 import { bootstrapDefaults } from "../resources/bootstrap";
 import { createServiceGraph, type ServiceGraph } from "../service-graph";
@@ -63,6 +64,7 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
   const graph = createServiceGraph(settings, {
     database,
     box,
+    clock: platformClock,
     storage: setup.renditions ? new R2ObjectStorage(setup.renditions) : null,
     logFields: { runtime: "workers" },
     queues: { producer: setup.jobs },

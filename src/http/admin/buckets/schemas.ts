@@ -1,15 +1,19 @@
 /** `/v1/buckets`: request and response shapes. */
 import { z } from "@hono/zod-openapi";
+import { checkPipelineUrl } from "../../../pipeline/pipeline-url";
 import type { BucketView } from "../../../resources/views";
 import { type Documents, httpUrl, pathParam, text, time, unknownKeys } from "../openapi";
 
 const BUCKET_KEYS = ["name", "pipeline_url"] as const;
 
+/** Where the bucket's deliveries go: http(s), no credentials, no link-local or metadata address. */
+const pipelineUrl = httpUrl.superRefine(checkPipelineUrl);
+
 export const bucketCreateSchema = z
   .strictObject(
     {
       name: text(200).openapi({ example: "videos" }),
-      pipeline_url: httpUrl.nullable().optional(),
+      pipeline_url: pipelineUrl.nullable().optional(),
     },
     { error: unknownKeys(BUCKET_KEYS) },
   )
@@ -17,7 +21,7 @@ export const bucketCreateSchema = z
 
 export const bucketPatchSchema = z
   .strictObject(
-    { name: text(200).optional(), pipeline_url: httpUrl.nullable().optional() },
+    { name: text(200).optional(), pipeline_url: pipelineUrl.nullable().optional() },
     { error: unknownKeys(BUCKET_KEYS) },
   )
   .openapi("BucketPatch");
