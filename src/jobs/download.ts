@@ -8,7 +8,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { type ObjectRow, objects, syncs } from "../db/schema";
+import { buckets, type ObjectRow, objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { StallGuard } from "../lib/stall-guard";
 import { streamUrl } from "../mux/stream";
@@ -116,7 +116,7 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
 /**
  * A download writes its file before its row, so a bucket deleted (or an asset deleted in Mux)
  * meanwhile would keep a file no row names. Checked after the download's last write to storage:
- * when the object is gone or deleted, its folder is removed and the download ends; the deletion
+ * when the object is gone or deleted, its folder (its bucket's, when that is gone) is removed and the download ends; the deletion
  * removes the folder itself too, so whichever comes last leaves nothing behind. A different
  * object now holding the same asset owns the folder and keeps it.
  */
@@ -127,7 +127,14 @@ async function removeIfOrphaned(deps: Deps, storage: ObjectStorage, object: Obje
     .where(and(eq(objects.bucketId, object.bucketId), eq(objects.assetId, object.assetId)))
     .get();
   if (current && (current.id !== object.id || current.state !== "deleted")) return false;
-  await storage.deleteObjectFiles(object.bucketId, object.assetId);
+  const bucket = await deps.database.db
+    .select({ id: buckets.id })
+    .from(buckets)
+    .where(eq(buckets.id, object.bucketId))
+    .get();
+  // A bucket that is gone keeps no folder at all; otherwise only this object's folder goes.
+  if (bucket) await storage.deleteObjectFiles(object.bucketId, object.assetId);
+  else await storage.deleteBucketFiles(object.bucketId);
   deps.logger.info("Download outlived its object; its files are removed", {
     asset_id: object.assetId,
     bucket_id: object.bucketId,
