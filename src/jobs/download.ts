@@ -116,9 +116,10 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
 /**
  * A download writes its file before its row, so a bucket deleted (or an asset deleted in Mux)
  * meanwhile would keep a file no row names. Checked after the download's last write to storage:
- * when the object is gone or deleted, its folder (its bucket's, when that is gone) is removed and the download ends; the deletion
- * removes the folder itself too, so whichever comes last leaves nothing behind. A different
- * object now holding the same asset owns the folder and keeps it.
+ * when the object is gone or deleted, its folder (its bucket's, when that is gone) is removed
+ * and the download ends. The deletion removes the folder itself too, after its rows are gone, so
+ * whichever comes last leaves nothing behind. A different object now holding the same asset
+ * owns the folder and keeps it.
  */
 async function removeIfOrphaned(deps: Deps, storage: ObjectStorage, object: ObjectRow): Promise<boolean> {
   const current = await deps.database.db
