@@ -5,6 +5,7 @@
  */
 
 import { COMMANDS, printHelp } from "./cli/commands";
+import { say, warn } from "./cli/output";
 import { ConfigError } from "./config/env";
 import { describeError } from "./lib/errors";
 
@@ -16,11 +17,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`mux-ingest: unknown command "${name}". Run mux-ingest --help.`);
+    warn(`mux-ingest: unknown command "${name}". Run mux-ingest --help.`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(command.help);
+    say(command.help);
     return 0;
   }
   return command.run(rest, process.env);
@@ -32,11 +33,11 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      warn(err.message);
       process.exitCode = 2;
       return;
     }
-    console.error(`mux-ingest: ${describeError(err)}`);
+    warn(`mux-ingest: ${describeError(err)}`);
     process.exitCode = 1;
   },
 );

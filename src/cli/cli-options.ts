@@ -1,6 +1,7 @@
 /** Shared bits of the one-shot commands: quiet logs on stderr, and usage errors that exit 2. */
 import type { LogLevel } from "../lib/logger";
 import type { NodeOptions } from "../node/open-node";
+import { logLine, warn } from "./output";
 
 /**
  * One-shot commands print their result on stdout; their logs go to stderr, and only warnings
@@ -8,10 +9,10 @@ import type { NodeOptions } from "../node/open-node";
  */
 export function cliLogOptions(env: NodeJS.ProcessEnv): NodeOptions {
   const level = (env.LOG_LEVEL?.trim() || "warn") as LogLevel;
-  return { logLevel: level, logWrite: (line) => process.stderr.write(`${line}\n`) };
+  return { logLevel: level, logWrite: logLine };
 }
 
 export function usageError(command: string, message: string): number {
-  console.error(`mux-ingest ${command}: ${message}. Run mux-ingest ${command} --help.`);
+  warn(`mux-ingest ${command}: ${message}. Run mux-ingest ${command} --help.`);
   return 2;
 }

@@ -4,6 +4,7 @@ import type { Command } from "./command";
 import { connectionsCommand } from "./connections-test";
 import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
+import { say } from "./output";
 import { serveCommand } from "./serve";
 import { statusCommand } from "./status";
 import { syncOnceCommand } from "./sync-once";
@@ -24,7 +25,7 @@ export const COMMANDS: Record<string, Command> = {
 
 export function printHelp(): void {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`);
-  console.log(
+  say(
     `mux-ingest: keep a bucket in step with a Mux video library\n\nUsage: mux-ingest <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun mux-ingest <command> --help for a command's options. Configuration comes from the environment (see README).`,
   );
 }

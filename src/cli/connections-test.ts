@@ -11,6 +11,7 @@ import { testConnection } from "../resources/connection-test";
 import { chooseConnection } from "../resources/connections";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./command";
+import { say, sayJson, warn } from "./output";
 
 const HELP = `Usage: mux-ingest connections test [ID] [--json]
 
@@ -44,14 +45,13 @@ export const connectionsCommand: Command = {
     try {
       const connectionId = await chooseConnection(node.deps, { id });
       if (!connectionId.ok) {
-        console.error(`mux-ingest connections test: ${connectionId.message}`);
+        warn(`mux-ingest connections test: ${connectionId.message}`);
         return 1;
       }
       const result = await testConnection(node.deps, { id: connectionId.id });
-      if (parsed.values.json)
-        console.log(JSON.stringify({ connection_id: connectionId.id, ...result }, null, 2));
-      else if (result.success) console.log(`✓ ${connectionId.id}: ${result.message}`);
-      else console.error(`✗ ${connectionId.id}: ${result.message}`);
+      if (parsed.values.json) sayJson({ connection_id: connectionId.id, ...result });
+      else if (result.success) say(`✓ ${connectionId.id}: ${result.message}`);
+      else warn(`✗ ${connectionId.id}: ${result.message}`);
       return result.success ? 0 : 1;
     } finally {
       node.database.close();

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { runDemo } from "../demo/run-demo";
 import type { Command } from "./command";
+import { writeRaw } from "./output";
 
 export const demoCommand: Command = {
   summary: "Run the main job against the bundled fake Mux",
@@ -41,7 +42,7 @@ reason.
       download: values.download,
       keep: values.keep,
       timeoutMs: number("timeout", values.timeout) * 1000,
-      write: (text) => process.stdout.write(text),
+      write: (text) => writeRaw(process.stdout, text),
       isTTY: Boolean(process.stdout.isTTY),
       untilStopped: () =>
         new Promise((resolve) => {

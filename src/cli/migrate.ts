@@ -1,6 +1,7 @@
 import { parseEnv } from "../config/env";
 import { appliedMigrations, openNodeDatabase } from "../db/node";
 import type { Command } from "./command";
+import { say } from "./output";
 
 export const migrateCommand: Command = {
   summary: "Apply the database migrations",
@@ -10,7 +11,7 @@ export const migrateCommand: Command = {
     const database = openNodeDatabase(config.databasePath);
     const applied = appliedMigrations(database);
     database.close();
-    console.log(`Database ${config.databasePath} is up to date (${applied} migration(s) applied).`);
+    say(`Database ${config.databasePath} is up to date (${applied} migration(s) applied).`);
     return 0;
   },
 };

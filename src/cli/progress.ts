@@ -3,6 +3,8 @@
  * line rewritten in place; elsewhere (CI logs, pipes) a plain line whenever the text changes,
  * at most every few seconds, so logs stay readable.
  */
+import { terminalText } from "../lib/terminal-text";
+
 export type Progress = { update(text: string): void; done(): void };
 
 export function createProgress(
@@ -15,7 +17,9 @@ export function createProgress(
   let lastAt = 0;
   let live = false;
   return {
-    update(text) {
+    update(raw) {
+      // The text may quote Mux; only this module's own escapes reach the terminal.
+      const text = terminalText(raw);
       if (text === last) return;
       if (tty) {
         const width = stream.columns ?? 120;

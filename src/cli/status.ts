@@ -10,6 +10,7 @@ import { openNode } from "../node/open-node";
 import { type Overview, readOverview } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./command";
+import { say, sayJson } from "./output";
 
 const HELP = `Usage: mux-ingest status [--json]
 
@@ -31,7 +32,8 @@ export const statusCommand: Command = {
     const node = await openNode(config, cliLogOptions(env));
     try {
       const overview = await readOverview(node.deps);
-      console.log(json ? JSON.stringify(overview, null, 2) : formatOverview(overview));
+      if (json) sayJson(overview);
+      else say(formatOverview(overview));
       return 0;
     } finally {
       node.database.close();

@@ -17,6 +17,7 @@ import {
 } from "../resources/passes";
 import { cliLogOptions, usageError } from "./cli-options";
 import type { Command } from "./command";
+import { say, sayJson, warn } from "./output";
 import { createProgress } from "./progress";
 
 const HELP = `Usage: mux-ingest sync --once [--sync ID]... [--timeout SECONDS] [--json]
@@ -66,7 +67,7 @@ export const syncOnceCommand: Command = {
       const { deps, runner } = node;
       const targets = await passTargets(deps, { syncIds: values.sync ?? [] });
       if (targets.length === 0) {
-        console.error(
+        warn(
           "mux-ingest sync: no active sync to run. Set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/buckets/{id}/syncs.",
         );
         return 1;
@@ -92,13 +93,11 @@ export const syncOnceCommand: Command = {
       const ok =
         !drained.timedOut && results.every((r) => r.run?.status === "succeeded" && r.failed.length === 0);
       if (values.json) {
-        console.log(
-          JSON.stringify({ ok, timed_out: drained.timedOut, jobs_run: drained.ran, syncs: results }, null, 2),
-        );
+        sayJson({ ok, timed_out: drained.timedOut, jobs_run: drained.ran, syncs: results });
       } else {
-        printResults(results, Date.now() - started, drained.ran);
+        say(formatResults(results, Date.now() - started, drained.ran));
         if (drained.timedOut)
-          console.error(`Timed out after ${timeoutS} s with jobs still waiting (see mux-ingest status).`);
+          warn(`Timed out after ${timeoutS} s with jobs still waiting (see mux-ingest status).`);
       }
       return ok ? 0 : 1;
     } finally {
@@ -111,22 +110,23 @@ function describeProgress(p: Awaited<ReturnType<typeof passProgress>>): string {
   return `pass ${p.statuses.join(",")} · pages ${p.pages} · assets seen ${p.assetsSeen} · enqueued ${p.enqueued} · jobs waiting ${p.jobs.pending} running ${p.jobs.running} dead ${p.jobs.dead}`;
 }
 
-function printResults(results: PassResult[], elapsedMs: number, jobs: number): void {
+/** The human summary of the passes (one block per sync), printed through `say`. */
+export function formatResults(results: PassResult[], elapsedMs: number, jobs: number): string {
+  const lines: string[] = [];
   for (const r of results) {
     const run = r.run;
-    console.log(
-      `sync ${r.sync_id}: ${run ? `${run.kind} pass ${run.id} ${run.status}` : "no pass recorded"}`,
-    );
+    lines.push(`sync ${r.sync_id}: ${run ? `${run.kind} pass ${run.id} ${run.status}` : "no pass recorded"}`);
     if (run) {
-      console.log(
+      lines.push(
         `  pages ${run.pages} · api calls ${run.api_calls} · assets seen ${run.assets_seen} · enqueued ${run.enqueued} · repaired ${run.repaired} · rechecked ${run.rechecked} · errors ${run.errors}`,
       );
-      if (run.message) console.log(`  ${run.message}`);
+      if (run.message) lines.push(`  ${run.message}`);
     }
     const states = Object.entries(r.objects).map(([state, n]) => `${state} ${n}`);
-    console.log(`  objects: ${states.length > 0 ? states.join(" · ") : "none"}`);
+    lines.push(`  objects: ${states.length > 0 ? states.join(" · ") : "none"}`);
     for (const f of r.failed)
-      console.log(`  failed ${f.asset_id}: ${f.reason ?? ""} ${f.message ?? ""}`.trimEnd());
+      lines.push(`  failed ${f.asset_id}: ${f.reason ?? ""} ${f.message ?? ""}`.trimEnd());
   }
-  console.log(`${jobs} job(s) run in ${(elapsedMs / 1000).toFixed(1)} s`);
+  lines.push(`${jobs} job(s) run in ${(elapsedMs / 1000).toFixed(1)} s`);
+  return lines.join("\n");
 }

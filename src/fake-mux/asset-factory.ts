@@ -82,6 +82,9 @@ export function buildRecord(
     };
   }
 
+  const renamed = spec.fileNames ?? {};
+  files = files.map((file) => ({ ...file, name: renamed[file.name] ?? file.name }));
+
   const record: AssetRecord = {
     seq,
     id,

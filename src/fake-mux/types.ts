@@ -27,7 +27,13 @@ export type AssetErrors = { type: string; messages: string[] };
 
 /** What a test or the control API asks for; every field has a realistic default. */
 export type AssetSpec = {
+  /** Any string, even one Mux would never make (`x/../..`): plays a hostile or intercepted Mux. */
   id?: string;
+  /**
+   * Serve these static rendition files under other names (`{ "highest.mp4": "../../x.mp4" }`):
+   * plays a hostile or intercepted Mux answer. The bytes stay the planned file's.
+   */
+  fileNames?: Record<string, string>;
   /** Playback ids to create, one per policy. `[]` makes an unplayable asset. Default `["public"]`. */
   playbackPolicies?: PlaybackPolicy[];
   /** Legacy MP4 flavour. Mutually exclusive with `staticRenditions`, as on Mux. */

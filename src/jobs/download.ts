@@ -6,13 +6,13 @@
  * Only when every candidate fails is the job retried with backoff, and in the end dead-lettered
  * with every candidate's reason.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { objects, syncs } from "../db/schema";
+import { buckets, type ObjectRow, objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { StallGuard } from "../lib/stall-guard";
 import { streamUrl } from "../mux/stream";
-import { storagePrefix } from "../storage/keys";
+import type { ObjectFile } from "../storage/keys";
 import type { ObjectStorage } from "../storage/types";
 import type { Deps } from "../sync/deps";
 import { announcementOf } from "../sync/object-transitions";
@@ -70,7 +70,7 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
         signed: object.playbackPolicy === "signed",
         playbackId,
         connectionId: sync.connectionId,
-        key: `${storagePrefix(object.bucketId, object.assetId)}${candidate.name}`,
+        file: { bucketId: object.bucketId, assetId: object.assetId, name: candidate.name },
         expectedBytes: candidate.filesize,
       });
       const rendition = { ...record, filesize: stored.bytes, path: stored.location, sha256: stored.sha256 };
@@ -91,8 +91,10 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
         write,
         announce ? outboxStatements(deps, write, announce.type) : [],
       );
-      if (!result.written)
+      if (!result.written) {
+        if (await removeIfOrphaned(deps, storage, object)) return;
         throw new AppError("CONFLICT", "Object changed during download", { retryable: true });
+      }
       deps.logger.info("Rendition downloaded", {
         asset_id: object.assetId,
         name: candidate.name,
@@ -105,9 +107,40 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
       failures.push(`${candidate.name}: ${describeError(err)}`);
     }
   }
+  if (await removeIfOrphaned(deps, storage, object)) return;
   throw new AppError("UPSTREAM", `No rendition could be downloaded (${failures.join("; ")})`, {
     retryable: true,
   });
+}
+
+/**
+ * A download writes its file before its row, so a bucket deleted (or an asset deleted in Mux)
+ * meanwhile would keep a file no row names. Checked after the download's last write to storage:
+ * when the object is gone or deleted, its folder (its bucket's, when that is gone) is removed
+ * and the download ends. The deletion removes the folder itself too, after its rows are gone, so
+ * whichever comes last leaves nothing behind. A different object now holding the same asset
+ * owns the folder and keeps it.
+ */
+async function removeIfOrphaned(deps: Deps, storage: ObjectStorage, object: ObjectRow): Promise<boolean> {
+  const current = await deps.database.db
+    .select({ id: objects.id, state: objects.state })
+    .from(objects)
+    .where(and(eq(objects.bucketId, object.bucketId), eq(objects.assetId, object.assetId)))
+    .get();
+  if (current && (current.id !== object.id || current.state !== "deleted")) return false;
+  const bucket = await deps.database.db
+    .select({ id: buckets.id })
+    .from(buckets)
+    .where(eq(buckets.id, object.bucketId))
+    .get();
+  // A bucket that is gone keeps no folder at all; otherwise only this object's folder goes.
+  if (bucket) await storage.deleteObjectFiles(object.bucketId, object.assetId);
+  else await storage.deleteBucketFiles(object.bucketId);
+  deps.logger.info("Download outlived its object; its files are removed", {
+    asset_id: object.assetId,
+    bucket_id: object.bucketId,
+  });
+  return true;
 }
 
 type FetchTarget = {
@@ -115,7 +148,7 @@ type FetchTarget = {
   signed: boolean;
   playbackId: string;
   connectionId: string;
-  key: string;
+  file: ObjectFile;
   expectedBytes: number | null;
 };
 
@@ -170,7 +203,7 @@ async function guardedFetchIntoStorage(
       { retryable: true },
     );
   }
-  return storage.put(target.key, guard.watch(response.body), {
+  return storage.put(target.file, guard.watch(response.body), {
     expectedBytes: expected,
     contentType: response.headers.get("content-type") ?? undefined,
   });

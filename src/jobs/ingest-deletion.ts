@@ -5,7 +5,6 @@
  * may have been sent, gets its `object.deleted`.
  */
 import type { ObjectRow, syncs } from "../db/schema";
-import { storagePrefix } from "../storage/keys";
 import { deletionAllowed, deletionAnnounced, holdDeletion } from "../sync/deletion-guard";
 import type { Deps } from "../sync/deps";
 import { decideChange, type TransitionContext } from "../sync/object-transitions";
@@ -22,7 +21,7 @@ export async function recordNotFound(
   context: TransitionContext,
 ): Promise<IngestOutcome> {
   if (!existing) return { kind: "ignored", why: "the asset does not exist in Mux" };
-  const purge = () => deps.storage?.deletePrefix(storagePrefix(sync.bucketId, existing.assetId));
+  const purge = () => deps.storage?.deleteObjectFiles(sync.bucketId, existing.assetId);
   if (existing.state === "deleted") {
     // Purging is idempotent: a job retried after a crash between the write and the purge ends it.
     await purge();

@@ -47,6 +47,14 @@ export async function listLibrary(
   let previous = run.lastListedCreatedS;
   for (let pages = 0; pages < settings.maxPagesPerRun; pages++) {
     const page = await api.listAssets({ limit: PAGE_LIMIT, cursor });
+    if (page.skipped.length > 0) {
+      deps.logger.warn("Mux listed entries that are not valid assets; they are skipped", {
+        sync_id: sync.id,
+        run_id: run.id,
+        skipped: page.skipped.length,
+        examples: page.skipped.slice(0, 3),
+      });
+    }
     const created = page.assets.map((a) => a.created_at).filter((c): c is number => c !== null);
     if (!full && !isNewestFirst(previous, created)) {
       full = true;

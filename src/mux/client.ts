@@ -11,9 +11,15 @@ import Mux from "@mux/mux-node";
 import { capResponse, ERROR_BODY_BYTES, readBounded, rebuild } from "../lib/bounded-body";
 import { AppError, RetryAfterError } from "../lib/errors";
 import type { TokenBucket } from "../lib/token-bucket";
+import { isMuxId } from "./ids";
 import { type MuxAsset, muxAssetSchema } from "./schemas";
 
-export type AssetPage = { assets: MuxAsset[]; nextCursor: string | null };
+export type AssetPage = {
+  assets: MuxAsset[];
+  nextCursor: string | null;
+  /** Listed entries that are not a valid asset (an id that is not a Mux id…), left out: what each was. */
+  skipped: string[];
+};
 
 export type Whoami = {
   environmentId: string | null;
@@ -96,9 +102,21 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
 
   return {
     async retrieveAsset(assetId) {
+      // The id becomes part of the request path: only a Mux id may.
+      if (!isMuxId(assetId))
+        throw new AppError("BAD_REQUEST", "Not a Mux asset id", { details: { assetId } });
       try {
         const raw = await sdk.video.assets.retrieve(assetId);
-        return muxAssetSchema.parse(raw);
+        const parsed = muxAssetSchema.safeParse(raw);
+        if (!parsed.success || parsed.data.id !== assetId) {
+          throw new AppError("UPSTREAM", `Mux answered something that is not asset ${assetId}`, {
+            retryable: true,
+            details: {
+              problem: parsed.success ? "a different asset id" : parsed.error.message.slice(0, 500),
+            },
+          });
+        }
+        return parsed.data;
       } catch (err) {
         if (err instanceof Mux.NotFoundError) return null;
         throw toAppError(err, `retrieving asset ${assetId}`);
@@ -108,9 +126,15 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
     async listAssets({ limit, cursor }) {
       try {
         const page = await sdk.video.assets.list({ limit, ...(cursor ? { cursor } : {}) });
-        const assets = page.data.map((raw) => muxAssetSchema.parse(raw));
+        const assets: MuxAsset[] = [];
+        const skipped: string[] = [];
+        for (const raw of page.data) {
+          const parsed = muxAssetSchema.safeParse(raw);
+          if (parsed.success) assets.push(parsed.data);
+          else skipped.push(describeListed(raw, parsed.error));
+        }
         const nextCursor = (page as unknown as { next_cursor?: string | null }).next_cursor ?? null;
-        return { assets, nextCursor: nextCursor && assets.length > 0 ? nextCursor : null };
+        return { assets, skipped, nextCursor: nextCursor && page.data.length > 0 ? nextCursor : null };
       } catch (err) {
         throw toAppError(err, "listing assets");
       }
@@ -139,6 +163,17 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
       return sdk.jwt.signPlaybackId(playbackId, { type: "video", expiration: `${expiresInSeconds}s` });
     },
   };
+}
+
+/** What a refused listing entry was, for the log: its id as JSON (escaped, bounded) and the first problem. */
+function describeListed(raw: unknown, error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const id = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  const issue = error.issues[0];
+  const where = issue ? issue.path.map(String).join(".") || "(entry)" : "(entry)";
+  return `id ${JSON.stringify(id ?? null)?.slice(0, 100)}: ${where} ${issue?.message ?? "is invalid"}`.slice(
+    0,
+    300,
+  );
 }
 
 /** Maps an SDK failure to our error model; `doing` says what we were doing, for the message. */

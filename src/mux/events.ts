@@ -3,6 +3,7 @@
  * Everything else (tracks, uploads, live streams, master access, robots…) is acknowledged and
  * recorded as ignored: answering non-2xx would make Mux retry it for 24 hours for nothing.
  */
+import { isMuxId } from "./ids";
 import type { WebhookEnvelope } from "./schemas";
 
 /** Events whose `data` is the asset itself. */
@@ -39,7 +40,10 @@ const RENDITION_EVENTS: ReadonlySet<string> = new Set(RENDITION_EVENT_TYPES);
 
 export type EventTarget =
   | { kind: "asset"; assetId: string }
-  /** A type we act on, but the event does not say which asset: reconciliation will find it. */
+  /**
+   * A type we act on, but the event does not say which asset, or names it with something that is
+   * not a Mux id (never used): reconciliation will find it.
+   */
   | { kind: "no_asset_id" }
   | { kind: "ignored" };
 
@@ -50,18 +54,17 @@ export function isRenditionEvent(type: string): type is RenditionEventType {
 export function eventTarget(event: WebhookEnvelope): EventTarget {
   const data = event.data ?? {};
   if (ASSET_EVENTS.has(event.type)) {
-    const id =
-      stringOrNull(data.id) ?? (event.object?.type === "asset" ? stringOrNull(event.object.id) : null);
+    const id = muxIdOrNull(data.id) ?? (event.object?.type === "asset" ? muxIdOrNull(event.object.id) : null);
     return id ? { kind: "asset", assetId: id } : { kind: "no_asset_id" };
   }
   if (isRenditionEvent(event.type)) {
     // object.id is the rendition's id here, never the asset's.
-    const id = stringOrNull(data.asset_id);
+    const id = muxIdOrNull(data.asset_id);
     return id ? { kind: "asset", assetId: id } : { kind: "no_asset_id" };
   }
   return { kind: "ignored" };
 }
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === "string" && value.length > 0 && value.length <= 255 ? value : null;
+function muxIdOrNull(value: unknown): string | null {
+  return isMuxId(value) ? value : null;
 }

@@ -5,6 +5,7 @@
  * and sends events with no `data`. These schemas normalise the fields we use and keep the rest.
  */
 import { z } from "zod";
+import { muxIdSchema, renditionFileNameSchema } from "./ids";
 
 /** Unix seconds from a number, a numeric string or an ISO date; null when it is none of these. */
 export function toUnixSeconds(value: unknown): number | null {
@@ -30,13 +31,26 @@ const timeish = z
   .optional()
   .transform((v) => toUnixSeconds(v));
 
+/**
+ * A list whose entries are checked one by one: an entry that fails (a playback id or a file name
+ * that is not Mux's shape) is dropped, never used, and the rest of the asset still counts.
+ */
+function validEntries<T extends z.ZodType>(entry: T) {
+  return z.array(z.unknown()).transform((items) =>
+    items.flatMap((item) => {
+      const parsed = entry.safeParse(item);
+      return parsed.success ? [parsed.data as z.output<T>] : [];
+    }),
+  );
+}
+
 export const playbackIdSchema = z.looseObject({
-  id: z.string(),
+  id: muxIdSchema,
   policy: z.string(),
 });
 
 export const staticRenditionFileSchema = z.looseObject({
-  name: z.string(),
+  name: renditionFileNameSchema,
   ext: z.string().nullish(),
   status: z.string().nullish(),
   resolution: z.string().nullish(),
@@ -45,7 +59,7 @@ export const staticRenditionFileSchema = z.looseObject({
   height: numberish,
   bitrate: numberish,
   filesize: numberish,
-  id: z.string().nullish(),
+  id: muxIdSchema.nullish().catch(null),
 });
 export type StaticRenditionFile = z.infer<typeof staticRenditionFileSchema>;
 
@@ -58,16 +72,17 @@ const staticRenditionsSchema = z.preprocess(
   z
     .looseObject({
       status: z.string().nullish(),
-      files: z.array(staticRenditionFileSchema).nullish(),
+      files: validEntries(staticRenditionFileSchema).nullish(),
     })
     .nullish(),
 );
 
 export const muxAssetSchema = z.looseObject({
-  id: z.string().min(1),
+  /** The asset's key everywhere (objects, storage, jobs): an asset with any other id is refused. */
+  id: muxIdSchema,
   status: z.string().nullish(),
   created_at: timeish,
-  playback_ids: z.array(playbackIdSchema).nullish(),
+  playback_ids: validEntries(playbackIdSchema).nullish(),
   static_renditions: staticRenditionsSchema,
   mp4_support: z.string().nullish(),
   passthrough: z.string().nullish(),

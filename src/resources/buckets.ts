@@ -119,10 +119,11 @@ export async function updateBucket(
 /**
  * Deletes a bucket with its objects, their history and deliveries. Refused while syncs feed it,
  * unless `force` (then the syncs go too). Nothing is sent to the pipeline: deleting the bucket is
- * not the assets being deleted in Mux.
+ * not the assets being deleted in Mux. Its stored files go once the rows are gone (a download
+ * still running then removes what it wrote itself: `jobs/download.ts`).
  */
 export async function deleteBucket(
-  deps: WriteDeps & Pick<Deps, "jobs">,
+  deps: WriteDeps & Pick<Deps, "jobs" | "storage">,
   input: { bucketId: string; force?: boolean },
 ) {
   const id = input.bucketId;
@@ -146,5 +147,6 @@ export async function deleteBucket(
     db.delete(objects).where(eq(objects.bucketId, id)),
     db.delete(buckets).where(eq(buckets.id, id)),
   ]);
+  await deps.storage?.deleteBucketFiles(id);
   deps.logger.info("Bucket deleted", { bucket_id: id, syncs_deleted: syncIds.length });
 }

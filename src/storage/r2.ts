@@ -11,6 +11,10 @@
  *
  * R2 makes an object visible only once its upload completes, so a failed or short stream leaves
  * nothing behind (an unfinished multipart upload is aborted).
+ *
+ * Keys come only from `keys.ts` (checked parts, `<bucket>/<asset>/<name>`), and a deletion lists
+ * exactly the prefix `<bucket>/<asset>/` (or `<bucket>/`), slash included, so it never reaches a
+ * neighbour whose id merely starts the same way.
  */
 import type {
   DigestStream as DigestStreamClass,
@@ -19,6 +23,7 @@ import type {
   R2UploadedPart,
 } from "@cloudflare/workers-types";
 import { AppError } from "../lib/errors";
+import { bucketPrefix, fileKey, type ObjectFile, objectPrefix } from "./keys";
 import type { ObjectStorage, StoredObject } from "./types";
 
 /** Workers-only globals, typed from @cloudflare/workers-types without making them global for Node code. */
@@ -60,10 +65,11 @@ export class R2ObjectStorage implements ObjectStorage {
   }
 
   async put(
-    key: string,
+    file: ObjectFile,
     body: ReadableStream<Uint8Array>,
     options: { expectedBytes?: number | null; contentType?: string } = {},
   ): Promise<StoredObject> {
+    const key = fileKey(file);
     const expected = options.expectedBytes ?? null;
     const meter = new StreamMeter(key, expected);
     const metered = body.pipeThrough(meter.transform);
@@ -88,8 +94,15 @@ export class R2ObjectStorage implements ObjectStorage {
     return { location: `r2://${this.name}/${key}`, bytes, sha256 };
   }
 
-  async deletePrefix(prefix: string): Promise<void> {
-    if (prefix === "") throw new AppError("INTERNAL", "Refusing to delete every object (empty prefix)");
+  async deleteObjectFiles(bucketId: string, assetId: string): Promise<void> {
+    await this.deletePrefix(objectPrefix(bucketId, assetId));
+  }
+
+  async deleteBucketFiles(bucketId: string): Promise<void> {
+    await this.deletePrefix(bucketPrefix(bucketId));
+  }
+
+  private async deletePrefix(prefix: string): Promise<void> {
     // Each round deletes what it listed, so listing again from the start is always fresh.
     for (;;) {
       const page = await this.bucket.list({ prefix, limit: 1000 });

@@ -4,13 +4,22 @@
  */
 import { z } from "zod";
 import { SYNC_MODES, type SyncMode } from "../db/schema";
+import { isMuxId } from "../mux/ids";
 import { normaliseRenditionName, RENDITION_NAMES } from "../mux/rendition-names";
 
-const SOURCE_PATH = /^mux:\/\/([A-Za-z0-9_-]{1,255})?$/;
+const SOURCE_SCHEME = "mux://";
 
+/** `mux://`, or `mux://` and a Mux id (`mux/ids.ts`): the asset id becomes a job key and a storage folder. */
 export const sourcePathSchema = z
   .string()
-  .regex(SOURCE_PATH, { message: 'must be "mux://" (the whole library) or "mux://{asset_id}" (one asset)' });
+  .refine(
+    (value) =>
+      value.startsWith(SOURCE_SCHEME) &&
+      (value === SOURCE_SCHEME || isMuxId(value.slice(SOURCE_SCHEME.length))),
+    {
+      message: 'must be "mux://" (the whole library) or "mux://{asset_id}" (one asset)',
+    },
+  );
 
 export const syncModeSchema = z.enum(SYNC_MODES, {
   message: `must be ${SYNC_MODES.map((mode) => `"${mode}"`).join(" or ")}`,
@@ -57,6 +66,6 @@ export const renditionPreferenceSchema = z.array(renditionNameSchema).min(1).max
 
 /** `mux://` → null (whole library); `mux://abc` → "abc". Assumes a validated path. */
 export function assetIdFromSourcePath(sourcePath: string): string | null {
-  const match = SOURCE_PATH.exec(sourcePath);
-  return match?.[1] ?? null;
+  const id = sourcePath.startsWith(SOURCE_SCHEME) ? sourcePath.slice(SOURCE_SCHEME.length) : "";
+  return isMuxId(id) ? id : null;
 }

@@ -9,11 +9,21 @@ import { assetFingerprint } from "../../src/mux/asset-fingerprint";
 import { type MuxAsset, muxAssetSchema } from "../../src/mux/schemas";
 
 const text = fc.string({ maxLength: 12 });
+/** Ids and file names as Mux makes them: anything else is refused where the asset is parsed. */
+const muxId = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
+const fileName = fc.constantFrom(
+  "low.mp4",
+  "medium.mp4",
+  "highest.mp4",
+  "capped-1080p.mp4",
+  "720p.mp4",
+  "audio.m4a",
+);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
 const file = fc.record({
-  id: maybe(text),
-  name: text,
+  id: maybe(muxId),
+  name: fileName,
   ext: maybe(fc.constantFrom("mp4", "m4a")),
   status: maybe(fc.constantFrom("ready", "preparing", "skipped", "errored")),
   height: maybe(fc.integer({ min: 0, max: 4320 })),
@@ -22,12 +32,12 @@ const file = fc.record({
 
 const asset: fc.Arbitrary<MuxAsset> = fc
   .record({
-    id: fc.string({ minLength: 1, maxLength: 12 }),
+    id: muxId,
     status: maybe(fc.constantFrom("ready", "preparing", "errored")),
     passthrough: maybe(text),
     meta: maybe(fc.record({ title: maybe(text), creator_id: maybe(text), external_id: maybe(text) })),
     playback_ids: maybe(
-      fc.array(fc.record({ id: text, policy: fc.constantFrom("public", "signed", "drm") })),
+      fc.array(fc.record({ id: muxId, policy: fc.constantFrom("public", "signed", "drm") })),
     ),
     static_renditions: maybe(
       fc.record({

@@ -36,6 +36,11 @@ const INVALID_IDS: Array<[string, unknown]> = [
   ["null", null],
   ["an object", { id: "asset-1" }],
   ["256 characters", "a".repeat(256)],
+  ["a path that climbs to the storage root", "x/../.."],
+  ["a dot segment", ".."],
+  ["a backslash path", "a\\..\\b"],
+  ["a NUL", "a\u0000b"],
+  ["a terminal escape", "a\u001b[2J"],
 ];
 
 describe("eventTarget: asset events", () => {
@@ -149,8 +154,27 @@ describe("eventTarget: everything else is ignored", () => {
 });
 
 describe("eventTarget properties", () => {
+  /** Path-, URL- and terminal-shaped hostility, as an intercepted or forged Mux answer could send. */
+  const hostileId = fc.constantFrom(
+    "x/../..",
+    "..",
+    ".",
+    "a/b",
+    "a\\b",
+    "a\u0000b",
+    "a%2f..",
+    "%2e%2e",
+    "\u2024\u2024",
+    "\uff0e\uff0e",
+    "ab\u001b[2J",
+    "-rf",
+    "a.b",
+    " a",
+  );
   const anyId = fc.oneof(
     fc.string({ maxLength: 300 }),
+    fc.stringMatching(/^[A-Za-z0-9]{1,60}$/),
+    hostileId,
     fc.constant(LONGEST_ID),
     fc.constant("a".repeat(256)),
     fc.integer(),
@@ -163,7 +187,7 @@ describe("eventTarget properties", () => {
         object: fc.record(
           {
             type: fc.constantFrom("asset", "static-rendition", "track", null),
-            id: fc.string({ maxLength: 300 }),
+            id: fc.oneof(fc.string({ maxLength: 300 }), fc.stringMatching(/^[A-Za-z0-9]{1,60}$/), hostileId),
           },
           { requiredKeys: [] },
         ),
@@ -172,9 +196,12 @@ describe("eventTarget properties", () => {
       { requiredKeys: ["type"] },
     );
 
-  /** What the webhook route may key a job on: a non-empty string of at most 255 characters. */
+  /**
+   * What the webhook route may key a job on: letters, digits, `-` and `_`, starting with a letter
+   * or digit, at most 255 characters. Nothing that means anything to a path, a URL or a terminal.
+   */
   const validId = (value: unknown): value is string =>
-    typeof value === "string" && value.length >= 1 && value.length <= 255;
+    typeof value === "string" && value.length <= 255 && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value);
 
   it("takes a rendition event's asset only from data.asset_id, never from object.id", () => {
     fc.assert(

@@ -1,6 +1,7 @@
 /** `/v1/buckets/{bucket_id}/objects`: the change feed, one object's story, and retries. */
 import { z } from "@hono/zod-openapi";
 import { OBJECT_STATES } from "../../../db/schema";
+import { MUX_ID_PATTERN } from "../../../mux/ids";
 import type { ObjectDetailView, ObjectPage, ObjectView, RetryResult } from "../../../resources/views";
 import { jobSchema } from "../jobs/schemas";
 import { type Documents, limit, pathParam, time } from "../openapi";
@@ -25,7 +26,11 @@ export const objectListQuerySchema = z.object({
 
 export const objectParams = z.object({
   bucket_id: pathParam("bucket_id", "bkt_default"),
-  asset_id: pathParam("asset_id", "a1b2c3"),
+  // Only a Mux id can name an object: anything else is refused before any lookup.
+  asset_id: z
+    .string()
+    .regex(MUX_ID_PATTERN, { error: "must be a Mux asset id" })
+    .openapi({ param: { name: "asset_id", in: "path" }, example: "a1b2c3" }),
 });
 
 const renditionSchema = z
