@@ -181,7 +181,9 @@ describe("every outbound reader stops at its cap and cancels the stream", () => 
         fc.asyncProperty(socketChunks, fc.integer({ min: 0, max: 200_000 }), async (chunk, expected) => {
           const body = endlessBody(chunk, { limitBytes });
           const storage = new FileSystemStorage(dir);
-          const stored = storage.put("bkt/asset/high.mp4", body.stream, { expectedBytes: expected });
+          const stored = storage.put({ bucketId: "bkt_x", assetId: "asset", name: "high.mp4" }, body.stream, {
+            expectedBytes: expected,
+          });
           await expect(stored).rejects.toBeInstanceOf(AppError);
           // Node's stream plumbing reads ahead a little (its highWaterMark), never the whole body.
           expect(body.pulledBytes).toBeLessThanOrEqual(expected + chunk + 64 * 1024);
@@ -189,7 +191,7 @@ describe("every outbound reader stops at its cap and cancels the stream", () => 
         }),
         { numRuns: 30 },
       );
-      expect(readdirSync(join(dir, "bkt", "asset"))).toEqual([]);
+      expect(readdirSync(join(dir, "bkt_x", "asset"))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
