@@ -13,6 +13,7 @@ import { createPrometheusMetrics } from "../metrics/prometheus";
 import { nodeHmac } from "../mux/node-hmac";
 import type { JobOutcome } from "../queue/runner";
 import { bootstrapDefaults } from "../resources/bootstrap";
+import { reportUnopenableSecrets } from "../resources/sealed-secrets";
 import { createServiceGraph, type ServiceGraph } from "../service-graph";
 import { type Settings, settingsFromConfig } from "../settings";
 import { FileSystemStorage } from "../storage/filesystem";
@@ -57,5 +58,6 @@ export async function openNode(config: Config, options: NodeOptions = {}): Promi
     });
   }
   await bootstrapDefaults(graph.deps, settings.defaults);
+  await reportUnopenableSecrets(graph.deps);
   return { ...graph, database };
 }

@@ -14,6 +14,7 @@ import { AppError } from "../lib/errors";
 import { eventTarget } from "../mux/events";
 import { type WebhookEnvelope, webhookEnvelopeSchema } from "../mux/schemas";
 import { verifyMuxSignature, WebhookSignatureError } from "../mux/signature";
+import { type ConnectionCredentials, UnopenableCredentialsError } from "../sync/connection-credentials";
 import type { Deps } from "../sync/deps";
 import { assetIdFromSourcePath } from "../sync/settings";
 import type { RoutedSync } from "../sync/webhook-routing";
@@ -98,8 +99,8 @@ async function verifyAgainstConnections(
   let failure: WebhookSignatureError | null = null;
   let anySecret = false;
   for (const id of candidates) {
-    const credentials = await deps.credentials.get(id);
-    if (credentials.webhookSecrets.length === 0) continue;
+    const credentials = await openableCredentials(deps, id);
+    if (!credentials || credentials.webhookSecrets.length === 0) continue;
     anySecret = true;
     try {
       await verifyMuxSignature({
@@ -125,6 +126,20 @@ async function verifyAgainstConnections(
     );
   }
   throw failure ?? new WebhookSignatureError("mismatch", "No Mux-Signature v1 value matches the payload");
+}
+
+/**
+ * A candidate's credentials, or null when it cannot verify anything: a connection whose secrets
+ * cannot be opened (another ENCRYPTION_KEY sealed them) is skipped, so it never turns a webhook
+ * into a 500, and a request no other connection verifies is a 401 like any forgery.
+ */
+async function openableCredentials(deps: WebhookDeps, id: string): Promise<ConnectionCredentials | null> {
+  try {
+    return await deps.credentials.get(id);
+  } catch (err) {
+    if (err instanceof UnopenableCredentialsError) return null;
+    throw err;
+  }
 }
 
 const NOT_JSON = Symbol("not JSON");
