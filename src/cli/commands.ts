@@ -4,6 +4,7 @@ import type { Command } from "./command";
 import { connectionsCommand } from "./connections-test";
 import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
+import { rekeyCommand } from "./rekey";
 import { serveCommand } from "./serve";
 import { statusCommand } from "./status";
 import { syncOnceCommand } from "./sync-once";
@@ -14,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   connections: connectionsCommand,
   status: statusCommand,
   migrate: migrateCommand,
+  rekey: rekeyCommand,
   demo: demoCommand,
   "fake-mux": {
     summary: "Serve the bundled fake Mux on its own",
