@@ -90,9 +90,10 @@ function readKey(source: string, env: NodeJS.ProcessEnv): string {
     return value.trim();
   }
   const path = source.startsWith("file:") ? source.slice("file:".length) : source;
+  // Not named: a key pasted where a path belongs must not be echoed.
   if (!existsSync(path))
     throw new Error(
-      `no file ${path}: a key source is env:NAME or a file (a key is never taken on the command line)`,
+      "the key source is no file: give env:NAME or a file path (a key is never taken on the command line)",
     );
   return readFileSync(path, "utf8").trim();
 }
