@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connections } from "../../src/db/schema";
+import { DashboardPage } from "../../src/http/dashboard/page";
 import { SecretBox } from "../../src/lib/secret-box";
 import { readOverview } from "../../src/resources/overview";
 import { rekeySecrets } from "../../src/resources/rekey";
@@ -119,6 +120,17 @@ describe("a connection sealed under another key", () => {
       expect(text).not.toContain(secret);
     const overview = await readOverview(h.deps);
     expect(overview.unopenable).toEqual({ connections: [{ id: "con_lost", name: "Lost key" }], buckets: [] });
+    const page = String(await DashboardPage({ overview, csrf: "csrf" })?.toString());
+    expect(page).toMatch(
+      /data-testid="unopenable"[^>]*>[^<]*cannot be opened[^<]*connections: Lost key \(con_lost\)/,
+    );
+    const healthy = String(
+      await DashboardPage({
+        overview: { ...overview, unopenable: { connections: [], buckets: [] } },
+        csrf: "csrf",
+      })?.toString(),
+    );
+    expect(healthy).not.toContain('data-testid="unopenable"');
   });
 
   it("a PATCH that supplies every secret re-seals it without the old key; one that keeps a secret is 409", async () => {
