@@ -5,6 +5,7 @@ import { connectionsCommand } from "./connections-test";
 import { demoCommand } from "./demo";
 import { migrateCommand } from "./migrate";
 import { say } from "./output";
+import { rekeyCommand } from "./rekey";
 import { serveCommand } from "./serve";
 import { statusCommand } from "./status";
 import { syncOnceCommand } from "./sync-once";
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   connections: connectionsCommand,
   status: statusCommand,
   migrate: migrateCommand,
+  rekey: rekeyCommand,
   demo: demoCommand,
   "fake-mux": {
     summary: "Serve the bundled fake Mux on its own",

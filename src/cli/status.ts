@@ -43,6 +43,11 @@ export const statusCommand: Command = {
 
 export function formatOverview(o: Overview): string {
   const lines: string[] = [];
+  const { connections: closed, buckets: closedBuckets } = o.unopenable;
+  if (closed.length > 0 || closedBuckets.length > 0) {
+    const names = [...closed.map((c) => `connection ${c.id}`), ...closedBuckets.map((b) => `bucket ${b.id}`)];
+    lines.push(`CANNOT OPEN (sealed under another ENCRYPTION_KEY): ${names.join(", ")}`, "");
+  }
   lines.push("Connections");
   if (o.connections.length === 0) lines.push("  none");
   for (const c of o.connections) {

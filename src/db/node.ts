@@ -2,7 +2,7 @@
  * The Node driver: better-sqlite3 with WAL. Imported only by Node entries and tests, so the
  * native module never reaches the Worker bundle.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
@@ -22,11 +22,34 @@ export type OpenOptions = {
   migrate?: boolean;
   /** How long a writer waits for another process's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Told about each existing file (database, `-wal`, `-shm`) whose looser mode was tightened to 0600. */
+  onModeTightened?: (path: string, previousMode: number) => void;
 };
+
+/**
+ * The database holds sealed secrets and everything about the library: only its owner reads it.
+ * A new file is created 0600 before SQLite opens it; SQLite creates `-wal` and `-shm` with the
+ * database file's mode, and looser modes left by an older version are tightened here.
+ */
+const FILE_MODE = 0o600;
+
+function secureFiles(path: string, onTightened: OpenOptions["onModeTightened"]): void {
+  closeSync(openSync(path, "a", FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    const mode = statSync(file).mode & 0o777;
+    if (mode === FILE_MODE) continue;
+    chmodSync(file, FILE_MODE);
+    onTightened?.(file, mode);
+  }
+}
 
 /** Opens (creating if needed) a database file, or `:memory:`. */
 export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeDatabase {
-  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ":memory:") {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    secureFiles(path, options.onModeTightened);
+  }
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma("journal_mode = WAL");
   // NORMAL is durable across process crashes in WAL mode; only an OS crash or power loss can

@@ -10,7 +10,6 @@
  * with backoff; once the attempts are spent the delivery is `failed` and can be sent again.
  */
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { Webhook } from "standardwebhooks";
 import { z } from "zod";
 import {
   buckets,
@@ -28,6 +27,7 @@ import { buildPipelinePayload } from "../pipeline/payload";
 import { assertPipelineUrl } from "../pipeline/pipeline-url";
 import type { Deps } from "../sync/deps";
 import { type ObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
+import { deliverySecrets, signatureHeader } from "../sync/pipeline-secrets";
 import { playbackToken } from "../sync/playback-token";
 import { defineJob } from "./job-type";
 
@@ -152,15 +152,17 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   const object = await db.select().from(objects).where(eq(objects.id, objectId)).get();
   if (!object) return;
   const bucket = await db.select().from(buckets).where(eq(buckets.id, delivery.bucketId)).get();
-  const url = bucket?.pipelineUrl ?? deps.pipeline.defaultUrl;
+  if (!bucket) return;
+  const url = bucket.pipelineUrl ?? deps.pipeline.defaultUrl;
   if (!url) throw new AppError("CONFIG", "No pipeline URL is configured for this bucket (PIPELINE_URL)");
-  if (!deps.pipeline.secret)
-    throw new AppError("CONFIG", "PIPELINE_SECRET is not set: deliveries are always signed");
   assertPipelineUrl(url);
-  const signer = new Webhook(deps.pipeline.secret);
+  // The bucket's own secret (and the one being rotated out): never another bucket's.
+  const secrets = await deliverySecrets(deps, bucket);
 
-  const payload = buildPipelinePayload(delivery, object, await signedRenditionUrl(deps, object));
-  const body = JSON.stringify(payload);
+  // Sent with a fresh token; kept (and stored) with the unsigned URL: no token rests in the database.
+  const payload = buildPipelinePayload(delivery, object, null);
+  const signedUrl = await signedRenditionUrl(deps, object);
+  const body = JSON.stringify(buildPipelinePayload(delivery, object, signedUrl));
   const timestamp = new Date(deps.clock.now());
   let status = 0;
   let excerpt = "";
@@ -172,7 +174,7 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
         "user-agent": "mux-ingest",
         "webhook-id": delivery.id,
         "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-        "webhook-signature": signer.sign(delivery.id, timestamp, body),
+        "webhook-signature": signatureHeader(secrets, delivery.id, timestamp, body),
       },
       body,
       // Never followed: a redirect would re-send the body and its signature to another host.
@@ -185,8 +187,11 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
     excerpt = describeError(err);
   }
 
+  // The pipeline's answer may echo the body it was sent.
+  const token = signedUrl ? new URL(signedUrl).searchParams.get("token") : null;
+  if (token) excerpt = excerpt.split(token).join("[token]");
   if (status >= 200 && status < 300) {
-    await recordDelivered(deps, delivery, object, status, body);
+    await recordDelivered(deps, delivery, object, status, JSON.stringify(payload));
     return;
   }
   await db

@@ -16,24 +16,57 @@ export interface Logger {
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Holds every secret value the process knows, and masks them in text. */
+/**
+ * Values shorter than this are never registered: they would mask ordinary words (a key name, an
+ * id) in every later line, and no real secret is this short. It is also longer than the mask, so
+ * masking always shortens the text and the loop in `redact` ends.
+ */
+export const MIN_REDACTED_LENGTH = 12;
+const MASK = "[redacted]";
+
+/**
+ * Holds every secret value the process stores or was configured with, and masks them in text.
+ * A secret is looked for as it is and as it appears inside JSON output, escaped once (a field
+ * value) or twice (a JSON document logged as a string): quotes, backslashes and the newlines of
+ * a PEM key change its bytes there.
+ */
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  /** Every form of every secret, longest first, so a longer form is masked before a shorter one inside it. */
+  private forms: string[] = [];
+  private readonly known = new Set<string>();
 
   add(...values: Array<string | null | undefined>): void {
+    let added = false;
     for (const value of values) {
-      // Very short values would mask ordinary words; real secrets are long.
-      if (value && value.length >= 6) this.secrets.add(value);
+      if (!value || value.length < MIN_REDACTED_LENGTH || this.known.has(value)) continue;
+      this.known.add(value);
+      const once = jsonEscaped(value);
+      for (const form of [value, once, jsonEscaped(once)])
+        if (!this.forms.includes(form)) this.forms.push(form);
+      added = true;
     }
+    if (added) this.forms.sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {
     let out = text;
-    for (const secret of this.secrets) {
-      if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+    // Masking can join text into another occurrence; each pass shortens it, so this ends.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const form of this.forms) {
+        if (out.includes(form)) {
+          out = out.split(form).join(MASK);
+          changed = true;
+        }
+      }
     }
     return out;
   }
+}
+
+/** A string as it appears between the quotes of JSON output. */
+function jsonEscaped(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
 }
 
 export type JsonLoggerOptions = {

@@ -13,10 +13,11 @@ import { createPrometheusMetrics } from "../metrics/prometheus";
 import { nodeHmac } from "../mux/node-hmac";
 import type { JobOutcome } from "../queue/runner";
 import { bootstrapDefaults } from "../resources/bootstrap";
+import { reportUnopenableSecrets } from "../resources/sealed-secrets";
 import { createServiceGraph, type ServiceGraph } from "../service-graph";
 import { type Settings, settingsFromConfig } from "../settings";
 import { FileSystemStorage } from "../storage/filesystem";
-import { localEncryptionKey } from "./local-encryption-key";
+import { configuredKey } from "./local-encryption-key";
 
 export type NodeOptions = {
   clock?: Clock;
@@ -36,10 +37,12 @@ export async function openNode(config: Config, options: NodeOptions = {}): Promi
   const settings = settingsFromConfig(config);
   if (options.logLevel) settings.log.level = options.logLevel;
   options.adjust?.(settings);
-  const database = openNodeDatabase(config.databasePath);
-  const passphrase = config.encryptionKey
-    ? { key: config.encryptionKey, generatedAt: null }
-    : localEncryptionKey(config.databasePath);
+  // The key first: a bad key file stops start-up before the database is touched.
+  const passphrase = configuredKey(config);
+  const tightened = passphrase.tightened ? [passphrase.tightened] : [];
+  const database = openNodeDatabase(config.databasePath, {
+    onModeTightened: (path, mode) => tightened.push({ path, mode: mode.toString(8).padStart(4, "0") }),
+  });
   const graph = createServiceGraph(settings, {
     database,
     box: await SecretBox.fromPassphrase(passphrase.key),
@@ -51,11 +54,14 @@ export async function openNode(config: Config, options: NodeOptions = {}): Promi
     logWrite: options.logWrite,
     onJobOutcome: options.onJobOutcome,
   });
+  for (const file of tightened)
+    graph.logger.warn("A file holding secrets was open to others: its mode is now 0600", file);
   if (passphrase.generatedAt) {
     graph.logger.warn("ENCRYPTION_KEY is not set: generated a local key next to the database", {
       path: passphrase.generatedAt,
     });
   }
   await bootstrapDefaults(graph.deps, settings.defaults);
+  await reportUnopenableSecrets(graph.deps);
   return { ...graph, database };
 }

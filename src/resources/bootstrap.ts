@@ -2,10 +2,16 @@
  * With `MUX_TOKEN_ID` set, the environment describes one default connection, bucket and sync.
  * They are created on first start and brought up to date on every later start (idempotent),
  * so a twelve-factor deployment never needs the admin API.
+ *
+ * `PIPELINE_SECRET` seeds bucket secrets: the default bucket's (kept equal to it, as the
+ * connection is kept equal to the MUX_ variables), and that of any bucket without one (buckets
+ * from before per-bucket secrets, whose pipelines verified PIPELINE_SECRET all along).
  */
-import { eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { buckets, connections, type SyncMode, syncs } from "../db/schema";
+import type { SecretBox } from "../lib/secret-box";
 import type { Deps } from "../sync/deps";
+import { sealPipelineSecret } from "../sync/pipeline-secrets";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 
 export const DEFAULT_IDS = { connection: "con_default", bucket: "bkt_default", sync: "syn_default" } as const;
@@ -25,11 +31,18 @@ export type DefaultSyncSpec = {
 
 export type BootstrapResult = { created: boolean; syncId: string } | null;
 
+type BootstrapDeps = Pick<Deps, "database" | "box" | "clock" | "pipeline" | "logger">;
+
 export async function bootstrapDefaults(
-  deps: Pick<Deps, "database" | "box" | "clock">,
+  deps: BootstrapDeps,
   spec: DefaultSyncSpec | null,
 ): Promise<BootstrapResult> {
-  if (!spec) return null;
+  const result = spec ? await upsertDefaults(deps, spec) : null;
+  await seedPipelineSecrets(deps);
+  return result;
+}
+
+async function upsertDefaults(deps: BootstrapDeps, spec: DefaultSyncSpec): Promise<BootstrapResult> {
   const { db } = deps.database;
   const now = deps.clock.now();
   const existing = await db.select({ id: syncs.id }).from(syncs).where(eq(syncs.id, DEFAULT_IDS.sync)).get();
@@ -80,4 +93,50 @@ export async function bootstrapDefaults(
       }),
   ]);
   return { created: !existing, syncId: DEFAULT_IDS.sync };
+}
+
+/**
+ * Seals PIPELINE_SECRET into the default bucket when its secret differs (or cannot be opened),
+ * and into every bucket that has none, in one batch. Without PIPELINE_SECRET nothing is seeded,
+ * and such buckets' deliveries fail saying they need a secret (never sent unsigned).
+ */
+async function seedPipelineSecrets(deps: BootstrapDeps): Promise<void> {
+  const secret = deps.pipeline.secret;
+  const { db } = deps.database;
+  const rows = await db
+    .select({ id: buckets.id, pipelineSecret: buckets.pipelineSecret })
+    .from(buckets)
+    .orderBy(asc(buckets.id))
+    .all();
+  const seeded: string[] = [];
+  for (const row of rows) {
+    if (!row.pipelineSecret) seeded.push(row.id);
+    else if (
+      secret &&
+      row.id === DEFAULT_IDS.bucket &&
+      (await openOrNull(deps.box, row.pipelineSecret)) !== secret
+    )
+      seeded.push(row.id);
+  }
+  if (seeded.length === 0) return;
+  if (!secret) {
+    deps.logger.warn(
+      "Buckets without a pipeline secret will not deliver until they get one (PIPELINE_SECRET is not set)",
+      {
+        bucket_ids: seeded,
+      },
+    );
+    return;
+  }
+  const columns = { ...(await sealPipelineSecret(deps.box, secret)), updatedAt: deps.clock.now() };
+  await deps.database.atomic(seeded.map((id) => db.update(buckets).set(columns).where(eq(buckets.id, id))));
+  deps.logger.info("Sealed PIPELINE_SECRET into buckets", { bucket_ids: seeded });
+}
+
+async function openOrNull(box: SecretBox, envelope: string): Promise<string | null> {
+  try {
+    return await box.open(envelope);
+  } catch {
+    return null;
+  }
 }

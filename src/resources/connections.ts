@@ -1,7 +1,8 @@
 /**
- * Connection verbs for the admin API and the CLI. Secrets arrive in clear, are registered with
- * the redactor at once (so no log line can ever carry them), sealed with the SecretBox, and only
- * their masks come back out.
+ * Connection verbs for the admin API and the CLI. Secrets arrive in clear, are sealed with the
+ * SecretBox, and only their masks come back out. They are registered with the redactor once
+ * stored: a value that was refused (bad request, Mux said no) is not a secret of ours, and
+ * registering it would mask that text in every later line.
  */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { connections, syncs } from "../db/schema";
@@ -9,6 +10,7 @@ import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { MuxCredentials } from "../mux/client";
+import { type ConnectionCredentials, UnopenableCredentialsError } from "../sync/connection-credentials";
 import type { Deps } from "../sync/deps";
 import { requireEnvironment, resumeEnvironmentSuspended } from "../sync/environment-guard";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
@@ -98,7 +100,6 @@ export async function createConnection(
     signingKeyId: body.signing_key_id ?? null,
     signingPrivateKey: body.signing_private_key ?? null,
   };
-  rememberSecrets(deps, credentials);
   const tested = input.validate || body.validate ? await requireAccepted(deps, credentials) : null;
   const now = deps.clock.now();
   const sealed = await sealConnectionSecrets(deps.box, {
@@ -119,6 +120,7 @@ export async function createConnection(
     createdAt: now,
     updatedAt: now,
   });
+  rememberSecrets(deps, credentials);
   deps.logger.info("Connection created", { connection_id: id, validated: tested !== null });
   return view(deps, await findConnection(deps, id));
 }
@@ -150,7 +152,7 @@ export async function updateConnection(
 ): Promise<ConnectionView> {
   const { id, patch } = input;
   const row = await findConnection(deps, id);
-  const current = await deps.credentials.get(id);
+  const current = await currentCredentials(deps, row, patch);
   const next = {
     tokenId: patch.access_token_id ?? current.tokenId,
     tokenSecret: patch.access_token_secret ?? current.tokenSecret,
@@ -160,7 +162,6 @@ export async function updateConnection(
     signingPrivateKey:
       patch.signing_private_key === undefined ? current.signingPrivateKey : patch.signing_private_key,
   };
-  rememberSecrets(deps, next);
   const credentialsChanged =
     next.tokenId !== current.tokenId ||
     next.tokenSecret !== current.tokenSecret ||
@@ -192,6 +193,7 @@ export async function updateConnection(
       updatedAt: Math.max(now, row.updatedAt + 1),
     })
     .where(eq(connections.id, id));
+  rememberSecrets(deps, next);
   deps.credentials.invalidate(id);
   if (repin) await resumeOnPinnedEnvironment(deps, id, "all running");
   else if (credentialsChanged) await recheckEnvironment(deps, id);
@@ -201,6 +203,53 @@ export async function updateConnection(
     environment: repin?.id ?? null,
   });
   return view(deps, await findConnection(deps, id));
+}
+
+/**
+ * The stored credentials a patch starts from. When they cannot be opened (another ENCRYPTION_KEY
+ * sealed them), a patch that supplies every stored secret still goes through: it re-seals the new
+ * ones under the current key without ever decrypting the old ones. A patch that leaves a stored
+ * secret in place is refused, since that secret cannot be carried over.
+ */
+async function currentCredentials(
+  deps: ConnectionDeps,
+  row: ConnectionRow,
+  patch: ConnectionPatchInput,
+): Promise<ConnectionCredentials> {
+  try {
+    return await deps.credentials.get(row.id);
+  } catch (err) {
+    if (!(err instanceof UnopenableCredentialsError)) throw err;
+    const kept = [
+      patch.access_token_secret === undefined ? "access_token_secret" : null,
+      row.webhookSecrets !== null && patch.webhook_secrets === undefined ? "webhook_secrets" : null,
+      row.signingPrivateKey !== null && patch.signing_private_key === undefined
+        ? "signing_private_key"
+        : null,
+    ].filter((field): field is string => field !== null);
+    if (kept.length > 0) {
+      throw new AppError(
+        "CONFLICT",
+        `${err.message}; this change keeps ${kept.join(", ")}, which cannot be opened`,
+        {
+          details: kept.map((field) => ({
+            field,
+            message: "must be supplied again: the stored value cannot be opened",
+          })),
+        },
+      );
+    }
+    return {
+      id: row.id,
+      tokenId: row.accessTokenId,
+      tokenSecret: "",
+      webhookSecrets: [],
+      signingKeyId: row.signingKeyId,
+      signingPrivateKey: null,
+      environment: row.environmentId ? { id: row.environmentId, name: row.environmentName } : null,
+      updatedAt: row.updatedAt,
+    };
+  }
 }
 
 /** The environment the tested token reaches, which must be the one asked for. */

@@ -9,6 +9,7 @@ import type { QueueCounts } from "../queue/job-reads";
 import type { Deps } from "../sync/deps";
 import { listConnections } from "./connections";
 import { isoTime, presentObject } from "./present";
+import { findUnopenableSecrets, type UnopenableSecrets } from "./sealed-secrets";
 import { viewSync } from "./syncs";
 import type { ConnectionView, ObjectView, SyncView } from "./views";
 
@@ -38,10 +39,12 @@ export type Overview = {
   queue: QueueCounts;
   recent_failures: ObjectView[];
   recent_webhooks: WebhookView[];
+  /** Connections and buckets whose secrets the current ENCRYPTION_KEY cannot open (out of service). */
+  unopenable: UnopenableSecrets;
 };
 
 export async function readOverview(
-  deps: Pick<Deps, "database" | "jobs" | "clock">,
+  deps: Pick<Deps, "database" | "jobs" | "clock" | "box" | "credentials">,
   options: { failures?: number; webhooks?: number } = {},
 ): Promise<Overview> {
   const { db } = deps.database;
@@ -105,5 +108,6 @@ export async function readOverview(
       connection_id: w.connectionId,
       received_at: isoTime(w.receivedAt),
     })),
+    unopenable: await findUnopenableSecrets(deps),
   };
 }

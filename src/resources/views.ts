@@ -31,8 +31,14 @@ export type ConnectionPatchInput = {
   validate?: boolean;
 };
 
-export type BucketCreateInput = { name: string; pipeline_url?: string | null };
-export type BucketPatchInput = { name?: string; pipeline_url?: string | null };
+export type BucketCreateInput = { name: string; pipeline_url?: string | null; pipeline_secret?: string };
+export type BucketPatchInput = {
+  name?: string;
+  pipeline_url?: string | null;
+  pipeline_secret?: string;
+  grace_seconds?: number;
+};
+export type BucketRotateInput = { pipeline_secret?: string; grace_seconds?: number };
 
 type SyncSettingsInput = {
   source_path?: string;
@@ -71,12 +77,20 @@ export type BucketView = {
   id: string;
   name: string;
   pipeline_url: string | null;
+  /** The mask of its pipeline secret (`whsec_…c0ff`), never the secret. */
+  pipeline_secret_hint: string | null;
+  /** While a rotation's grace lasts: the previous secret's mask and when it stops signing. */
+  pipeline_secret_previous_hint: string | null;
+  pipeline_secret_previous_until: string | null;
   origin: string;
   sync_ids: string[];
   objects: { total: number; by_state: Record<string, number> };
   created_at: string | null;
   updated_at: string | null;
 };
+
+/** The one answer that carries a pipeline secret in clear: its creation or rotation. */
+export type BucketWithSecretView = BucketView & { pipeline_secret: string };
 
 export type RunView = {
   id: string;

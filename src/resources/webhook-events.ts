@@ -20,6 +20,7 @@ import {
   verifyMuxSignature,
   WebhookSignatureError,
 } from "../mux/signature";
+import { type ConnectionCredentials, UnopenableCredentialsError } from "../sync/connection-credentials";
 import type { Deps } from "../sync/deps";
 import { assetIdFromSourcePath } from "../sync/settings";
 import type { RoutedSync } from "../sync/webhook-routing";
@@ -58,7 +59,7 @@ export const MAX_SIGNATURE_HMACS = 10;
 const NO_SECRET = "mux-ingest: no webhook secret";
 
 /** No connection with that id; none for the claimed environment; or no secret configured. */
-type UnverifiableReason = "unknown_connection" | "no_connection" | "no_secret";
+type UnverifiableReason = "unknown_connection" | "no_connection" | "no_secret" | "unopenable";
 
 /**
  * Answered exactly like a signature that matches no secret, so that neither which connection ids
@@ -147,18 +148,22 @@ async function verifyAgainstConnections(
         ? [input.connectionId]
         : [];
   const secretsOf = new Map<string, string[]>();
+  let unopenable = false;
   for (const id of candidates) {
-    const credentials = await deps.credentials.get(id).catch((err: unknown) => {
-      // Deleted since the routing cache read it: as unknown as any other id.
-      if (err instanceof AppError && err.code === "NOT_FOUND") return null;
-      throw err;
-    });
-    if (credentials) secretsOf.set(id, credentials.webhookSecrets.filter(Boolean));
+    const credentials = await openableCredentials(deps, id);
+    if (credentials === "unopenable") unopenable = true;
+    else if (credentials) secretsOf.set(id, credentials.webhookSecrets.filter(Boolean));
   }
   const secrets = [...new Set([...secretsOf.values()].flat())].slice(0, MAX_SIGNATURE_HMACS);
   if (secrets.length === 0) {
     const why: UnverifiableReason =
-      secretsOf.size > 0 ? "no_secret" : input.connectionId === null ? "no_connection" : "unknown_connection";
+      secretsOf.size > 0
+        ? "no_secret"
+        : unopenable
+          ? "unopenable"
+          : input.connectionId === null
+            ? "no_connection"
+            : "unknown_connection";
     // The work and the answer of a mismatch: the header parsed (its errors are the same), one HMAC.
     const { timestamp } = parseSignatureHeader(input.signature);
     await deps.hmac.hex(NO_SECRET, `${timestamp}.${input.rawBody}`);
@@ -174,6 +179,25 @@ async function verifyAgainstConnections(
   });
   const matched = secrets[index];
   return [...secretsOf].filter(([, held]) => held.includes(matched ?? "")).map(([id]) => id);
+}
+
+/**
+ * A candidate's credentials; null when it was deleted since the routing cache read it (as unknown
+ * as any other id); "unopenable" when another ENCRYPTION_KEY sealed its secrets. Either is skipped,
+ * so neither turns a webhook into a 500, and a request no other connection verifies is a 401 like
+ * any forgery.
+ */
+async function openableCredentials(
+  deps: WebhookDeps,
+  id: string,
+): Promise<ConnectionCredentials | null | "unopenable"> {
+  try {
+    return await deps.credentials.get(id);
+  } catch (err) {
+    if (err instanceof UnopenableCredentialsError) return "unopenable";
+    if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+    throw err;
+  }
 }
 
 const NOT_JSON = Symbol("not JSON");

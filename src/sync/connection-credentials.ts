@@ -3,7 +3,7 @@
  * the webhook hot path and the jobs never decrypt on every request. It also owns one Mux client
  * (and so one rate-limit bucket) per connection: the poller and the ingest jobs share it.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { connections } from "../db/schema";
 import { type Clock, systemClock } from "../lib/clock";
@@ -62,52 +62,121 @@ const ENVIRONMENT_RECHECK_MS = 5 * 60_000;
 /** How long cached credentials are trusted before `updated_at` is read again (other processes may rotate). */
 const RECHECK_MS = 5_000;
 
+/**
+ * A stored connection whose secrets the SecretBox cannot open: `ENCRYPTION_KEY` (or
+ * `encryption.key`) is not the one that sealed them. The connection is unusable until its secrets
+ * are supplied again (`PATCH` with every secret) or re-sealed (`mux-ingest rekey`); everything
+ * else keeps working, and the webhook path skips it rather than failing.
+ */
+export class UnopenableCredentialsError extends AppError {
+  constructor(
+    readonly connectionId: string,
+    readonly connectionName: string,
+  ) {
+    super(
+      "CONFLICT",
+      `The secrets of connection ${connectionId} (${connectionName}) cannot be opened: ENCRYPTION_KEY is not the key that sealed them. Supply every secret again (PATCH /v1/connections/${connectionId}) or run mux-ingest rekey --from-key <old key>`,
+    );
+    this.name = "UnopenableCredentialsError";
+  }
+}
+
+type CacheEntry =
+  | {
+      credentials: ConnectionCredentials;
+      checkedAt: number;
+      api?: MuxApi;
+      environmentConfirmedAt?: number;
+      failure?: undefined;
+    }
+  | { failure: UnopenableCredentialsError; updatedAt: number; checkedAt: number; credentials?: undefined };
+
 export class ConnectionCredentialsCache {
-  private readonly entries = new Map<
-    string,
-    { credentials: ConnectionCredentials; checkedAt: number; api?: MuxApi; environmentConfirmedAt?: number }
-  >();
+  private readonly entries = new Map<string, CacheEntry>();
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly options: CredentialsCacheOptions) {}
 
-  /** Credentials of one connection; throws NOT_FOUND when it does not exist. */
+  /**
+   * Credentials of one connection; throws NOT_FOUND when it does not exist, and
+   * `UnopenableCredentialsError` when its secrets cannot be opened (remembered like credentials,
+   * so a stream of webhooks does not retry the decryption on every request).
+   */
   async get(connectionId: string): Promise<ConnectionCredentials> {
     const cached = this.entries.get(connectionId);
-    const { database, box, clock, redactor } = this.options;
+    const { database, clock, redactor } = this.options;
     const now = clock.now();
-    if (cached && now - cached.checkedAt < RECHECK_MS) return cached.credentials;
+    if (cached && now - cached.checkedAt < RECHECK_MS) return settled(cached);
     const row = await database.db.select().from(connections).where(eq(connections.id, connectionId)).get();
     if (!row) {
       this.entries.delete(connectionId);
       throw new AppError("NOT_FOUND", `Connection ${connectionId} does not exist`);
     }
-    if (cached && cached.credentials.updatedAt === row.updatedAt) {
+    if (cached && (cached.failure ? cached.updatedAt : cached.credentials.updatedAt) === row.updatedAt) {
       cached.checkedAt = now;
-      return cached.credentials;
+      return settled(cached);
     }
-    const credentials: ConnectionCredentials = {
-      id: row.id,
-      tokenId: row.accessTokenId,
-      tokenSecret: await box.open(row.accessTokenSecret),
-      webhookSecrets: row.webhookSecrets ? (JSON.parse(await box.open(row.webhookSecrets)) as string[]) : [],
-      signingKeyId: row.signingKeyId,
-      signingPrivateKey: row.signingPrivateKey ? await box.open(row.signingPrivateKey) : null,
-      environment: row.environmentId ? { id: row.environmentId, name: row.environmentName } : null,
-      updatedAt: row.updatedAt,
-    };
+    let credentials: ConnectionCredentials;
+    try {
+      credentials = await this.open(row);
+    } catch (err) {
+      if (!(err instanceof UnopenableCredentialsError)) throw err;
+      this.entries.set(connectionId, { failure: err, updatedAt: row.updatedAt, checkedAt: now });
+      throw err;
+    }
     redactor.add(credentials.tokenSecret, credentials.signingPrivateKey, ...credentials.webhookSecrets);
     this.entries.set(connectionId, { credentials, checkedAt: now });
     return credentials;
+  }
+
+  private async open(row: typeof connections.$inferSelect): Promise<ConnectionCredentials> {
+    const { box } = this.options;
+    const unsealed = async (envelope: string) => {
+      try {
+        return await box.open(envelope);
+      } catch {
+        throw new UnopenableCredentialsError(row.id, row.name);
+      }
+    };
+    return {
+      id: row.id,
+      tokenId: row.accessTokenId,
+      tokenSecret: await unsealed(row.accessTokenSecret),
+      webhookSecrets: row.webhookSecrets ? (JSON.parse(await unsealed(row.webhookSecrets)) as string[]) : [],
+      signingKeyId: row.signingKeyId,
+      signingPrivateKey: row.signingPrivateKey ? await unsealed(row.signingPrivateKey) : null,
+      environment: row.environmentId ? { id: row.environmentId, name: row.environmentName } : null,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  /** The connections whose secrets cannot be opened (start-up, `/readyz` and the dashboard report them). */
+  async unopenable(): Promise<Array<{ id: string; name: string }>> {
+    const rows = await this.options.database.db
+      .select({ id: connections.id })
+      .from(connections)
+      .orderBy(asc(connections.createdAt))
+      .all();
+    const found: Array<{ id: string; name: string }> = [];
+    for (const row of rows) {
+      try {
+        await this.get(row.id);
+      } catch (err) {
+        if (err instanceof UnopenableCredentialsError)
+          found.push({ id: err.connectionId, name: err.connectionName });
+        else if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
+      }
+    }
+    return found;
   }
 
   /** The Mux client for a connection, rebuilt when its credentials change. */
   async api(connectionId: string): Promise<MuxApi> {
     const credentials = await this.get(connectionId);
     const entry = this.entries.get(connectionId);
-    if (entry?.api) return entry.api;
+    if (entry?.credentials && entry.api) return entry.api;
     const api = this.apiFor(credentials, { bucket: this.bucket(connectionId) });
-    if (entry) entry.api = api;
+    if (entry?.credentials) entry.api = api;
     return api;
   }
 
@@ -121,7 +190,8 @@ export class ConnectionCredentialsCache {
     const entry = this.entries.get(connectionId);
     const now = this.options.clock.now();
     if (
-      entry?.environmentConfirmedAt !== undefined &&
+      entry?.credentials &&
+      entry.environmentConfirmedAt !== undefined &&
       now - entry.environmentConfirmedAt < ENVIRONMENT_RECHECK_MS
     )
       return { ok: true, environment: credentials.environment };
@@ -131,7 +201,7 @@ export class ConnectionCredentialsCache {
     const pinned = credentials.environment ?? (await this.pin(connectionId, actual));
     if (pinned.id !== actual.id) return { ok: false, pinned, actual };
     credentials.environment = pinned;
-    if (entry) entry.environmentConfirmedAt = now;
+    if (entry?.credentials) entry.environmentConfirmedAt = now;
     return { ok: true, environment: pinned };
   }
 
@@ -191,4 +261,9 @@ export class ConnectionCredentialsCache {
     }
     return bucket;
   }
+}
+
+function settled(entry: CacheEntry): ConnectionCredentials {
+  if (entry.failure) throw entry.failure;
+  return entry.credentials;
 }

@@ -29,7 +29,10 @@ export type StreamSettings = {
 export type PipelineSettings = {
   /** Used by buckets without a pipeline URL of their own; null: their objects stop at `ready`. */
   defaultUrl: string | null;
-  /** The Standard Webhooks secret every delivery is signed with; null refuses to deliver. */
+  /**
+   * PIPELINE_SECRET: sealed at start into the default bucket and into buckets without a secret.
+   * Deliveries are signed with their bucket's own secret, never with this one directly.
+   */
   secret: string | null;
   timeoutMs: number;
 };

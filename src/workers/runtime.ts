@@ -7,6 +7,7 @@ import { openD1Database } from "../db/d1";
 import { platformClock } from "../lib/clock";
 import { SecretBox } from "../lib/secret-box";
 import { bootstrapDefaults } from "../resources/bootstrap";
+import { reportUnopenableSecrets } from "../resources/sealed-secrets";
 import { createServiceGraph, type ServiceGraph } from "../service-graph";
 import { settingsFromConfig } from "../settings";
 import { R2ObjectStorage } from "../storage/r2";
@@ -70,6 +71,7 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
     queues: { producer: setup.jobs },
   });
   await bootstrapDefaults(graph.deps, settings.defaults);
+  await reportUnopenableSecrets(graph.deps);
   const { dispatcher, consumer } = graph;
   if (!dispatcher || !consumer) throw new Error("The service graph was built without its Queues adapters");
   return { ...graph, setup, dispatcher, consumer };

@@ -379,7 +379,7 @@ describe("environment bootstrap", () => {
     const hh = await createHarness({ bootstrap: false, env: { ADMIN_TOKEN } });
     audit.watch(hh.logs);
     try {
-      const deps = { database: hh.database, box: hh.deps.box, clock: hh.clock };
+      const deps = hh.deps;
       expect(await bootstrapDefaults(deps, defaultSyncSpec(hh.config))).toEqual({
         created: true,
         syncId: "syn_default",

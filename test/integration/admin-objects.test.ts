@@ -220,6 +220,7 @@ describe("the API described and measured", () => {
       "/v1/buckets/{bucket_id}/objects",
       "/v1/buckets/{bucket_id}/objects/{asset_id}",
       "/v1/buckets/{bucket_id}/objects/{asset_id}/retry",
+      "/v1/buckets/{bucket_id}/rotate-secret",
       "/v1/buckets/{bucket_id}/syncs",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}",
       "/v1/buckets/{bucket_id}/syncs/{sync_id}/confirm-deletions",

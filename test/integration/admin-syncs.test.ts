@@ -47,14 +47,16 @@ describe("buckets", () => {
     await harness();
     const res = await h.api("POST", "/v1/buckets", { name: "clips", pipeline_url: PIPELINE_URL });
     expect(res.status).toBe(201);
-    const bucket = await json<{ id: string }>(res);
+    const { pipeline_secret, ...bucket } = await json<{ id: string; pipeline_secret: string }>(res);
     expect(bucket).toMatchObject({
       id: expect.stringMatching(/^bkt_/),
       name: "clips",
       pipeline_url: PIPELINE_URL,
+      pipeline_secret_hint: `whsec_…${pipeline_secret.replace(/=+$/, "").slice(-4)}`,
       sync_ids: [],
       objects: { total: 0, by_state: {} },
     });
+    // The creation answer is the only one that carries the secret.
     expect(await json(await h.api("GET", `/v1/buckets/${bucket.id}`))).toEqual(bucket);
     const list = await json<{ data: Array<{ id: string }> }>(await h.api("GET", "/v1/buckets"));
     expect(list.data.map((b) => b.id)).toEqual(["bkt_default", bucket.id]);

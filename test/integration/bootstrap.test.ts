@@ -24,7 +24,7 @@ const env = (extra: Record<string, string> = {}) =>
 describe("bootstrap from the environment", () => {
   it("creates the default connection, bucket and sync once, and updates them on later starts", async () => {
     h = await createHarness({ bootstrap: false });
-    const deps = { database: h.database, box: h.deps.box, clock: h.clock };
+    const deps = h.deps;
     expect(await bootstrapDefaults(deps, defaultSyncSpec(env()))).toEqual({
       created: true,
       syncId: "syn_default",
@@ -72,10 +72,7 @@ describe("bootstrap from the environment", () => {
   it("puts a completed initial_only sync back to work when SYNC_MODE becomes continuous", async () => {
     h = await createHarness({ env: { SYNC_MODE: "initial_only" } });
     h.database.sqlite.prepare("update syncs set status = 'completed'").run();
-    await bootstrapDefaults(
-      { database: h.database, box: h.deps.box, clock: h.clock },
-      defaultSyncSpec(env({ SYNC_MODE: "continuous" })),
-    );
+    await bootstrapDefaults(h.deps, defaultSyncSpec(env({ SYNC_MODE: "continuous" })));
     expect(h.database.sqlite.prepare("select status, sync_mode from syncs").get()).toEqual({
       status: "active",
       sync_mode: "continuous",

@@ -89,6 +89,22 @@ export const LoginPage: FC<{ error?: LoginMessage; notice?: Notice | null; disab
   </Layout>
 );
 
+/** What a changed or lost ENCRYPTION_KEY put out of service: named, never with a secret. */
+const UnopenableNotice: FC<{ unopenable: Overview["unopenable"] }> = ({ unopenable }) => {
+  const { connections, buckets } = unopenable;
+  if (connections.length === 0 && buckets.length === 0) return null;
+  const names = (list: Array<{ id: string; name: string }>) =>
+    list.map((x) => `${x.name} (${x.id})`).join(", ");
+  return (
+    <p class="notice bad" data-testid="unopenable">
+      Secrets sealed under another ENCRYPTION_KEY cannot be opened
+      {connections.length > 0 && <> · connections: {names(connections)}</>}
+      {buckets.length > 0 && <> · buckets: {names(buckets)}</>}. They are out of service until their secrets
+      are supplied again or re-sealed with <code>mux-ingest rekey --from-key &lt;old key&gt;</code>.
+    </p>
+  );
+};
+
 export const DashboardPage: FC<{
   overview: Overview;
   csrf: string;
@@ -114,6 +130,7 @@ export const DashboardPage: FC<{
           {notice.text}
         </p>
       )}
+      <UnopenableNotice unopenable={o.unopenable} />
 
       <h2>Connections</h2>
       <table data-testid="connections">

@@ -1,6 +1,13 @@
 /** `/v1/buckets`: collections of objects and where their deliveries go. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { createBucket, deleteBucket, getBucket, listBuckets, updateBucket } from "../../../resources/buckets";
+import {
+  createBucket,
+  deleteBucket,
+  getBucket,
+  listBuckets,
+  rotateBucketSecret,
+  updateBucket,
+} from "../../../resources/buckets";
 import type { HttpEnv } from "../../context";
 import {
   commonErrors,
@@ -14,7 +21,14 @@ import {
   security,
   validationFailed,
 } from "../openapi";
-import { bucketCreateSchema, bucketParams, bucketPatchSchema, bucketSchema } from "./schemas";
+import {
+  bucketCreateSchema,
+  bucketParams,
+  bucketPatchSchema,
+  bucketRotateSchema,
+  bucketSchema,
+  bucketWithSecretSchema,
+} from "./schemas";
 
 const tags = ["Buckets"];
 
@@ -24,9 +38,14 @@ const create = createRoute({
   tags,
   security,
   summary: "Create a bucket",
-  description: "`pipeline_url` overrides PIPELINE_URL for this bucket's deliveries.",
+  description:
+    "`pipeline_url` overrides PIPELINE_URL for this bucket's deliveries. Its deliveries are signed with its own `pipeline_secret` (generated when left out); this answer is the only one that carries it.",
   request: { body: jsonBody(bucketCreateSchema) },
-  responses: { 201: jsonContent(bucketSchema, "The bucket"), ...validationFailed, ...commonErrors },
+  responses: {
+    201: jsonContent(bucketWithSecretSchema, "The bucket, with its pipeline secret (once)"),
+    ...validationFailed,
+    ...commonErrors,
+  },
 });
 
 const list = createRoute({
@@ -53,10 +72,29 @@ const patch = createRoute({
   path: "/v1/buckets/{bucket_id}",
   tags,
   security,
-  summary: "Rename a bucket or change its pipeline URL",
+  summary: "Rename a bucket, change its pipeline URL or rotate its pipeline secret",
+  description:
+    "A pipeline URL needs a pipeline secret: a bucket without one is refused (400). `pipeline_secret` with `grace_seconds` rotates like `rotate-secret`.",
   request: { params: bucketParams, body: jsonBody(bucketPatchSchema) },
   responses: {
     200: jsonContent(bucketSchema, "The bucket"),
+    ...validationFailed,
+    ...notFound,
+    ...commonErrors,
+  },
+});
+
+const rotate = createRoute({
+  method: "post",
+  path: "/v1/buckets/{bucket_id}/rotate-secret",
+  tags,
+  security,
+  summary: "Rotate a bucket's pipeline secret",
+  description:
+    "Sets `pipeline_secret` (generated when left out), answered once. For `grace_seconds` (default a day) deliveries carry both signatures, the new one and the previous one; then only the new one.",
+  request: { params: bucketParams, body: jsonBody(bucketRotateSchema) },
+  responses: {
+    200: jsonContent(bucketWithSecretSchema, "The bucket, with its new pipeline secret (once)"),
     ...validationFailed,
     ...notFound,
     ...commonErrors,
@@ -83,6 +121,10 @@ export function registerBucketRoutes(app: OpenAPIHono<HttpEnv>): void {
   app.openapi(patch, async (c) => {
     const bucketId = c.req.valid("param").bucket_id;
     return c.json(await updateBucket(c.var.deps, { bucketId, patch: c.req.valid("json") }), 200);
+  });
+  app.openapi(rotate, async (c) => {
+    const bucketId = c.req.valid("param").bucket_id;
+    return c.json(await rotateBucketSecret(c.var.deps, { bucketId, ...c.req.valid("json") }), 200);
   });
   app.openapi(remove, async (c) => {
     const id = c.req.valid("param").bucket_id;
