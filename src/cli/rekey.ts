@@ -15,6 +15,7 @@ import { configuredKey } from "../node/local-encryption-key";
 import { rekeySecrets } from "../resources/rekey";
 import { usageError } from "./cli-options";
 import type { Command } from "./command";
+import { say, warn } from "./output";
 
 const HELP = `Usage: mux-ingest rekey --from-key <source> [--to-key <source>]
 
@@ -68,12 +69,12 @@ export const rekeyCommand: Command = {
         { database, clock: systemClock },
         { from: await SecretBox.fromPassphrase(oldKey), to: await SecretBox.fromPassphrase(newKey) },
       );
-      console.log(
+      say(
         `Re-sealed ${result.values} secret(s) of ${result.connections} connection(s) and ${result.buckets} bucket(s) under the new key.`,
       );
       return 0;
     } catch (err) {
-      console.error(`mux-ingest rekey: ${describeError(err)}`);
+      warn(`mux-ingest rekey: ${describeError(err)}`);
       return 1;
     } finally {
       database.close();

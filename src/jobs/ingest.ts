@@ -9,6 +9,7 @@ import { z } from "zod";
 import { deliveries, type ObjectRow, type ObjectState, objects, syncs, TRIGGERS } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { assetFingerprint } from "../mux/asset-fingerprint";
+import { muxIdSchema } from "../mux/ids";
 import { type MuxAsset, muxAssetSchema } from "../mux/schemas";
 import { assetMetadata } from "../sync/asset-metadata";
 import type { Deps } from "../sync/deps";
@@ -29,7 +30,8 @@ import { defineJob } from "./job-type";
 
 const ingestPayload = z.object({
   syncId: z.string(),
-  assetId: z.string(),
+  /** A Mux id: a job queued with anything else (before ids were checked where they enter) dies unrun. */
+  assetId: muxIdSchema,
   via: z.enum(TRIGGERS).default("poll"),
   /** The reconciliation run that enqueued this job, for its counters. */
   runId: z.string().optional(),

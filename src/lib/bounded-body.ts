@@ -39,7 +39,9 @@ export async function readBounded(response: Response, maxBytes: number): Promise
       }
     }
   } finally {
-    if (truncated) await reader.cancel().catch(() => undefined);
+    // Not awaited: a cancel settles when the source has let go, which some sources (a proxied or
+    // intercepted body) never report; nothing here depends on it.
+    if (truncated) void reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
   const bytes = new Uint8Array(kept);
@@ -59,7 +61,8 @@ export async function readBoundedText(response: Response, maxBytes: number): Pro
 
 /** Drops the body unread: the connection is released without downloading it. */
 export async function discardBody(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
+  // Not awaited, for the reason `readBounded` gives.
+  void response.body?.cancel().catch(() => undefined);
 }
 
 /**
