@@ -3,6 +3,8 @@
  * registered with a `Redactor` and replaced before anything is written, so a secret can never
  * reach a log line, whatever a caller passes in.
  */
+import { terminalJson } from "./terminal-text";
+
 export type LogFields = Record<string, unknown>;
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -89,7 +91,8 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
       { time: new Date().toISOString(), level, msg: message, ...base, ...fields },
       errorReplacer,
     );
-    write(redactor ? redactor.redact(line) : line);
+    // Log lines reach terminals too: a title from Mux must not be able to drive one.
+    write(terminalJson(redactor ? redactor.redact(line) : line));
   };
 
   return {

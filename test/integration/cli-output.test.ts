@@ -11,6 +11,7 @@ import { logLine, say, sayJson, warn, writeRaw } from "../../src/cli/output";
 import { createProgress } from "../../src/cli/progress";
 import { formatOverview } from "../../src/cli/status";
 import { formatResults } from "../../src/cli/sync-once";
+import { jsonLogger } from "../../src/lib/logger";
 import { testConnection } from "../../src/resources/connection-test";
 import { readOverview } from "../../src/resources/overview";
 import { passResult } from "../../src/resources/passes";
@@ -141,6 +142,19 @@ describe("CLI output", () => {
         expect(unsafeIn(writes.join(""))).toEqual([]);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("writes the service's own log lines (serve) free of control characters, the same document", () => {
+    fc.assert(
+      fc.property(hostileText, hostileText, (message, title) => {
+        const lines: string[] = [];
+        jsonLogger({ write: (line) => lines.push(line) }).warn(message, { title });
+        const [line = ""] = lines;
+        expect(unsafeIn(line)).toEqual([]);
+        expect(JSON.parse(line)).toMatchObject({ msg: message, title });
+      }),
+      { numRuns: 300 },
     );
   });
 });

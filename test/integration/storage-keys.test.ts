@@ -23,6 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppError } from "../../src/lib/errors";
 import { FileSystemStorage } from "../../src/storage/filesystem";
 import { fileKey, objectPrefix, StorageKeyError } from "../../src/storage/keys";
+import { hostilePart, validFileName, validMuxId } from "../helpers/hostile-parts";
 
 let root: string;
 let outside: string;
@@ -40,38 +41,10 @@ const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const VALID_BUCKET = /^bkt_[A-Za-z0-9]{1,64}$/;
 const VALID_NAME = /^[a-z0-9]{1,32}(-[a-z0-9]{1,32}){0,3}\.(mp4|m4a)$/;
 
-/** What an intercepted or forged Mux answer, or a bug, could put where an id or a name goes. */
-const hostile = fc.oneof(
-  fc.constantFrom(
-    "",
-    ".",
-    "..",
-    "x/../..",
-    "../..",
-    "../bkt_other",
-    "a/b",
-    "/etc",
-    "a\\..\\..",
-    "a\u0000b",
-    "%2e%2e",
-    "%2e%2e%2fx",
-    "\u2024\u2024",
-    "\uff0e\uff0e",
-    "\u3002",
-    "a\u202eb",
-    "x".repeat(300),
-    "low.mp4/../../x.mp4",
-    "../low.mp4",
-    ".mp4",
-    "LOW.MP4",
-    "low.mp4\u0000.txt",
-  ),
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ maxLength: 300 }),
-);
-const validId = fc.stringMatching(/^[A-Za-z0-9]{1,44}$/);
+const hostile = hostilePart;
+const validId = validMuxId;
 const validBucket = fc.stringMatching(/^[A-Za-z0-9]{1,20}$/).map((s) => `bkt_${s}`);
-const validName = fc.constantFrom("low.mp4", "highest.mp4", "capped-1080p.mp4", "1080p.mp4", "audio.m4a");
+const validName = validFileName;
 const anyId = fc.oneof(validId, hostile);
 const anyBucket = fc.oneof(validBucket, hostile);
 const anyName = fc.oneof(validName, hostile);

@@ -9,38 +9,15 @@ import { describe, expect, it } from "vitest";
 import { createMuxApi } from "../../src/mux/client";
 import { muxAssetSchema } from "../../src/mux/schemas";
 import { sourcePathSchema } from "../../src/sync/settings";
+import { hostilePart, validFileName, validMuxId } from "../helpers/hostile-parts";
 
 /** The rules, restated independently of src/mux/ids.ts. */
 const isValidId = (s: string) => s.length <= 255 && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(s);
 const isValidName = (s: string) => /^[a-z0-9]{1,32}(-[a-z0-9]{1,32}){0,3}\.(mp4|m4a)$/.test(s);
 
-const hostile = fc.oneof(
-  fc.constantFrom(
-    "",
-    ".",
-    "..",
-    "x/../..",
-    "a/b",
-    "a\\b",
-    "a\u0000b",
-    "%2e%2e",
-    "\u2024\u2024",
-    "\uff0e",
-    "-rf",
-    "x".repeat(256),
-    "ab\u001b[2J",
-    "../low.mp4",
-    "low.mp4/..",
-    "LOW.MP4",
-    "low.mp4 ",
-  ),
-  fc.string({ unit: "binary", maxLength: 30 }),
-);
-const anyId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,44}$/), hostile);
-const anyName = fc.oneof(
-  fc.constantFrom("low.mp4", "highest.mp4", "capped-1080p.mp4", "audio.m4a", "720p.mp4"),
-  hostile,
-);
+const hostile = hostilePart;
+const anyId = fc.oneof(validMuxId, hostile);
+const anyName = fc.oneof(validFileName, hostile);
 
 describe("Mux ids and file names at the boundary", () => {
   it("parses an asset only when its id is a Mux id, and keeps exactly the valid playback ids and files", () => {
