@@ -63,8 +63,13 @@ describe("mux-ingest rekey", () => {
     first.database.sqlite.prepare("update connections set origin = 'api' where id = 'con_default'").run();
     first.database.close();
     const out: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: string) => out.push(line));
-    vi.spyOn(console, "error").mockImplementation((line: string) => out.push(line));
+    // Whatever the CLI prints goes through its output boundary to these two streams.
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+        out.push(String(chunk).replace(/\n$/, ""));
+        return true;
+      });
+    }
     const before = readFileSync(join(dir, "mux-ingest.db"));
 
     writeFileSync(join(dir, "wrong.key"), "a-wrong-old-key-0123456789abcdefgh\n");

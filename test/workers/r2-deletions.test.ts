@@ -35,7 +35,10 @@ describe("R2 storage through the Worker", () => {
       });
       const res = await worker.fetch("/webhooks/mux", {
         method: "POST",
-        headers: { "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)) },
+        headers: {
+          "content-type": "application/json",
+          "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)),
+        },
         body,
       });
       expect(res.status).toBe(200);
