@@ -185,17 +185,26 @@ export async function updateBucket(
       details: [{ field: "grace_seconds", message }],
     });
   }
-  if (patch.pipeline_secret !== undefined) {
-    await rotateBucketSecret(deps, {
-      bucketId: id,
-      pipeline_secret: patch.pipeline_secret,
-      grace_seconds: patch.grace_seconds,
-    });
-  }
+  const now = deps.clock.now();
+  // One statement: a new URL never lands without the secret sent with it, nor the other way round.
+  const rotation =
+    patch.pipeline_secret === undefined
+      ? {}
+      : await rotatePipelineSecret(
+          deps.box,
+          row,
+          patch.pipeline_secret,
+          (patch.grace_seconds ?? DEFAULT_GRACE_SECONDS) * 1000,
+          now,
+        );
   await deps.database.db
     .update(buckets)
-    .set({ name: patch.name ?? row.name, pipelineUrl, updatedAt: deps.clock.now() })
+    .set({ name: patch.name ?? row.name, pipelineUrl, ...rotation, updatedAt: now })
     .where(eq(buckets.id, id));
+  if (patch.pipeline_secret !== undefined) {
+    deps.redactor.add(patch.pipeline_secret);
+    deps.logger.info("Bucket pipeline secret rotated", { bucket_id: id, grace_seconds: patch.grace_seconds });
+  }
   return presentOne(deps, await findBucket(deps, id));
 }
 
