@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseEnv } from "../config/env";
+import { MIN_ENCRYPTION_KEY_LENGTH, parseEnv } from "../config/env";
 import { openNodeDatabase } from "../db/node";
 import { systemClock } from "../lib/clock";
 import { describeError } from "../lib/errors";
@@ -29,9 +29,6 @@ nothing is changed. Stop the service first.
 
 A <source> is env:NAME (the variable NAME) or a file path (file:PATH also works) holding the
 key. Keys are never taken on the command line and never printed.`;
-
-/** Shortest new key accepted: what ENCRYPTION_KEY asks for. */
-const MIN_KEY_LENGTH = 32;
 
 export const rekeyCommand: Command = {
   summary: "Re-seal every stored secret under a new ENCRYPTION_KEY",
@@ -60,8 +57,8 @@ export const rekeyCommand: Command = {
     } catch (err) {
       return usageError("rekey", describeError(err));
     }
-    if (newKey.length < MIN_KEY_LENGTH)
-      return usageError("rekey", `the new key must be at least ${MIN_KEY_LENGTH} characters`);
+    if (newKey.length < MIN_ENCRYPTION_KEY_LENGTH)
+      return usageError("rekey", `the new key must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters`);
     if (newKey === oldKey) return usageError("rekey", "the old and the new key are the same");
     const database = openNodeDatabase(config.databasePath);
     try {

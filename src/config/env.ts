@@ -54,6 +54,8 @@ const standardWebhooksSecret = z
     message: "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 12 bytes)",
   });
 
+/** The shortest `ENCRYPTION_KEY` accepted (here, and for `rekey`'s new key). */
+export const MIN_ENCRYPTION_KEY_LENGTH = 32;
 export const envSchema = z
   .object({
     MUX_TOKEN_ID: optionalString.pipe(z.uuid({ message: "must be a UUID (the Access Token ID)" }).optional()),
@@ -87,7 +89,9 @@ export const envSchema = z
     ENCRYPTION_KEY: optionalString.pipe(
       z
         .string()
-        .min(32, { message: "must be at least 32 characters (e.g. openssl rand -base64 32)" })
+        .min(MIN_ENCRYPTION_KEY_LENGTH, {
+          message: `must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+        })
         .optional(),
     ),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).default("info")),
