@@ -56,6 +56,7 @@ const standardWebhooksSecret = z
 
 /** The shortest `ENCRYPTION_KEY` accepted (here, and for `rekey`'s new key). */
 export const MIN_ENCRYPTION_KEY_LENGTH = 32;
+
 export const envSchema = z
   .object({
     MUX_TOKEN_ID: optionalString.pipe(z.uuid({ message: "must be a UUID (the Access Token ID)" }).optional()),
