@@ -14,11 +14,17 @@ import type { schema } from "./schema";
 
 export type Db = BaseSQLiteDatabase<"sync" | "async", unknown, typeof schema>;
 
-export type StatementResult = { changes: number };
+/**
+ * Whether a statement changed at least one row itself. Only that is portable: better-sqlite3
+ * counts the statement's own rows, D1 adds the rows its triggers changed (the count tables of
+ * migration 0006), so a count of rows would mean different things on the two drivers. A write
+ * whose caller needs a number of rows makes one statement per row, or reads the ids first.
+ */
+export type StatementResult = { changed: boolean };
 
 export interface Database {
   readonly db: Db;
-  /** Runs every statement or none; resolves with each statement's changed-row count. */
+  /** Runs every statement or none; resolves with whether each statement changed a row. */
   atomic(statements: readonly SQLWrapper[]): Promise<StatementResult[]>;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;

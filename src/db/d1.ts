@@ -15,7 +15,7 @@ import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database, Db, StatementResult } from "./client";
 import { schema } from "./schema";
 
-/** What D1 reports for a write; only `changes` matters to the domain. */
+/** What D1 reports for a write; only whether `changes` is zero matters to the domain. */
 type D1RunResult = { meta: { changes?: number } };
 
 export function openD1Database(binding: D1Database): Database {
@@ -30,7 +30,9 @@ export function openD1Database(binding: D1Database): Database {
         return binding.prepare(query.sql).bind(...query.params);
       });
       const results = (await binding.batch(prepared)) as D1RunResult[];
-      return results.map((result) => ({ changes: result.meta.changes ?? 0 }));
+      // `changes` includes the rows triggers changed, and triggers fire only for rows the statement
+      // changed, so it is zero exactly when the statement itself changed nothing.
+      return results.map((result) => ({ changed: (result.meta.changes ?? 0) > 0 }));
     },
     async ping() {
       await binding.prepare("SELECT 1").first();

@@ -33,7 +33,7 @@ export class GroupCommitter {
 
   constructor(private readonly sqlite: BetterSqlite3.Database) {
     this.runMember = sqlite.transaction((statements: readonly SQLWrapper[]) =>
-      statements.map((statement) => ({ changes: this.run(statement) })),
+      statements.map((statement) => ({ changed: this.run(statement) > 0 })),
     );
     // Nested better-sqlite3 transactions are savepoints: a member that throws is rolled back alone.
     this.runGroup = sqlite.transaction((members: Member[]) =>

@@ -11,6 +11,7 @@
  * The queue's tables are the queue's own (`src/queue/tables.ts`).
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { gaugeCounts } from "./count-tables";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
 export type SecretHints = {
@@ -302,7 +303,11 @@ export const deliveries = sqliteTable(
     createdAt: integer("created_at").notNull(),
     deliveredAt: integer("delivered_at"),
   },
-  (t) => [index("deliveries_object_idx").on(t.objectId)],
+  (t) => [
+    index("deliveries_object_idx").on(t.objectId),
+    // The deliveries accepted since the last scrape (delivery latency) in delivery order.
+    index("deliveries_delivered_idx").on(t.deliveredAt, t.id),
+  ],
 );
 
 export const RUN_KINDS = ["initial", "scheduled", "triggered", "full"] as const;
@@ -377,4 +382,5 @@ export const schema = {
   runs,
   adminSessions,
   signInFailures,
+  gaugeCounts,
 };

@@ -38,7 +38,7 @@ export async function checkUnseenForDeletion(deps: Deps, sync: SyncRow, run: Run
     const results = await deps.database.atomic(
       unseen.map((o) => enqueueIngestForPass(deps, sync, run.id, o.assetId, null)),
     );
-    await bumpRun(deps, run.id, { enqueued: results.reduce((n, r) => n + r.changes, 0) });
+    await bumpRun(deps, run.id, { enqueued: results.filter((r) => r.changed).length });
     lastId = unseen[unseen.length - 1]?.id ?? lastId;
   }
 }
@@ -68,6 +68,6 @@ export async function recheckWaiting(deps: Deps, sync: SyncRow, run: RunRow): Pr
     statements.push(db.update(objects).set({ lastSeenAt: now }).where(inArray(objects.id, ids)).getSQL());
   }
   const results = await deps.database.atomic(statements);
-  const enqueued = results.slice(0, waiting.length).reduce((n, r) => n + r.changes, 0);
+  const enqueued = results.slice(0, waiting.length).filter((r) => r.changed).length;
   await bumpRun(deps, run.id, { enqueued, rechecked: enqueued });
 }

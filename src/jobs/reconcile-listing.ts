@@ -151,7 +151,7 @@ async function processPage(
       )})`,
     );
     const results = await deps.database.atomic(statements);
-    enqueued += results.slice(0, needsWork.length).reduce((n, r) => n + r.changes, 0);
+    enqueued += results.slice(0, needsWork.length).filter((r) => r.changed).length;
   }
   return enqueued;
 }

@@ -65,7 +65,7 @@ export async function schedulePass(
         WHERE NOT ${deps.jobs.activeCondition(request.key)} AND EXISTS (SELECT 1 FROM syncs WHERE id = ${syncId})`,
     deps.jobs.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT 1 FROM runs WHERE id = ${runId})` }),
   ]);
-  if ((inserted?.changes ?? 0) === 0) return null;
+  if (!inserted?.changed) return null;
   deps.doorbell.ring();
   return runId;
 }
@@ -131,7 +131,7 @@ async function walk(
   if (onlyAsset) {
     // One asset: no library scan. Its ingest job makes the single GET.
     const [result] = await deps.database.atomic([enqueueIngestForPass(deps, sync, run.id, onlyAsset, null)]);
-    await bumpRun(deps, run.id, { enqueued: result?.changes ?? 0 });
+    await bumpRun(deps, run.id, { enqueued: result?.changed ? 1 : 0 });
     return { finished: true, full };
   }
   if (sync.syncMode === "continuous" || sync.status !== "completed")

@@ -132,20 +132,31 @@ export class JobReads {
     return counts;
   }
 
-  /** Jobs by type and status, every queue (metrics). */
+  /** Jobs by type and status, every queue (metrics): the trigger-kept counts, never a scan. */
   async countsByType(): Promise<Array<{ type: string; status: JobStatus; count: number }>> {
     const rows = await this.database.db.all<{ type: string; status: JobStatus; n: number }>(
-      sql`SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status`,
+      sql`SELECT type, status, n FROM job_counts WHERE n > 0 ORDER BY type, status`,
     );
     return rows.map((r) => ({ type: r.type, status: r.status, count: r.n }));
   }
 
-  /** Per type, when the oldest job that is due and not yet claimed became due (metrics). */
+  /**
+   * Per type, when the oldest job that is due and not yet claimed became due (metrics): one step
+   * of `jobs_type_due_idx` per type that has pending jobs.
+   */
   async oldestDueByType(now: number): Promise<Array<{ type: string; since: number }>> {
-    return this.database.db.all<{ type: string; since: number }>(
-      sql`SELECT type, MIN(available_at) AS since FROM jobs
-           WHERE status = 'pending' AND available_at <= ${now} GROUP BY type`,
+    const types = await this.database.db.all<{ type: string }>(
+      sql`SELECT type FROM job_counts WHERE status = 'pending' AND n > 0 ORDER BY type`,
     );
+    const oldest: Array<{ type: string; since: number }> = [];
+    for (const { type } of types) {
+      const row = await this.database.db.get<{ since: number | null }>(
+        sql`SELECT MIN(available_at) AS since FROM jobs
+             WHERE status = 'pending' AND type = ${type} AND available_at <= ${now}`,
+      );
+      if (row?.since != null) oldest.push({ type, since: row.since });
+    }
+    return oldest;
   }
 
   /** When the earliest waiting job becomes due (now or later), or null when nothing waits. */

@@ -268,10 +268,12 @@ export class JobStore extends JobReads {
    * Dead jobs are kept: people look at them.
    */
   async pruneFinished(olderThanMs: number, queue: string = DEFAULT_QUEUE): Promise<number> {
-    const [result] = await this.database.atomic([
-      sql`DELETE FROM jobs WHERE queue = ${queue} AND status = 'done' AND finished_at < ${this.clock.now() - olderThanMs}`,
-    ]);
-    return result?.changes ?? 0;
+    // One statement, atomic alone; RETURNING counts the rows it deleted itself (not its triggers').
+    const deleted = await this.database.db.all(
+      sql`DELETE FROM jobs WHERE queue = ${queue} AND status = 'done' AND finished_at < ${this.clock.now() - olderThanMs}
+          RETURNING 1 AS pruned`,
+    );
+    return deleted.length;
   }
 
   /** Marks the job done, or pending again if it was re-enqueued while running. False if the lease was lost. */
@@ -285,7 +287,7 @@ export class JobStore extends JobReads {
                  finished_at = CASE WHEN rerun = 1 THEN NULL ELSE ${now} END, updated_at = ${now}
            WHERE id = ${job.id} AND lease_id = ${job.leaseId}`,
     ]);
-    return (result?.changes ?? 0) > 0;
+    return result?.changed ?? false;
   }
 
   /**
@@ -351,7 +353,7 @@ export class JobStore extends JobReads {
       sql`UPDATE jobs SET locked_until = ${now + this.leaseMs}, updated_at = MAX(${now}, updated_at + 1)
           WHERE id = ${job.id} AND lease_id = ${job.leaseId} AND status = 'running'`,
     ]);
-    return (result?.changes ?? 0) > 0;
+    return result?.changed ?? false;
   }
 
   /**
@@ -386,6 +388,6 @@ export class JobStore extends JobReads {
             updated_at = ${now}
           WHERE queue = ${queue} AND idempotency_key = ${key} AND status = 'dead'`,
     ]);
-    return (result?.changes ?? 0) > 0;
+    return result?.changed ?? false;
   }
 }

@@ -3,7 +3,7 @@
  * (`JobStore`, or the Cloudflare adapter for `job_messages`), so the meaning of a row, and every
  * statement that changes one, lives in one folder.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const JOB_STATUSES = ["pending", "running", "done", "dead"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -33,6 +33,8 @@ export const jobs = sqliteTable(
   (t) => [
     uniqueIndex("jobs_queue_key_uq").on(t.queue, t.idempotencyKey),
     index("jobs_claim_idx").on(t.queue, t.status, t.availableAt),
+    // The oldest due job of each type (metrics) in one index step per type.
+    index("jobs_type_due_idx").on(t.status, t.type, t.availableAt),
   ],
 );
 
@@ -49,3 +51,17 @@ export const jobMessages = sqliteTable("job_messages", {
   /** When the message is due to arrive; one long overdue is presumed lost and sent again. */
   dueAt: integer("due_at").notNull(),
 });
+
+/**
+ * Jobs by type and status, kept by triggers on `jobs` (migration 0006) so that reading the
+ * queue's depth never counts the table.
+ */
+export const jobCounts = sqliteTable(
+  "job_counts",
+  {
+    type: text("type").notNull(),
+    status: text("status").$type<JobStatus>().notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.status] })],
+);

@@ -51,11 +51,11 @@ export async function admitSignIn(deps: SessionDeps, input: { client: string }):
     purgeFailures(now),
     takeSlot(deps, input.client, SIGN_IN_ATTEMPTS_PER_CLIENT, now),
   ]);
-  if (!results.at(-1)?.changes) return refused(await failuresOf(deps, input.client), now);
+  if (!results.at(-1)?.changed) return refused(await failuresOf(deps, input.client), now);
   const [globalSlot] = await deps.database.atomic([
     takeSlot(deps, GLOBAL_CLIENT, SIGN_IN_ATTEMPTS_GLOBAL, now),
   ]);
-  if (!globalSlot?.changes) return refused(await failuresOf(deps, GLOBAL_CLIENT), now);
+  if (!globalSlot?.changed) return refused(await failuresOf(deps, GLOBAL_CLIENT), now);
   return { admitted: true };
 }
 
@@ -134,8 +134,11 @@ export async function closeSession(deps: SessionDeps, input: { id: string }): Pr
 /** Deletes up to `PURGE_BATCH` ended sessions and as many finished rate-limit windows. */
 export async function purgeExpired(deps: SessionDeps): Promise<{ sessions: number; failures: number }> {
   const now = deps.clock.now();
-  const [sessions, failures] = await deps.database.atomic([purgeSessions(now), purgeFailures(now)]);
-  return { sessions: sessions?.changes ?? 0, failures: failures?.changes ?? 0 };
+  // Each purge is one statement (atomic alone); RETURNING counts the rows it deleted itself.
+  const { db } = deps.database;
+  const sessions = await db.all(sql`${purgeSessions(now)} RETURNING 1 AS purged`);
+  const failures = await db.all(sql`${purgeFailures(now)} RETURNING 1 AS purged`);
+  return { sessions: sessions.length, failures: failures.length };
 }
 
 /** Sessions past either end: purged when a session opens (only a sign-in adds rows). */

@@ -114,7 +114,7 @@ export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Pr
     );
   }
   const results = await deps.database.atomic(statements);
-  const fresh = writes.filter((_, i) => (results[insertAt[i] ?? -1]?.changes ?? 0) > 0);
+  const fresh = writes.filter((_, i) => results[insertAt[i] ?? -1]?.changed);
   const jobs = fresh.reduce((sum, write) => sum + write.syncIds.length, 0);
   if (jobs > 0) deps.doorbell.ring();
   const outcomes = writes.map((write) => write.outcome);

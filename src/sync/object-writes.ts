@@ -87,7 +87,7 @@ export async function commitObjectWrite(
   alongside: readonly SQL[] = [],
 ): Promise<WriteResult> {
   const [result] = await deps.database.atomic([...write.statements, ...alongside]);
-  return (result?.changes ?? 0) === 1
+  return result?.changed
     ? { written: true, objectId: write.objectId, version: write.version }
     : { written: false };
 }

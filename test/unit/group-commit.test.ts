@@ -22,7 +22,7 @@ describe("group commit", () => {
         database.atomic([sql`insert into t (id, v) values (${i}, ${`v${i}`})`]),
       ),
     );
-    expect(results).toEqual(Array.from({ length: 5 }, () => [{ changes: 1 }]));
+    expect(results).toEqual(Array.from({ length: 5 }, () => [{ changed: true }]));
     expect(rows()).toHaveLength(5);
   });
 
@@ -37,9 +37,9 @@ describe("group commit", () => {
       sql`insert into t (id, v) values (4, ${null})`,
     ]);
     const ok2 = database.atomic([sql`insert into t (id, v) values (5, 'e')`]);
-    await expect(ok1).resolves.toEqual([{ changes: 1 }, { changes: 1 }]);
+    await expect(ok1).resolves.toEqual([{ changed: true }, { changed: true }]);
     await expect(bad).rejects.toThrow(/NOT NULL/);
-    await expect(ok2).resolves.toEqual([{ changes: 1 }]);
+    await expect(ok2).resolves.toEqual([{ changed: true }]);
     expect(rows()).toEqual([
       { id: 1, v: "a" },
       { id: 2, v: "b" },
