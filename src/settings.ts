@@ -101,6 +101,7 @@ export function settingsFromConfig(config: Config): Settings {
     webhooks: { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS },
     http: {
       adminToken: config.adminToken ?? null,
+      metricsToken: config.metricsToken ?? null,
       webhookBodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
       trustProxy: config.trustProxy,
       clientAddress: "socket",
@@ -133,6 +134,7 @@ function configSecrets(config: Config): string[] {
     config.mux.privateKey,
     config.pipeline.secret,
     config.adminToken,
+    config.metricsToken,
     config.encryptionKey,
     ...config.mux.webhookSecrets,
   ].filter((secret): secret is string => Boolean(secret));

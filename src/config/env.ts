@@ -87,6 +87,9 @@ export const envSchema = z
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, { message: "must be at least 16 characters" }).optional(),
     ),
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+    ),
     ENCRYPTION_KEY: optionalString.pipe(
       z
         .string()
@@ -159,6 +162,8 @@ export type Config = {
   storageDir?: string;
   pipeline: { url?: string; secret?: string };
   adminToken?: string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; unset, it is open. */
+  metricsToken?: string;
   encryptionKey?: string;
   logLevel: "debug" | "info" | "warn" | "error";
   /**
@@ -227,6 +232,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     storageDir: env.STORAGE_DIR,
     pipeline: { url: env.PIPELINE_URL, secret: env.PIPELINE_SECRET },
     adminToken: env.ADMIN_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
     encryptionKey: env.ENCRYPTION_KEY,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY === "true",

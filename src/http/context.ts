@@ -5,6 +5,8 @@ import type { Deps } from "../sync/deps";
 export type HttpSettings = {
   /** `/v1` and the dashboard; null disables both (503), never opens them. */
   adminToken: string | null;
+  /** `/metrics` answers only this bearer token; null leaves it open (a scrape reads counts only). */
+  metricsToken: string | null;
   /** Webhook bodies above this are refused (413) before they are read whole. */
   webhookBodyLimitBytes: number;
   /** `TRUST_PROXY`: honour `X-Forwarded-Proto` and the last hop of `X-Forwarded-For`. */

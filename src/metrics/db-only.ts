@@ -5,20 +5,23 @@
  */
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import { singleFlight } from "../lib/single-flight";
 import type { JobStore } from "../queue/job-store";
 import { type MetricsSnapshot, readMetricsSnapshot } from "./snapshot";
 import { type Metrics, PROMETHEUS_CONTENT_TYPE } from "./types";
 
 export function createDbOnlyMetrics(deps: { database: Database; clock: Clock; jobs: JobStore }): Metrics {
+  // Concurrent scrapes share one read of the database.
+  const render = singleFlight(async () =>
+    formatSnapshot(await readMetricsSnapshot(deps.database, deps.jobs, deps.clock.now())),
+  );
   return {
     webhookReceived() {},
     signatureFailure() {},
     jobOutcome() {},
     muxRequest() {},
     contentType: PROMETHEUS_CONTENT_TYPE,
-    async render() {
-      return formatSnapshot(await readMetricsSnapshot(deps.database, deps.jobs, deps.clock.now()));
-    },
+    render,
   };
 }
 

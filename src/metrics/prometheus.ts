@@ -10,6 +10,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import { singleFlight } from "../lib/single-flight";
 import type { JobStore } from "../queue/job-store";
 import { readMetricsSnapshot, readNewDeliveries } from "./snapshot";
 import type { Metrics } from "./types";
@@ -108,6 +109,12 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
     }
   };
 
+  // Concurrent scrapes share one refresh and one rendering of the registry.
+  const render = singleFlight(async () => {
+    await refresh();
+    return registry.metrics();
+  });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -118,9 +125,6 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       jobDuration.observe({ type }, durationMs / 1000);
     },
     muxRequest: (status) => muxRequests.inc({ status: status === 0 ? "network_error" : String(status) }),
-    async render() {
-      await refresh();
-      return registry.metrics();
-    },
+    render,
   };
 }

@@ -1,0 +1,131 @@
+/**
+ * What a scrape of `/metrics` costs and who may make one: concurrent scrapes share one read of
+ * the database (and so observe each delivery's latency once), and with `METRICS_TOKEN` only its
+ * bearer is answered, whatever else the Authorization header holds.
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseEnv } from "../../src/config/env";
+import { createPrometheusMetrics } from "../../src/metrics/prometheus";
+import type { JobStore } from "../../src/queue/job-store";
+import { createHarness, type Harness } from "../helpers/harness";
+
+const METRICS_TOKEN = "metrics-token-0123456789";
+
+let h: Harness | undefined;
+afterEach(() => {
+  h?.close();
+  h = undefined;
+});
+
+/** A harness whose metrics count how often a scrape reads the queue's counts. */
+async function countingHarness(env: Record<string, string> = {}) {
+  const reads = { counts: 0 };
+  const harness = await createHarness({
+    env,
+    metrics: (input) => {
+      const jobs = new Proxy(input.jobs, {
+        get(target, key, receiver) {
+          if (key === "countsByType") {
+            return () => {
+              reads.counts += 1;
+              return target.countsByType();
+            };
+          }
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }) as JobStore;
+      return createPrometheusMetrics({ ...input, jobs });
+    },
+  });
+  h = harness;
+  return { harness, reads };
+}
+
+describe("a scrape of /metrics", () => {
+  it("is shared by every scrape that arrives while it runs, and the next one reads afresh", async () => {
+    const { harness, reads } = await countingHarness();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => harness.app.request("/metrics")));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    expect(new Set(bodies).size).toBe(1);
+    expect(reads.counts).toBe(1);
+    await harness.app.request("/metrics");
+    expect(reads.counts).toBe(2);
+  });
+
+  it("counts a delivery's latency once however many scrapes run at the same time", async () => {
+    const { harness } = await countingHarness();
+    const now = harness.clock.now();
+    harness.database.sqlite
+      .prepare(
+        `INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at, delivered_at)
+         VALUES ('obj_1.v1', 'obj_1', 'bkt_default', 'object.ready', 1, 'delivered', 1, ?, ?)`,
+      )
+      .run(now, now + 300);
+    const texts = await Promise.all(
+      Array.from({ length: 4 }, async () => (await harness.app.request("/metrics")).text()),
+    );
+    for (const text of texts) expect(text).toContain("mux_ingest_delivery_latency_seconds_count 1");
+  });
+});
+
+describe("METRICS_TOKEN", () => {
+  it("leaves /metrics open when unset", async () => {
+    const { harness } = await countingHarness();
+    expect((await harness.app.request("/metrics")).status).toBe(200);
+  });
+
+  it("answers only its bearer: any other Authorization header gets 401 and no figures", async () => {
+    const { harness, reads } = await countingHarness({ METRICS_TOKEN });
+    const ok = await harness.app.request("/metrics", {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("mux_ingest_queue_jobs");
+    const readsBefore = reads.counts;
+
+    const header = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `Bearer ${s}`),
+      fc.constantFrom(
+        METRICS_TOKEN,
+        `Basic ${METRICS_TOKEN}`,
+        `Bearer ${METRICS_TOKEN.slice(0, -1)}`,
+        `Bearer ${METRICS_TOKEN}x`,
+        `Bearer ${METRICS_TOKEN.toUpperCase()}`,
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.option(header, { nil: undefined }), async (authorization) => {
+        fc.pre(
+          authorization
+            ?.trim()
+            .replace(/^bearer\s+/i, "")
+            .trim() !== METRICS_TOKEN,
+        );
+        const headers: Record<string, string> = {};
+        if (authorization !== undefined) {
+          try {
+            new Headers({ authorization });
+          } catch {
+            return; // not a value a client can send
+          }
+          headers.authorization = authorization;
+        }
+        const res = await harness.app.request("/metrics", { headers });
+        expect(res.status).toBe(401);
+        expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+        expect(await res.text()).not.toContain("mux_ingest_");
+      }),
+      { numRuns: 150 },
+    );
+    expect(reads.counts).toBe(readsBefore);
+  });
+
+  it("must be at least 16 characters", () => {
+    expect(() => parseEnv({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+    expect(parseEnv({ METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
+  });
+});
