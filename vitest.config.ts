@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/helpers/build-dist.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Real processes and ports: one file at a time keeps the 2-core machine predictable.

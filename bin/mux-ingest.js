@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The published entry: runs the TypeScript CLI through tsx's loader, so there is no build step.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli.ts");
+// The `mux-ingest` command: the CLI compiled by `npm run build` into dist/, on plain node.
+import "../dist/cli.js";

@@ -1,16 +1,23 @@
 /**
  * `mux-ingest <command>`: the one entry that reads `process.env` and `process.argv`. Each command
  * lives in `cli/` and returns its exit code; errors a person can fix (bad configuration, Mux
- * refusing the credentials) are printed as one readable line, not a stack trace.
+ * refusing the credentials, an unreadable `--env-file`) are printed as one readable line, not a
+ * stack trace. `--help` and `--version` load no command, so they answer at once.
  */
 
 import { COMMANDS, printHelp } from "./cli/commands";
+import { environmentWith, takeEnvFiles } from "./cli/env-file";
 import { say, warn } from "./cli/output";
-import { ConfigError } from "./config/env";
-import { describeError } from "./lib/errors";
+import { version } from "./cli/version";
+import { AppError, describeError } from "./lib/errors";
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const { args, files } = takeEnvFiles(argv);
+  const [name, ...rest] = args;
+  if (name === "--version" || name === "-v" || name === "version") {
+    say(version());
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     printHelp();
     return name ? 0 : 1;
@@ -24,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
     say(command.help);
     return 0;
   }
-  return command.run(rest, process.env);
+  const env = environmentWith(files, process.env);
+  const run = await command.load();
+  return run(rest, env);
 }
 
 main(process.argv.slice(2)).then(
@@ -32,8 +41,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) {
-      warn(err.message);
+    // A configuration the person can fix (ConfigError's CONFIG, a bad --env-file): one line, exit 2.
+    if (err instanceof AppError && (err.code === "CONFIG" || err.code === "VALIDATION")) {
+      warn(err.code === "CONFIG" ? err.message : `mux-ingest: ${err.message}`);
       process.exitCode = 2;
       return;
     }

@@ -10,51 +10,38 @@ import { openNode } from "../node/open-node";
 import { testConnection } from "../resources/connection-test";
 import { chooseConnection } from "../resources/connections";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./command";
 import { say, sayJson, warn } from "./output";
 
-const HELP = `Usage: mux-ingest connections test [ID] [--json]
+export async function runConnections(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed: { values: { json?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: { json: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    return usageError("connections", describeError(err));
+  }
+  const [sub, id, ...extra] = parsed.positionals;
+  if (sub !== "test" || extra.length > 0)
+    return usageError("connections", 'the only subcommand is "test [ID]"');
 
-Calls Mux with the stored credentials of connection ID (default: the connection made from
-MUX_TOKEN_ID, or the only connection) and says which environment they reach, or why Mux
-refused them (wrong token id/secret, a missing permission, Mux unreachable).
-
-Exit status: 0 Mux accepts the credentials; 1 it does not, or no such connection; 2 usage error.`;
-
-export const connectionsCommand: Command = {
-  summary: "Test a connection's credentials against Mux (connections test [ID])",
-  help: HELP,
-  async run(args, env) {
-    let parsed: { values: { json?: boolean }; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: "boolean" } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (err) {
-      return usageError("connections", describeError(err));
+  const config = parseEnv(env);
+  const node = await openNode(config, cliLogOptions(env));
+  try {
+    const connectionId = await chooseConnection(node.deps, { id });
+    if (!connectionId.ok) {
+      warn(`mux-ingest connections test: ${connectionId.message}`);
+      return 1;
     }
-    const [sub, id, ...extra] = parsed.positionals;
-    if (sub !== "test" || extra.length > 0)
-      return usageError("connections", 'the only subcommand is "test [ID]"');
-
-    const config = parseEnv(env);
-    const node = await openNode(config, cliLogOptions(env));
-    try {
-      const connectionId = await chooseConnection(node.deps, { id });
-      if (!connectionId.ok) {
-        warn(`mux-ingest connections test: ${connectionId.message}`);
-        return 1;
-      }
-      const result = await testConnection(node.deps, { id: connectionId.id });
-      if (parsed.values.json) sayJson({ connection_id: connectionId.id, ...result });
-      else if (result.success) say(`✓ ${connectionId.id}: ${result.message}`);
-      else warn(`✗ ${connectionId.id}: ${result.message}`);
-      return result.success ? 0 : 1;
-    } finally {
-      node.database.close();
-    }
-  },
-};
+    const result = await testConnection(node.deps, { id: connectionId.id });
+    if (parsed.values.json) sayJson({ connection_id: connectionId.id, ...result });
+    else if (result.success) say(`✓ ${connectionId.id}: ${result.message}`);
+    else warn(`✗ ${connectionId.id}: ${result.message}`);
+    return result.success ? 0 : 1;
+  } finally {
+    node.database.close();
+  }
+}

@@ -14,70 +14,52 @@ import { SecretBox } from "../lib/secret-box";
 import { configuredKey } from "../node/local-encryption-key";
 import { rekeySecrets } from "../resources/rekey";
 import { usageError } from "./cli-options";
-import type { Command } from "./command";
 import { say, warn } from "./output";
 
-const HELP = `Usage: mux-ingest rekey --from-key <source> [--to-key <source>]
-
-Re-seals every secret at rest (connections' Mux secrets, buckets' pipeline secrets) that the old
-key sealed, under the new key, in one write. If any secret does not open with the old key,
-nothing is changed. Stop the service first.
-
-  --from-key <source>  the old key
-  --to-key <source>    the new key (default: the configured one, ENCRYPTION_KEY or the
-                       encryption.key next to the database); set ENCRYPTION_KEY to it afterwards
-
-A <source> is env:NAME (the variable NAME) or a file path (file:PATH also works) holding the
-key. Keys are never taken on the command line and never printed.`;
-
-export const rekeyCommand: Command = {
-  summary: "Re-seal every stored secret under a new ENCRYPTION_KEY",
-  help: HELP,
-  async run(args, env) {
-    let from: string | undefined;
-    let to: string | undefined;
-    try {
-      const { values } = parseArgs({
-        args,
-        options: { "from-key": { type: "string" }, "to-key": { type: "string" } },
-        strict: true,
-      });
-      from = values["from-key"];
-      to = values["to-key"];
-    } catch (err) {
-      return usageError("rekey", describeError(err));
-    }
-    if (!from) return usageError("rekey", "--from-key is required");
-    const config = parseEnv(env);
-    let oldKey: string;
-    let newKey: string;
-    try {
-      oldKey = readKey(from, env);
-      newKey = to ? readKey(to, env) : configuredKey(config).key;
-    } catch (err) {
-      return usageError("rekey", describeError(err));
-    }
-    if (newKey.length < MIN_ENCRYPTION_KEY_LENGTH)
-      return usageError("rekey", `the new key must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters`);
-    if (newKey === oldKey) return usageError("rekey", "the old and the new key are the same");
-    const database = openNodeDatabase(config.databasePath);
-    try {
-      const result = await rekeySecrets(
-        { database, clock: systemClock },
-        { from: await SecretBox.fromPassphrase(oldKey), to: await SecretBox.fromPassphrase(newKey) },
-      );
-      say(
-        `Re-sealed ${result.values} secret(s) of ${result.connections} connection(s) and ${result.buckets} bucket(s) under the new key.`,
-      );
-      return 0;
-    } catch (err) {
-      warn(`mux-ingest rekey: ${describeError(err)}`);
-      return 1;
-    } finally {
-      database.close();
-    }
-  },
-};
+export async function runRekey(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let from: string | undefined;
+  let to: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { "from-key": { type: "string" }, "to-key": { type: "string" } },
+      strict: true,
+    });
+    from = values["from-key"];
+    to = values["to-key"];
+  } catch (err) {
+    return usageError("rekey", describeError(err));
+  }
+  if (!from) return usageError("rekey", "--from-key is required");
+  const config = parseEnv(env);
+  let oldKey: string;
+  let newKey: string;
+  try {
+    oldKey = readKey(from, env);
+    newKey = to ? readKey(to, env) : configuredKey(config).key;
+  } catch (err) {
+    return usageError("rekey", describeError(err));
+  }
+  if (newKey.length < MIN_ENCRYPTION_KEY_LENGTH)
+    return usageError("rekey", `the new key must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters`);
+  if (newKey === oldKey) return usageError("rekey", "the old and the new key are the same");
+  const database = openNodeDatabase(config.databasePath);
+  try {
+    const result = await rekeySecrets(
+      { database, clock: systemClock },
+      { from: await SecretBox.fromPassphrase(oldKey), to: await SecretBox.fromPassphrase(newKey) },
+    );
+    say(
+      `Re-sealed ${result.values} secret(s) of ${result.connections} connection(s) and ${result.buckets} bucket(s) under the new key.`,
+    );
+    return 0;
+  } catch (err) {
+    warn(`mux-ingest rekey: ${describeError(err)}`);
+    return 1;
+  } finally {
+    database.close();
+  }
+}
 
 /** A key from `env:NAME` or a file (`file:PATH` or a plain path), trimmed as the key file is. */
 function readKey(source: string, env: NodeJS.ProcessEnv): string {

@@ -9,37 +9,26 @@ import { describeError } from "../lib/errors";
 import { openNode } from "../node/open-node";
 import { type Overview, readOverview } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./command";
 import { say, sayJson } from "./output";
 
-const HELP = `Usage: mux-ingest status [--json]
-
-Prints the connections (and their last test), each sync with its state, last and next run and
-the last run's counters, the objects of each bucket by state and reason, the queue, and recent
-failures. --json prints the same as one JSON document.`;
-
-export const statusCommand: Command = {
-  summary: "Syncs, runs and object counts by state and reason",
-  help: HELP,
-  async run(args, env) {
-    let json = false;
-    try {
-      json = Boolean(parseArgs({ args, options: { json: { type: "boolean" } }, strict: true }).values.json);
-    } catch (err) {
-      return usageError("status", describeError(err));
-    }
-    const config = parseEnv(env);
-    const node = await openNode(config, cliLogOptions(env));
-    try {
-      const overview = await readOverview(node.deps);
-      if (json) sayJson(overview);
-      else say(formatOverview(overview));
-      return 0;
-    } finally {
-      node.database.close();
-    }
-  },
-};
+export async function runStatus(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let json = false;
+  try {
+    json = Boolean(parseArgs({ args, options: { json: { type: "boolean" } }, strict: true }).values.json);
+  } catch (err) {
+    return usageError("status", describeError(err));
+  }
+  const config = parseEnv(env);
+  const node = await openNode(config, cliLogOptions(env));
+  try {
+    const overview = await readOverview(node.deps);
+    if (json) sayJson(overview);
+    else say(formatOverview(overview));
+    return 0;
+  } finally {
+    node.database.close();
+  }
+}
 
 export function formatOverview(o: Overview): string {
   const lines: string[] = [];

@@ -16,95 +16,75 @@ import {
   startOrFollowPass,
 } from "../resources/passes";
 import { cliLogOptions, usageError } from "./cli-options";
-import type { Command } from "./command";
 import { say, sayJson, warn } from "./output";
 import { createProgress } from "./progress";
 
-const HELP = `Usage: mux-ingest sync --once [--sync ID]... [--timeout SECONDS] [--json]
+export async function runSyncOnce(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values: { once?: boolean; sync?: string[]; timeout?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        once: { type: "boolean" },
+        sync: { type: "string", multiple: true },
+        timeout: { type: "string" },
+        json: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    return usageError("sync", describeError(err));
+  }
+  if (!values.once)
+    return usageError("sync", "only --once is supported here; `mux-ingest serve` keeps syncs running");
+  const timeoutS = values.timeout === undefined ? 900 : Number(values.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    return usageError("sync", "--timeout must be a positive number of seconds");
 
-Runs one reconciliation pass of each sync (default: every active sync), waits for the jobs it
-causes (ingests and pipeline deliveries, including their retries), prints each run's counters
-and the objects by state, then exits.
-
-Options:
-  --once             required: run one pass and exit (\`serve\` keeps syncs running)
-  --sync ID          only this sync (repeatable)
-  --timeout SECONDS  give up waiting after this long (default 900)
-  --json             print the result as JSON on stdout
-
-Exit status: 0 every pass succeeded and no object ended failed; 1 a pass failed, an object
-is failed, or the wait timed out; 2 usage or configuration error.`;
-
-export const syncOnceCommand: Command = {
-  summary: "Run one reconciliation pass, wait for its jobs, then exit",
-  help: HELP,
-  async run(args, env) {
-    let values: { once?: boolean; sync?: string[]; timeout?: string; json?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          once: { type: "boolean" },
-          sync: { type: "string", multiple: true },
-          timeout: { type: "string" },
-          json: { type: "boolean" },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      return usageError("sync", describeError(err));
+  const config = parseEnv(env);
+  const node = await openNode(config, cliLogOptions(env));
+  try {
+    const { deps, runner } = node;
+    const targets = await passTargets(deps, { syncIds: values.sync ?? [] });
+    if (targets.length === 0) {
+      warn(
+        "mux-ingest sync: no active sync to run. Set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/buckets/{id}/syncs.",
+      );
+      return 1;
     }
-    if (!values.once)
-      return usageError("sync", "only --once is supported here; `mux-ingest serve` keeps syncs running");
-    const timeoutS = values.timeout === undefined ? 900 : Number(values.timeout);
-    if (!Number.isFinite(timeoutS) || timeoutS <= 0)
-      return usageError("sync", "--timeout must be a positive number of seconds");
+    const runIds = new Map<string, string>();
+    for (const sync of targets) runIds.set(sync.id, await startOrFollowPass(deps, { sync }));
 
-    const config = parseEnv(env);
-    const node = await openNode(config, cliLogOptions(env));
-    try {
-      const { deps, runner } = node;
-      const targets = await passTargets(deps, { syncIds: values.sync ?? [] });
-      if (targets.length === 0) {
-        warn(
-          "mux-ingest sync: no active sync to run. Set MUX_TOKEN_ID and MUX_TOKEN_SECRET, or create one with POST /v1/buckets/{id}/syncs.",
-        );
-        return 1;
-      }
-      const runIds = new Map<string, string>();
-      for (const sync of targets) runIds.set(sync.id, await startOrFollowPass(deps, { sync }));
+    const progress = createProgress();
+    const tick = setInterval(() => {
+      void passProgress(deps, { runIds: [...runIds.values()] }).then(
+        (p) => progress.update(describeProgress(p)),
+        () => {},
+      );
+    }, 250);
+    const started = Date.now();
+    const drained = await runner.drain({ waitForDelayed: true, timeoutMs: timeoutS * 1000 });
+    clearInterval(tick);
+    progress.done();
 
-      const progress = createProgress();
-      const tick = setInterval(() => {
-        void passProgress(deps, { runIds: [...runIds.values()] }).then(
-          (p) => progress.update(describeProgress(p)),
-          () => {},
-        );
-      }, 250);
-      const started = Date.now();
-      const drained = await runner.drain({ waitForDelayed: true, timeoutMs: timeoutS * 1000 });
-      clearInterval(tick);
-      progress.done();
-
-      const results: PassResult[] = [];
-      for (const sync of targets)
-        results.push(await passResult(deps, { syncId: sync.id, runId: runIds.get(sync.id) ?? "" }));
-      const ok =
-        !drained.timedOut && results.every((r) => r.run?.status === "succeeded" && r.failed.length === 0);
-      if (values.json) {
-        sayJson({ ok, timed_out: drained.timedOut, jobs_run: drained.ran, syncs: results });
-      } else {
-        say(formatResults(results, Date.now() - started, drained.ran));
-        if (drained.timedOut)
-          warn(`Timed out after ${timeoutS} s with jobs still waiting (see mux-ingest status).`);
-      }
-      return ok ? 0 : 1;
-    } finally {
-      node.database.close();
+    const results: PassResult[] = [];
+    for (const sync of targets)
+      results.push(await passResult(deps, { syncId: sync.id, runId: runIds.get(sync.id) ?? "" }));
+    const ok =
+      !drained.timedOut && results.every((r) => r.run?.status === "succeeded" && r.failed.length === 0);
+    if (values.json) {
+      sayJson({ ok, timed_out: drained.timedOut, jobs_run: drained.ran, syncs: results });
+    } else {
+      say(formatResults(results, Date.now() - started, drained.ran));
+      if (drained.timedOut)
+        warn(`Timed out after ${timeoutS} s with jobs still waiting (see mux-ingest status).`);
     }
-  },
-};
+    return ok ? 0 : 1;
+  } finally {
+    node.database.close();
+  }
+}
 
 function describeProgress(p: Awaited<ReturnType<typeof passProgress>>): string {
   return `pass ${p.statuses.join(",")} · pages ${p.pages} · assets seen ${p.assetsSeen} · enqueued ${p.enqueued} · jobs waiting ${p.jobs.pending} running ${p.jobs.running} dead ${p.jobs.dead}`;

@@ -3,17 +3,18 @@
  * native module never reaches the Worker bundle.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { SQLWrapper } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { packageRoot } from "../lib/package-root";
 import type { Database, Db, StatementResult } from "./client";
 import { GroupCommitter } from "./group-commit";
 import { schema } from "./schema";
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+/** `migrations/` ships at the package root, beside the code (sources or build). */
+export const MIGRATIONS_FOLDER = join(packageRoot(import.meta.url), "migrations");
 
 export type NodeDatabase = Database & { readonly sqlite: BetterSqlite3.Database };
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rekeyCommand } from "../../src/cli/rekey";
+import { runRekey } from "../../src/cli/rekey";
 import { parseEnv } from "../../src/config/env";
 import { openNodeDatabase } from "../../src/db/node";
 import { SecretBox } from "../../src/lib/secret-box";
@@ -73,12 +73,12 @@ describe("mux-ingest rekey", () => {
     const before = readFileSync(join(dir, "mux-ingest.db"));
 
     writeFileSync(join(dir, "wrong.key"), "a-wrong-old-key-0123456789abcdefgh\n");
-    expect(await rekeyCommand.run(["--from-key", join(dir, "wrong.key")], env(NEW_KEY))).toBe(1);
+    expect(await runRekey(["--from-key", join(dir, "wrong.key")], env(NEW_KEY))).toBe(1);
     expect(out.join("\n")).toMatch(/nothing was changed/);
     expect(readFileSync(join(dir, "mux-ingest.db")).equals(before)).toBe(true);
-    expect(await rekeyCommand.run(["--from-key", OLD_KEY], env(NEW_KEY))).toBe(2);
+    expect(await runRekey(["--from-key", OLD_KEY], env(NEW_KEY))).toBe(2);
 
-    expect(await rekeyCommand.run(["--from-key", "env:OLD_KEY"], env(NEW_KEY, { OLD_KEY }))).toBe(0);
+    expect(await runRekey(["--from-key", "env:OLD_KEY"], env(NEW_KEY, { OLD_KEY }))).toBe(0);
     expect(out.at(-1)).toMatch(/Re-sealed 3 secret\(s\) of 1 connection\(s\) and 1 bucket\(s\)/);
     for (const line of out) for (const key of [OLD_KEY, NEW_KEY]) expect(line).not.toContain(key);
     expect(await openAll(NEW_KEY)).toEqual([
