@@ -71,6 +71,20 @@ A <source> is env:NAME (the variable NAME) or a file path (file:PATH also works)
 key. Keys are never taken on the command line and never printed.`,
     load: async () => (await import("./rekey")).runRekey,
   },
+  backup: {
+    summary: "Copy the database online to a file (SQLite's backup API), then check the copy",
+    help: `Usage: mux-ingest backup FILE [--json]
+
+Copies $DATABASE_PATH to FILE while the service keeps running (SQLite's online backup: the copy
+is consistent at one instant), checks it with PRAGMA quick_check, and prints its size. FILE is
+created with mode 0600 and never overwritten. The encryption key (ENCRYPTION_KEY, or the
+encryption.key file next to the database) is not in the copy: keep it apart, and restore both.
+
+Restore: stop the service, put FILE in place of $DATABASE_PATH (and remove its -wal and -shm
+files), start it again. Exit status: 0 copied and checked; 1 no database, FILE exists, or the
+check failed; 2 usage error.`,
+    load: async () => (await import("./backup")).runBackup,
+  },
   demo: {
     summary: "Run the main job against the bundled fake Mux",
     help: `Usage: mux-ingest demo [--assets N] [--live N] [--seed S] [--download] [--keep] [--timeout SECONDS]
