@@ -30,6 +30,16 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The packed package installed into an empty folder: long (npm compiles better-sqlite3),
+          // mostly one core, so it runs beside the end-to-end tier rather than in its queue.
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 15 * 60_000,
+        },
+      },
       // Inside workerd, against the Worker entry (D1, Queues, Cron, R2): see its own config.
       "test/workers/vitest.config.ts",
     ],

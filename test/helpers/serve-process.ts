@@ -15,9 +15,21 @@ export type ServeProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-export async function startServe(env: Record<string, string>, timeoutMs = 30_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve"], {
+export type ServeOptions = {
+  /** The `mux-ingest` executable to run (default: the repository's `bin/mux-ingest.js`). */
+  bin?: string;
+  /** Its working directory (default: this process's). */
+  cwd?: string;
+};
+
+export async function startServe(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  options: ServeOptions = {},
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [options.bin ?? BIN, "serve"], {
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "debug", ...env },
+    cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
