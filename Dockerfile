@@ -42,7 +42,8 @@ VOLUME ["/data"]
 EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8787/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node is PID 1 and handles SIGTERM itself: `serve` stops taking requests, finishes or releases
-# its jobs, closes the database, then exits (docker stop's default 10 s is enough).
+# node is PID 1 and handles SIGTERM itself: `serve` stops taking requests, lets running jobs
+# finish for up to 10 s (then releases them to the next start), closes the database and exits.
+# Give it more than that before SIGKILL: `docker stop -t 30` (compose.yaml sets 30 s).
 ENTRYPOINT ["node", "/app/node_modules/mux-ingest/bin/mux-ingest.js"]
 CMD ["serve"]
