@@ -126,3 +126,17 @@ export type DownloadData = {
   /** GET/HEAD requests the fake's stream host served (probes and fallbacks included). */
   streamRequests: number;
 };
+
+export type StartupSide = {
+  label: string;
+  help: { runs: number; wallSecondsP50: number; wallSecondsMin: number; peakRssMiB: number };
+  idle: { rssMiBAt10s: number; rssMiBAt60s: number; rssMiBMax: number; rssMiBMin: number; listCalls: number };
+};
+
+export type StartupData = {
+  installSeconds: number;
+  tarballKiB: number;
+  /** The installed package first, then the sources through tsx. */
+  sides: StartupSide[];
+  goals: { helpWallSeconds: number; serveIdleRssMiB: number };
+};

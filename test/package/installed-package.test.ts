@@ -2,119 +2,53 @@
  * The package as an operator installs it: `npm pack` (which builds `dist/`), then
  * `npm install --omit=dev` of the tarball into an empty folder outside the repository, and
  * everything below runs from that folder alone: no repository path on PATH, no `npm_*`
- * variables, the working directory the install folder. The Dockerfile runs the same two steps
- * (`DOCKERFILE_STEPS` below is checked against it), so this is the image's path too.
+ * variables, the working directory the install folder. The steps are the Dockerfile's
+ * (`scripts/packed-install.ts` runs them; the first test checks them against the Dockerfile),
+ * so this is the image's path too.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DOCKERFILE_STEPS,
+  dockerfileSteps,
+  outsideEnv,
+  packAndInstall,
+  REPO_DIR,
+  run,
+} from "../../scripts/packed-install";
 import type { RunningFakeMux } from "../../src/fake-mux/index";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
-const REPO = resolve(import.meta.dirname, "../..");
-const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
-const INSTALL_TIMEOUT_MS = 15 * 60_000;
-
-/**
- * The Dockerfile's packaging steps, in order: `npm pack` in the build stage, `npm install` of the
- * tarball in the install stage. The test below runs exactly these, with `/pack` a temp folder.
- */
-const DOCKERFILE_STEPS = [
-  "npm pack --pack-destination /pack",
-  "npm install --omit=dev --no-audit --no-fund /pack/mux-ingest-*.tgz",
-];
-
-/** The Dockerfile's `RUN npm pack…` and `RUN npm install…` lines, in their order. */
-function dockerfileSteps(): string[] {
-  return readFileSync(join(REPO, "Dockerfile"), "utf8")
-    .split("\n")
-    .flatMap((line) => /^RUN (npm (?:pack|install) .*)$/.exec(line.trim())?.[1] ?? []);
-}
-
-/** A step's words with `/pack` put in `pack` and the tarball glob resolved, as a shell would. */
-function words(step: string, pack: string): string[] {
-  return step.split(" ").map((word) => {
-    const local = word.replace(/^\/pack/, pack);
-    if (!local.includes("*")) return local;
-    const [prefix, suffix] = local.split("*") as [string, string];
-    const matches = readdirSync(pack)
-      .map((f) => join(pack, f))
-      .filter((f) => f.startsWith(prefix) && f.endsWith(suffix));
-    expect(matches, word).toHaveLength(1);
-    return matches[0] as string;
-  });
-}
+const VERSION = (JSON.parse(readFileSync(join(REPO_DIR, "package.json"), "utf8")) as { version: string })
+  .version;
 
 let root: string;
 let app: string;
 let bin: string;
 
-/** The environment of a shell that never saw the repository. */
-function outsideEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith("npm_") || key === "NODE_PATH" || key === "INIT_CWD") continue;
-    env[key] = value;
-  }
-  env.PATH = (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((entry) => entry !== "" && !resolve(entry).startsWith(REPO))
-    .join(delimiter);
-  return { ...env, ...extra };
-}
-
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  env = outsideEnv(),
-  timeoutMs = INSTALL_TIMEOUT_MS,
-) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
-
 const cli = (args: string[], env = outsideEnv()) => run(process.execPath, [bin, ...args], app, env, 120_000);
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "mux-ingest-installed-"));
-  const pack = join(root, "pack");
-  app = join(root, "app");
-  mkdirSync(pack);
-  mkdirSync(app);
-  expect(dockerfileSteps()).toEqual(DOCKERFILE_STEPS);
-  const [packStep, installStep] = DOCKERFILE_STEPS as [string, string];
-  // The build stage's step, in the repository (npm pack runs prepack: npm run build).
-  const [npm, ...packArgs] = words(packStep, pack);
-  const packed = await run(npm as string, packArgs, REPO, { ...outsideEnv(), PATH: process.env.PATH ?? "" });
-  expect(packed.code, packed.stderr).toBe(0);
-  expect(readdirSync(pack)).toEqual([`mux-ingest-${VERSION}.tgz`]);
-  // The install stage's step, in an empty folder.
-  const [, ...installArgs] = words(installStep, pack);
-  const installed = await run("npm", installArgs, app);
-  expect(installed.code, installed.stderr).toBe(0);
-  bin = join(app, "node_modules", ".bin", "mux-ingest");
-}, INSTALL_TIMEOUT_MS);
+  const installed = await packAndInstall(root);
+  expect(readdirSync(join(root, "pack"))).toEqual([`mux-ingest-${VERSION}.tgz`]);
+  app = installed.app;
+  bin = installed.bin;
+}, 15 * 60_000);
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe("the installed package", () => {
+  it("comes from exactly the Dockerfile's packaging steps", () => {
+    expect(dockerfileSteps()).toEqual(DOCKERFILE_STEPS);
+  });
+
   it("holds the build and the migrations, and none of the sources, tests or dev tools", () => {
     const pkg = join(app, "node_modules", "mux-ingest");
     const top = readdirSync(pkg).sort();
@@ -129,7 +63,7 @@ describe("the installed package", () => {
       "package.json",
     ]);
     expect(readdirSync(join(pkg, "migrations")).filter((f) => f.endsWith(".sql")).length).toBe(
-      readdirSync(join(REPO, "migrations")).filter((f) => f.endsWith(".sql")).length,
+      readdirSync(join(REPO_DIR, "migrations")).filter((f) => f.endsWith(".sql")).length,
     );
     const modules = readdirSync(join(app, "node_modules"));
     for (const dev of ["tsx", "typescript", "vitest", "esbuild", "wrangler", "drizzle-kit", "msw"])
