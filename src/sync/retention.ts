@@ -30,7 +30,7 @@ export const HISTORY_KEPT_PER_OBJECT = 20;
 /** The newest runs of a sync are kept whatever their age: its recent passes stay visible. */
 export const RUNS_KEPT_PER_SYNC = 100;
 /** Rows one batch touches at most: a delete of this many rows is a write of a few milliseconds. */
-export const RETENTION_BATCH_ROWS = 500;
+export const RETENTION_BATCH_ROWS = 250;
 /** How long a walk that reached the oldest row waits before it starts again from the cutoff. */
 export const WALK_REST_MS = 10 * 60_000;
 
