@@ -342,36 +342,35 @@ describe("retention", () => {
     const pages: number[] = [];
     const objectsInPool = 50;
     const versions = new Map<number, number>();
+    const event =
+      db.prepare(`INSERT INTO webhook_events (id, connection_id, type, outcome, nonce, received_at)
+                              VALUES (?, 'con', 'video.asset.updated', 'enqueued', 'n', ?)`);
+    const settle = db.prepare(
+      "UPDATE deliveries SET status = 'delivered' WHERE object_id = ? AND status = 'pending'",
+    );
+    const delivery =
+      db.prepare(`INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, payload,
+                                   created_at) VALUES (?, ?, 'bkt', 'object.updated', ?, 'pending', ?, ?)`);
+    const history = db.prepare(
+      "INSERT INTO object_history (object_id, state, message, at) VALUES (?, 'ready', ?, ?)",
+    );
+    const run = db.prepare(
+      "INSERT INTO runs (id, sync_id, kind, status, started_at) VALUES (?, 's1', 'scheduled', 'succeeded', ?)",
+    );
+    const body = JSON.stringify({ body: "x".repeat(400) });
     for (let day = 0; day < 40; day++) {
       const insert = db.transaction(() => {
         for (let i = 0; i < 300; i++) {
           const now = clock.now() + i;
-          db.prepare(`INSERT INTO webhook_events (id, connection_id, type, outcome, nonce, received_at)
-                      VALUES (?, 'con', 'video.asset.updated', 'enqueued', 'n', ?)`).run(
-            `evt${day}_${i}`,
-            now,
-          );
+          event.run(`evt${day}_${i}`, now);
           const o = (day * 300 + i) % objectsInPool;
           const v = (versions.get(o) ?? 0) + 1;
           versions.set(o, v);
-          db.prepare(
-            "UPDATE deliveries SET status = 'delivered' WHERE object_id = ? AND status = 'pending'",
-          ).run(`obj${o}`);
-          db.prepare(`INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, payload, created_at)
-                      VALUES (?, ?, 'bkt', 'object.updated', ?, 'pending', ?, ?)`).run(
-            `obj${o}.v${v}`,
-            `obj${o}`,
-            v,
-            JSON.stringify({ body: "x".repeat(400) }),
-            now,
-          );
-          db.prepare(
-            "INSERT INTO object_history (object_id, state, message, at) VALUES (?, 'ready', ?, ?)",
-          ).run(`obj${o}`, "y".repeat(100), now);
-          if (i % 10 === 0)
-            db.prepare(
-              "INSERT INTO runs (id, sync_id, kind, status, started_at) VALUES (?, 's1', 'scheduled', 'succeeded', ?)",
-            ).run(`run${day}_${i}`, now);
+          // The previous version was sent; the new one is on its way.
+          settle.run(`obj${o}`);
+          delivery.run(`obj${o}.v${v}`, `obj${o}`, v, body, now);
+          history.run(`obj${o}`, "y".repeat(100), now);
+          if (i % 10 === 0) run.run(`run${day}_${i}`, now);
         }
       });
       insert();
