@@ -118,7 +118,7 @@ export class Retention {
     private readonly batchRows = RETENTION_BATCH_ROWS,
   ) {}
 
-  /** Prunes what the budget allows, oldest work first; call it again while `finished` is false. */
+  /** Prunes what the budget allows, each task in turn; call it again while `finished` is false. */
   async prune(budget: RetentionBudget): Promise<RetentionPass> {
     const spend = new Spending(this.deps, budget);
     const pruned: PrunedRows = {
