@@ -26,6 +26,7 @@ import type { Settings } from "./settings";
 import type { ObjectStorage } from "./storage/types";
 import { ConnectionCredentialsCache } from "./sync/connection-credentials";
 import type { Deps } from "./sync/deps";
+import { Retention } from "./sync/retention";
 import { WebhookRouting } from "./sync/webhook-routing";
 
 export type GraphAdapters = {
@@ -63,6 +64,8 @@ export type ServiceGraph = {
   /** Workers only: runs the job each queue message names. */
   consumer: JobMessageConsumer | null;
   app: HttpApp;
+  /** Prunes the history tables in bounded batches (the Node maintenance loop, the Workers cron). */
+  retention: Retention;
 };
 
 export function createServiceGraph(settings: Settings, adapters: GraphAdapters): ServiceGraph {
@@ -111,6 +114,7 @@ export function createServiceGraph(settings: Settings, adapters: GraphAdapters):
     ingest: settings.ingest,
     reconcile: settings.reconcile,
     webhooks: settings.webhooks,
+    retention: settings.retention,
   };
   const registry = createJobRegistry(deps);
   const runner = new JobRunner({
@@ -139,5 +143,6 @@ export function createServiceGraph(settings: Settings, adapters: GraphAdapters):
       ? new JobMessageConsumer({ database, clock, logger, store: jobs, runner, registry })
       : null,
     app: createApp(deps, settings.http),
+    retention: new Retention(deps),
   };
 }

@@ -18,9 +18,11 @@ import type {
   IngestSettings,
   PipelineSettings,
   ReconcileSettings,
+  RetentionSettings,
   StreamSettings,
   WebhookSettings,
 } from "./sync/deps";
+import { DAY_MS } from "./sync/retention";
 
 export type QueueSettings = {
   maxAttempts: number;
@@ -44,6 +46,7 @@ export type Settings = {
   ingest: IngestSettings;
   reconcile: ReconcileSettings;
   webhooks: WebhookSettings;
+  retention: RetentionSettings;
   http: HttpSettings;
   /** The default connection, bucket and sync the environment describes (null without MUX_TOKEN_ID). */
   defaults: DefaultSyncSpec | null;
@@ -99,6 +102,7 @@ export function settingsFromConfig(config: Config): Settings {
       leaseMs: SYNC_LEASE_MS,
     },
     webhooks: { toleranceSeconds: DEFAULT_TOLERANCE_SECONDS },
+    retention: { retentionMs: config.retentionDays * DAY_MS },
     http: {
       adminToken: config.adminToken ?? null,
       metricsToken: config.metricsToken ?? null,

@@ -10,6 +10,7 @@ import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-sto
 import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
 import { DEFAULT_DELETION_GUARD_PERCENT } from "../sync/deletion-guard";
 import { DEFAULT_RENDITION_GRACE_MS } from "../sync/evaluate-asset";
+import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "../sync/retention";
 import {
   DEFAULT_POLLING_INTERVAL_SECONDS,
   DEFAULT_SOURCE_PATH,
@@ -110,6 +111,7 @@ export const envSchema = z
     SUSPEND_AFTER_FAILED_PASSES: positiveInt(1, 1000, 5),
     RENDITION_GRACE_SECONDS: positiveInt(0, 30 * 24 * 3600, DEFAULT_RENDITION_GRACE_MS / 1000),
     DELETION_GUARD_PERCENT: positiveInt(0, 100, DEFAULT_DELETION_GUARD_PERCENT),
+    RETENTION_DAYS: positiveInt(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
   })
   .superRefine((env, ctx) => {
     if (env.MUX_TOKEN_ID && !env.MUX_TOKEN_SECRET) {
@@ -190,6 +192,8 @@ export type Config = {
   renditionGraceSeconds: number;
   /** Unannounced deletions per hour, in % of a sync's members, before the deletion guard holds them. */
   deletionGuardPercent: number;
+  /** Days of history kept (webhook events, settled deliveries, object history, runs). */
+  retentionDays: number;
 };
 
 export class ConfigError extends AppError {
@@ -246,5 +250,6 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     },
     renditionGraceSeconds: env.RENDITION_GRACE_SECONDS,
     deletionGuardPercent: env.DELETION_GUARD_PERCENT,
+    retentionDays: env.RETENTION_DAYS,
   };
 }

@@ -272,7 +272,11 @@ export const objectHistory = sqliteTable(
     message: text("message"),
     at: integer("at").notNull(),
   },
-  (t) => [index("object_history_object_idx").on(t.objectId, t.id)],
+  (t) => [
+    index("object_history_object_idx").on(t.objectId, t.id),
+    // Retention walks the rows older than its cutoff, newest first (src/sync/retention.ts).
+    index("object_history_at_idx").on(t.at, t.id),
+  ],
 );
 
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "superseded"] as const;
@@ -307,6 +311,8 @@ export const deliveries = sqliteTable(
     index("deliveries_object_idx").on(t.objectId),
     // The deliveries accepted since the last scrape (delivery latency) in delivery order.
     index("deliveries_delivered_idx").on(t.deliveredAt, t.id),
+    // Retention walks the deliveries older than its cutoff, newest first (src/sync/retention.ts).
+    index("deliveries_created_idx").on(t.createdAt),
   ],
 );
 

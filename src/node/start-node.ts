@@ -1,11 +1,12 @@
 /**
  * The Node runtime running: one process with the HTTP server, the job runner and the poller over
- * an embedded SQLite file. `startNode(config)` is used by `mux-ingest serve`, the demo and the
+ * an embedded SQLite file, and the maintenance loop (retention). `startNode(config)` is used by `mux-ingest serve`, the demo and the
  * end-to-end tests; it returns a handle that shuts everything down in order.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Config } from "../config/env";
+import { MaintenanceLoop } from "./maintenance";
 import { type NodeGraph, type NodeOptions, openNode } from "./open-node";
 import { Poller } from "./poller";
 
@@ -30,9 +31,11 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
   const graph = await openNode(config, options);
   const { runner, logger, database } = graph;
   const poller = new Poller(graph.deps, options.pollerTickMs);
+  const maintenance = new MaintenanceLoop(graph.deps, graph.retention);
   if (options.runJobs !== false) {
     runner.start();
     poller.start();
+    maintenance.start();
   }
 
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer) => {
@@ -51,6 +54,7 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
       // Stop accepting first; requests already in flight (webhooks being written) complete.
       await closeServer(server);
       await poller.stop();
+      await maintenance.stop();
       await runner.stop(SHUTDOWN_GRACE_MS);
       database.close();
       logger.info("mux-ingest stopped");

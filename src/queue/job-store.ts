@@ -23,6 +23,7 @@ import { AppError, describeError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff";
 import { type ClaimedRow, JobReads, toClaimed } from "./job-reads";
+import { type PruneLimits, pruneFinishedJobs } from "./prune-finished";
 import { type ClaimedJob, DEFAULT_QUEUE, type EnqueueRequest, type FailureOutcome } from "./types";
 
 export const DEFAULT_JOB_LEASE_MS = 60_000;
@@ -263,17 +264,16 @@ export class JobStore extends JobReads {
   }
 
   /**
-   * Deletes finished jobs older than `olderThanMs`. Their rows only served to revive a key (an
-   * enqueue of a missing key inserts it afresh, to the same effect), so history stays bounded.
-   * Dead jobs are kept: people look at them.
+   * Deletes finished jobs older than `olderThanMs`, in short batches (`prune-finished.ts`). Their
+   * rows only served to revive a key (an enqueue of a missing key inserts it afresh, to the same
+   * effect), so history stays bounded. Dead jobs are kept: people look at them.
    */
-  async pruneFinished(olderThanMs: number, queue: string = DEFAULT_QUEUE): Promise<number> {
-    // One statement, atomic alone; RETURNING counts the rows it deleted itself (not its triggers').
-    const deleted = await this.database.db.all(
-      sql`DELETE FROM jobs WHERE queue = ${queue} AND status = 'done' AND finished_at < ${this.clock.now() - olderThanMs}
-          RETURNING 1 AS pruned`,
-    );
-    return deleted.length;
+  async pruneFinished(
+    olderThanMs: number,
+    queue: string = DEFAULT_QUEUE,
+    limits?: PruneLimits,
+  ): Promise<number> {
+    return pruneFinishedJobs(this.database, queue, this.clock.now() - olderThanMs, limits);
   }
 
   /** Marks the job done, or pending again if it was re-enqueued while running. False if the lease was lost. */

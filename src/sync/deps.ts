@@ -64,6 +64,11 @@ export type WebhookSettings = {
   toleranceSeconds: number;
 };
 
+export type RetentionSettings = {
+  /** History older than this is pruned (`RETENTION_DAYS`); see `src/sync/retention.ts`. */
+  retentionMs: number;
+};
+
 export type Deps = {
   database: Database;
   clock: Clock;
@@ -88,4 +93,5 @@ export type Deps = {
   ingest: IngestSettings;
   reconcile: ReconcileSettings;
   webhooks: WebhookSettings;
+  retention: RetentionSettings;
 };

@@ -4,11 +4,13 @@
  *   as the Node poller; the sync lease and the job key prevent overlapping passes);
  * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
  * - sends a message for every due job that has none, or whose message was lost;
- * - deletes finished jobs past their retention (the Node runner's loop does this on Node).
+ * - deletes finished jobs past their retention (the Node runner's loop does this on Node);
+ * - prunes history past RETENTION_DAYS within `CRON_RETENTION_BUDGET` (the Node maintenance loop).
  * Each step runs even if another failed; the tick fails afterwards so the failure is visible.
  */
 import { describeError } from "../lib/errors";
 import { scheduleDuePasses } from "../resources/passes";
+import { CRON_RETENTION_BUDGET, type RetentionPass } from "../sync/retention";
 import type { WorkerRuntime } from "./runtime";
 
 export type CronSummary = {
@@ -16,6 +18,7 @@ export type CronSummary = {
   redispatched: number;
   dispatched: number;
   pruned: number;
+  retention: RetentionPass | null;
 };
 
 export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise<CronSummary> {
@@ -38,7 +41,8 @@ export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise
   const pruned = await step("prune finished jobs", 0, () =>
     runtime.deps.jobs.pruneFinished(runtime.settings.queue.finishedJobRetentionMs),
   );
-  const summary = { passesQueued: runIds.length, redispatched, dispatched, pruned };
+  const retention = await step("prune history", null, () => runtime.retention.prune(CRON_RETENTION_BUDGET));
+  const summary = { passesQueued: runIds.length, redispatched, dispatched, pruned, retention };
   log.info("Cron tick", { ...summary, runs: runIds });
   if (failed.length > 0) throw new Error(`Cron tick failed in: ${failed.join(", ")}`);
   return summary;

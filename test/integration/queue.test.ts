@@ -375,4 +375,17 @@ describe("claim query plan", () => {
     expect(await store.pruneFinished(7 * 24 * 3600_000)).toBe(1);
     expect(await store.counts()).toMatchObject({ done: 0, dead: 1 });
   });
+
+  it("prunes finished jobs in batches of bounded size, a bounded number per call", async () => {
+    for (let i = 0; i < 7; i++) {
+      await store.enqueue(job(`done-${i}`));
+      await store.complete(await claimOrFail());
+    }
+    clock.advance(8 * 24 * 3600_000);
+    const limits = { batchRows: 2, maxBatches: 2 };
+    expect(await store.pruneFinished(7 * 24 * 3600_000, undefined, limits)).toBe(4);
+    expect(await store.pruneFinished(7 * 24 * 3600_000, undefined, limits)).toBe(3);
+    expect(await store.pruneFinished(7 * 24 * 3600_000, undefined, limits)).toBe(0);
+    expect(await store.counts()).toMatchObject({ done: 0 });
+  });
 });

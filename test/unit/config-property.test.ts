@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError, envSchema, parseEnv } from "../../src/config/env";
+import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "../../src/sync/retention";
 
 // From the schema itself, so a variable added later is covered without editing this file.
 const VARIABLES = Object.keys(envSchema.shape);
@@ -55,6 +56,10 @@ describe("parseEnv on arbitrary input", () => {
         expect(config.jobMaxAttempts).toBeGreaterThanOrEqual(1);
         expect(config.jobLeaseSeconds).toBeGreaterThanOrEqual(5);
         expect(config.renditionGraceSeconds).toBeGreaterThanOrEqual(0);
+        expect(Number.isInteger(config.retentionDays)).toBe(true);
+        expect(config.retentionDays).toBeGreaterThanOrEqual(MIN_RETENTION_DAYS);
+        expect(config.retentionDays).toBeLessThanOrEqual(MAX_RETENTION_DAYS);
+        if (raw.RETENTION_DAYS === undefined) expect(config.retentionDays).toBe(DEFAULT_RETENTION_DAYS);
         expect(["continuous", "initial_only"]).toContain(config.sync.syncMode);
         expect(config.sync.sourcePath.startsWith("mux://")).toBe(true);
         expect(config.mux.baseUrl).toMatch(/^https?:\/\//);
@@ -99,13 +104,16 @@ describe("parseEnv on arbitrary input", () => {
         fc.integer({ min: 0, max: 65_535 }),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 5, max: 3_600 }),
-        (interval, port, concurrency, lease) => {
+        fc.integer({ min: MIN_RETENTION_DAYS, max: MAX_RETENTION_DAYS }),
+        (interval, port, concurrency, lease, retention) => {
           const config = parseEnv({
             POLLING_INTERVAL_SECONDS: ` ${interval} `,
             PORT: String(port),
             WORKER_CONCURRENCY: String(concurrency),
             JOB_LEASE_SECONDS: String(lease),
+            RETENTION_DAYS: String(retention),
           });
+          expect(config.retentionDays).toBe(retention);
           expect(config.sync.pollingIntervalSeconds).toBe(interval);
           expect(config.server.port).toBe(port);
           expect(config.workerConcurrency).toBe(concurrency);
