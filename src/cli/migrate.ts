@@ -8,7 +8,7 @@ export const migrateCommand: Command = {
   help: "Usage: mux-ingest migrate\n\nApplies migrations/ to $DATABASE_PATH (default ./data/mux-ingest.db). Safe to run repeatedly.",
   async run(_args, env) {
     const config = parseEnv(env);
-    const database = openNodeDatabase(config.databasePath);
+    const database = openNodeDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
     const applied = appliedMigrations(database);
     database.close();
     say(`Database ${config.databasePath} is up to date (${applied} migration(s) applied).`);

@@ -60,7 +60,7 @@ export const rekeyCommand: Command = {
     if (newKey.length < MIN_ENCRYPTION_KEY_LENGTH)
       return usageError("rekey", `the new key must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters`);
     if (newKey === oldKey) return usageError("rekey", "the old and the new key are the same");
-    const database = openNodeDatabase(config.databasePath);
+    const database = openNodeDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
     try {
       const result = await rekeySecrets(
         { database, clock: systemClock },
