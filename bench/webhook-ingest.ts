@@ -10,6 +10,7 @@
  * `video.asset.ready` deliveries with a fresh event id each, to every server in turn within a
  * round, so the ratios compare runs made under the same machine load. Last, separate runs against
  * a CPU-profiled (c) and (b) show where their time goes (the profiler slows them: no rates).
+ * About three minutes in all.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
