@@ -4,7 +4,7 @@ import type { LoadRun } from "./load";
 import type { Distribution } from "./stats";
 
 export type WebhookSide = {
-  /** The server process's CPU time per request, in µs. */
+  /** The server process's CPU time per 2xx answer, in µs. */
   cpuUsPerRequest: number;
   reqPerSec: number;
   p50Ms: number;
@@ -13,23 +13,36 @@ export type WebhookSide = {
   non2xx: number;
 };
 
+/** The servers of the webhook benchmark: bare Hono, the floor and ours, each durable server at both `synchronous` settings. */
+export type WebhookServerName = "bare" | "floor-normal" | "ours-normal" | "floor-full" | "ours-full";
+
+/** A ratio of req/s measured in the same round, as the median over rounds and each round's value. */
+export type RoundRatio = { median: number; perRound: number[] };
+
 export type WebhookLevelSummary = {
   connections: number;
-  bare: WebhookSide;
-  ingest: WebhookSide;
-  ratio: number;
-  ratioPerRound: number[];
+  servers: Record<WebhookServerName, WebhookSide>;
+  oursOverFloor: { normal: RoundRatio; full: RoundRatio };
+  oursOverBare: { normal: RoundRatio; full: RoundRatio };
+  /** Share of req/s that `synchronous=full` costs against `normal` (0.1 = 10 % fewer req/s). */
+  fullCost: { floor: RoundRatio; ours: RoundRatio };
 };
+
+/** Every 2xx must be a recorded event: the check that a server did its durable write before answering. */
+export type WebhookDurability = { acknowledged: number; eventsRecorded: number; ingestJobs: number };
 
 export type WebhookIngestData = {
   bodyBytes: number;
-  runs: Array<LoadRun & { serverCpuUsPerRequest: number }>;
+  /** The `DATABASE_SYNCHRONOUS` default the code ships with when the run was made. */
+  defaultSynchronous: "full" | "normal";
+  runs: Array<LoadRun & { server: WebhookServerName; serverCpuUsPerRequest: number }>;
   levels: WebhookLevelSummary[];
-  /** Every 2xx must be a recorded event: the check that the route did its durable write. */
-  durability: { acknowledged: number; eventsRecorded: number; ingestJobsPending: number };
-  burst: { webhooks: number; seconds: number };
-  profile: ProfileSummary & { how: string; requests: number };
-  serverPeakRssMiB: number;
+  durability: Record<Exclude<WebhookServerName, "bare">, WebhookDurability>;
+  profiles: {
+    ours: ProfileSummary & { how: string; requests: number };
+    floor: ProfileSummary & { how: string; requests: number };
+  };
+  serverPeakRssMiB: { ours: number; floor: number };
 };
 
 export type EndToEndData = {

@@ -6,18 +6,14 @@
  *   job runner on (end-to-end latency).
  * Argument: a JSON object `{ mode, env, muxRatePerSecond? }`.
  */
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import { parseEnv } from "../../src/config/env";
 import { startNode } from "../../src/node/start-node";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { openIngestNode } from "../lib/ingest-node";
+import { createProfiler, isProfilerRequest, type ProfilerRequest } from "../lib/profiler";
 
 /** Requests from the parent: counters, or the V8 CPU profiler around a measured window. */
-export type IngestServerRequest =
-  | { op: "counts" }
-  | { op: "profile-start" }
-  | { op: "profile-stop"; path: string };
+export type IngestServerRequest = { op: "counts" } | ProfilerRequest;
 
 type ServerArgs = { mode: "entry" | "lifted"; env: Record<string, string>; muxRatePerSecond?: number };
 
@@ -51,26 +47,12 @@ async function main(): Promise<void> {
     Object.fromEntries(
       (sqlite.prepare(query).all() as Array<{ key: string; n: number }>).map((row) => [row.key, row.n]),
     );
-  // The same V8 profiler as `node --cpu-prof`, but started after warm-up, so module loading and
-  // tsx's compilation do not show up among the webhook route's costs.
-  const profiler = new Session();
+  const profiler = createProfiler();
   serveParent({
     ready: { url } satisfies IngestServerReady,
     handle: async (raw) => {
       const request = raw as IngestServerRequest;
-      if (request.op === "profile-start") {
-        profiler.connect();
-        await profiler.post("Profiler.enable");
-        await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
-        await profiler.post("Profiler.start");
-        return null;
-      }
-      if (request.op === "profile-stop") {
-        const { profile } = await profiler.post("Profiler.stop");
-        writeFileSync(request.path, JSON.stringify(profile));
-        profiler.disconnect();
-        return null;
-      }
+      if (isProfilerRequest(request)) return profiler(request);
       return {
         events: (sqlite.prepare("SELECT COUNT(*) AS n FROM webhook_events").get() as { n: number }).n,
         jobsByStatus: grouped("SELECT type || ':' || status AS key, COUNT(*) AS n FROM jobs GROUP BY 1"),

@@ -4,7 +4,7 @@ import { say } from "./output";
 
 export async function runMigrate(_args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = parseEnv(env);
-  const database = openNodeDatabase(config.databasePath);
+  const database = openNodeDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   const applied = appliedMigrations(database);
   database.close();
   say(`Database ${config.databasePath} is up to date (${applied} migration(s) applied).`);

@@ -43,7 +43,7 @@ export async function runRekey(args: string[], env: NodeJS.ProcessEnv): Promise<
   if (newKey.length < MIN_ENCRYPTION_KEY_LENGTH)
     return usageError("rekey", `the new key must be at least ${MIN_ENCRYPTION_KEY_LENGTH} characters`);
   if (newKey === oldKey) return usageError("rekey", "the old and the new key are the same");
-  const database = openNodeDatabase(config.databasePath);
+  const database = openNodeDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   try {
     const result = await rekeySecrets(
       { database, clock: systemClock },

@@ -4,6 +4,11 @@
  * line per problem that names the variable and what is allowed, never the value of a secret.
  */
 import { z } from "zod";
+import {
+  DATABASE_SYNCHRONOUS_MODES,
+  type DatabaseSynchronous,
+  DEFAULT_DATABASE_SYNCHRONOUS,
+} from "../db/synchronous";
 import { AppError } from "../lib/errors";
 import { checkPipelineUrl } from "../pipeline/pipeline-url";
 import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
@@ -80,6 +85,11 @@ export const envSchema = z
     PORT: positiveInt(0, 65535, 8787),
     HOST: optionalString.transform((v) => v ?? "0.0.0.0"),
     DATABASE_PATH: optionalString.transform((v) => v ?? "./data/mux-ingest.db"),
+    DATABASE_SYNCHRONOUS: optionalString.pipe(
+      z
+        .enum(DATABASE_SYNCHRONOUS_MODES, { message: `must be ${DATABASE_SYNCHRONOUS_MODES.join(" or ")}` })
+        .default(DEFAULT_DATABASE_SYNCHRONOUS),
+    ),
     STORAGE_DIR: optionalString,
     PIPELINE_URL: optionalString.pipe(
       httpUrl("pipeline.example.com/hooks").superRefine(checkPipelineUrl).optional(),
@@ -161,6 +171,11 @@ export type Config = {
   };
   server: { port: number; host: string };
   databasePath: string;
+  /**
+   * Node only (D1 keeps its own durability): `full` makes an acknowledged write survive power loss
+   * and an OS crash, `normal` only a crash of the process (`src/db/synchronous.ts`).
+   */
+  databaseSynchronous: DatabaseSynchronous;
   storageDir?: string;
   pipeline: { url?: string; secret?: string };
   adminToken?: string;
@@ -233,6 +248,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
     },
     server: { port: env.PORT, host: env.HOST },
     databasePath: env.DATABASE_PATH,
+    databaseSynchronous: env.DATABASE_SYNCHRONOUS,
     storageDir: env.STORAGE_DIR,
     pipeline: { url: env.PIPELINE_URL, secret: env.PIPELINE_SECRET },
     adminToken: env.ADMIN_TOKEN,

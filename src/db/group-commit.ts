@@ -6,10 +6,12 @@
  * while a burst of concurrent webhooks pays for one commit instead of one each.
  *
  * Statements are compiled once per SQL text and kept prepared (drizzle would prepare them again
- * on every call, which dominated the webhook path's profile).
+ * on every call, which dominated the webhook path's profile). The SQL text of a plain `sql`
+ * template (text, nested templates, primitive values) is assembled here directly; anything else
+ * (tables, columns, encoded params) goes through drizzle's dialect, which gives the same text.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import type { SQLWrapper } from "drizzle-orm";
+import { SQL, type SQLWrapper, StringChunk } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
 
@@ -78,7 +80,7 @@ export class GroupCommitter {
   }
 
   private run(statement: SQLWrapper): number {
-    const query = this.dialect.sqlToQuery(statement.getSQL());
+    const query = plainQuery(statement) ?? this.dialect.sqlToQuery(statement.getSQL());
     let prepared = this.prepared.get(query.sql);
     if (!prepared) {
       prepared = this.sqlite.prepare(query.sql);
@@ -90,4 +92,38 @@ export class GroupCommitter {
     }
     return prepared.run(...(query.params as unknown[])).changes;
   }
+}
+
+type Query = { sql: string; params: unknown[] };
+
+/**
+ * `statement` as SQL text and parameters, when it is made only of what a `sql` template holds in
+ * the queue's and the verbs' statements: text, nested templates and primitive values (each a `?`,
+ * as drizzle's SQLite dialect binds them). Null for anything else, which drizzle then compiles.
+ */
+export function plainQuery(statement: SQLWrapper): Query | null {
+  if (!(statement instanceof SQL)) return null;
+  const query: Query = { sql: "", params: [] };
+  return appendPlain(statement, query) ? query : null;
+}
+
+function appendPlain(statement: SQL, query: Query): boolean {
+  // Set by `.inlineParams()`: drizzle then writes values into the text, which only it knows how to.
+  if ((statement as unknown as { shouldInlineParams: boolean }).shouldInlineParams) return false;
+  for (const chunk of statement.queryChunks) {
+    if (chunk instanceof StringChunk) query.sql += chunk.value.join("");
+    else if (chunk instanceof SQL) {
+      if (!appendPlain(chunk, query)) return false;
+    } else if (chunk === undefined) continue;
+    else if (
+      chunk === null ||
+      typeof chunk === "string" ||
+      typeof chunk === "number" ||
+      typeof chunk === "bigint"
+    ) {
+      query.sql += "?";
+      query.params.push(chunk);
+    } else return false;
+  }
+  return true;
 }

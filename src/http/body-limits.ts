@@ -45,35 +45,36 @@ export function bodyRules(http: Pick<HttpSettings, "webhookBodyLimitBytes">): Bo
 
 /** Registers each rule's guards on `app`; call before any other route or middleware of those paths. */
 export function guardBodies(app: Hono<HttpEnv>, rules: readonly BodyRule[]): void {
-  for (const rule of rules) app.use(rule.path, requireMediaType(rule.mediaTypes), limitBody(rule.maxBytes));
+  for (const rule of rules) app.use(rule.path, guardBody(rule));
 }
 
-function limitBody(maxBytes: number): MiddlewareHandler<HttpEnv> {
+/**
+ * One middleware per rule, reading the framing headers once: the media type first (415), then
+ * the size (413). A body is judged before `c.req.raw.body` is touched: on @hono/node-server that
+ * getter builds a second, full Request, a cost the webhook route would pay on every event.
+ */
+function guardBody(rule: BodyRule): MiddlewareHandler<HttpEnv> {
   const tooLarge = (): never => {
-    throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBytes} bytes`);
+    throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${rule.maxBytes} bytes`);
   };
-  const counted = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  const counted = bodyLimit({ maxSize: rule.maxBytes, onError: tooLarge });
   return (c, next) => {
     const declared = declaredLength(c.req.raw.headers);
-    // Judged before `c.req.raw.body` is touched: on @hono/node-server that getter builds a second,
-    // full Request, a cost the webhook route would pay on every event.
-    if (declared !== null) return declared > maxBytes ? tooLarge() : next();
+    if (declared === null ? c.req.raw.body !== null : declared > 0)
+      checkMediaType(c.req.header("content-type"), rule.mediaTypes);
+    if (declared !== null) return declared > rule.maxBytes ? tooLarge() : next();
     return counted(c, next);
   };
 }
 
-function requireMediaType(allowed: readonly string[]): MiddlewareHandler<HttpEnv> {
-  return async (c, next) => {
-    if (!hasBody(c.req.raw)) return next();
-    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (!allowed.includes(type)) {
-      throw new AppError(
-        "UNSUPPORTED_MEDIA_TYPE",
-        `The body must be ${allowed.join(" or ")}${type ? `, not ${type.slice(0, 100)}` : ""}`,
-      );
-    }
-    return next();
-  };
+function checkMediaType(header: string | undefined, allowed: readonly string[]): void {
+  const type = (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!allowed.includes(type)) {
+    throw new AppError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `The body must be ${allowed.join(" or ")}${type ? `, not ${type.slice(0, 100)}` : ""}`,
+    );
+  }
 }
 
 /** The Content-Length, when it is the only framing of the body (no Transfer-Encoding). */
@@ -81,10 +82,4 @@ function declaredLength(headers: Headers): number | null {
   if (headers.has("transfer-encoding")) return null;
   const value = headers.get("content-length");
   return value !== null && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : null;
-}
-
-/** Whether the request carries a body; `body` is only read when no Content-Length says so. */
-function hasBody(request: Request): boolean {
-  const declared = declaredLength(request.headers);
-  return declared === null ? request.body !== null : declared > 0;
 }

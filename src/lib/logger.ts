@@ -79,29 +79,55 @@ export type JsonLoggerOptions = {
 };
 
 export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
-  const min = LEVELS[options.level ?? "info"];
-  // console.log rather than process.stdout: the same logger runs on Workers.
-  const write = options.write ?? ((line: string) => console.log(line));
-  const redactor = options.redactor;
-  const base = options.fields ?? {};
+  return new JsonLogger(
+    {
+      min: LEVELS[options.level ?? "info"],
+      // console.log rather than process.stdout: the same logger runs on Workers.
+      write: options.write ?? ((line: string) => console.log(line)),
+      redactor: options.redactor,
+    },
+    options.fields ?? {},
+  );
+}
 
-  const emit = (level: LogLevel, message: string, fields?: LogFields) => {
+type LoggerSink = { min: number; write: (line: string) => void; redactor: Redactor | undefined };
+
+/**
+ * Methods on the prototype, so a child (one per HTTP request) costs one small object, and a line
+ * below the level costs one comparison.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly sink: LoggerSink,
+    private readonly base: LogFields,
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    this.emit("debug", message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.emit("info", message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.emit("warn", message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.emit("error", message, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.sink, { ...this.base, ...fields });
+  }
+
+  private emit(level: LogLevel, message: string, fields?: LogFields): void {
+    const { min, write, redactor } = this.sink;
     if (LEVELS[level] < min) return;
     const line = JSON.stringify(
-      { time: new Date().toISOString(), level, msg: message, ...base, ...fields },
+      { time: new Date().toISOString(), level, msg: message, ...this.base, ...fields },
       errorReplacer,
     );
     // Log lines reach terminals too: a title from Mux must not be able to drive one.
     write(terminalJson(redactor ? redactor.redact(line) : line));
-  };
-
-  return {
-    debug: (m, f) => emit("debug", m, f),
-    info: (m, f) => emit("info", m, f),
-    warn: (m, f) => emit("warn", m, f),
-    error: (m, f) => emit("error", m, f),
-    child: (fields) => jsonLogger({ ...options, fields: { ...base, ...fields } }),
-  };
+  }
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

@@ -41,6 +41,7 @@ export async function openNode(config: Config, options: NodeOptions = {}): Promi
   const passphrase = configuredKey(config);
   const tightened = passphrase.tightened ? [passphrase.tightened] : [];
   const database = openNodeDatabase(config.databasePath, {
+    synchronous: config.databaseSynchronous,
     onModeTightened: (path, mode) => tightened.push({ path, mode: mode.toString(8).padStart(4, "0") }),
   });
   const graph = createServiceGraph(settings, {

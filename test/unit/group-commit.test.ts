@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { plainQuery } from "../../src/db/group-commit";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
+import { ManualClock } from "../../src/lib/clock";
+import { JobStore } from "../../src/queue/job-store";
+import { jobs } from "../../src/queue/tables";
 
 let database: NodeDatabase;
 beforeEach(() => {
@@ -63,5 +68,49 @@ describe("group commit", () => {
       writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("group commit's own compilation of plain sql templates", () => {
+  const dialect = new SQLiteSyncDialect();
+  const store = new JobStore(openNodeDatabase(":memory:", { migrate: false }), new ManualClock(1_000));
+  const request = { type: "ingest", key: "ingest:sync_1:asset'1", payload: { a: 1, b: "x" } };
+  const plain: Array<[string, SQL]> = [
+    [
+      "the webhook's event row",
+      sql`INSERT INTO webhook_events (id, received_at, asset_id) VALUES (${"evt"}, ${17}, ${null})`,
+    ],
+    [
+      "an enqueue with a nested condition",
+      store.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT ${"n"})`, unlessActive: true }),
+    ],
+    [
+      "a deletion by keys (sql.join)",
+      store.deleteStatement({ type: "ingest", keys: ["a", "b'c"], keyPrefix: "ingest:" }),
+    ],
+    ["raw text and a bigint", sql`SELECT ${sql.raw("(lease_id || ':' || updated_at)")}, ${2n ** 40n}`],
+    ["an empty part", sql`SELECT 1 ${sql.empty()}${undefined}`],
+  ];
+
+  it.each(plain)("gives drizzle's text and parameters for %s", (_name, statement) => {
+    const { sql: text, params } = dialect.sqlToQuery(statement);
+    expect(plainQuery(statement)).toEqual({ sql: text, params });
+  });
+
+  it.each([
+    ["a table", sql`SELECT * FROM ${jobs}`],
+    ["a column", sql`SELECT ${jobs.id} FROM jobs`],
+    ["an array", sql`SELECT 1 WHERE 2 IN ${[1, 2]}`],
+    ["a boolean", sql`SELECT ${true}`],
+    ["inlined parameters", sql`SELECT ${"x"}`.inlineParams()],
+  ])("leaves %s to drizzle", (_name, statement) => {
+    expect(plainQuery(statement)).toBeNull();
+  });
+
+  it("still runs what it leaves to drizzle", async () => {
+    await expect(
+      database.atomic([sql`insert into t (id, v) values (${1}, ${sql`${"a"}`.inlineParams()})`]),
+    ).resolves.toEqual([{ changed: true }]);
+    expect(rows()).toEqual([{ id: 1, v: "a" }]);
   });
 });
