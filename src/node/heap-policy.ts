@@ -12,10 +12,19 @@ import { setFlagsFromString } from "node:v8";
 /** The old generation may grow by this share of the live heap before the next full collection. */
 export const HEAP_GROWING_PERCENT = 50;
 
+const FLAG = "--heap-growing-percent";
+
 /**
  * Sets the process's V8 heap growth (a process-wide V8 flag, read at every full collection, so it
- * holds from the next one on). Idempotent; Node entries call it through `openNode`.
+ * holds from the next one on), unless the process was started with its own `--heap-growing-percent`
+ * (an operator's choice wins; 0 is V8's own behaviour). Idempotent; `openNode` calls it.
  */
-export function applyHeapPolicy(): void {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+export function applyHeapPolicy(execArgv: readonly string[] = process.execArgv): void {
+  if (
+    execArgv.some(
+      (arg) => arg === FLAG || arg.startsWith(`${FLAG}=`) || arg.startsWith("--heap_growing_percent"),
+    )
+  )
+    return;
+  setFlagsFromString(`${FLAG}=${HEAP_GROWING_PERCENT}`);
 }

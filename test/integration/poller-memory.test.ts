@@ -11,7 +11,7 @@ import { parseEnv } from "../../src/config/env";
 import { openNodeDatabase, SQLITE_CACHE_KIB } from "../../src/db/node";
 import { runReconcilePass, schedulePass } from "../../src/jobs/reconcile";
 import { IDS_PER_QUERY } from "../../src/jobs/reconcile-enqueue";
-import { HEAP_GROWING_PERCENT } from "../../src/node/heap-policy";
+import { applyHeapPolicy, HEAP_GROWING_PERCENT } from "../../src/node/heap-policy";
 import { openNode } from "../../src/node/open-node";
 import { TEST_TOKEN_ID, TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { network } from "../helpers/no-network";
@@ -124,5 +124,14 @@ describe("the Node process's memory bounds", () => {
       await node.runner.stop(1_000);
       node.database.close();
     }
+  });
+
+  it("leaves V8's heap growth alone when the process was started with its own", () => {
+    v8Flags.set.length = 0;
+    applyHeapPolicy(["--heap-growing-percent=0"]);
+    applyHeapPolicy(["--heap_growing_percent=20"]);
+    expect(v8Flags.set).toEqual([]);
+    applyHeapPolicy(["--max-old-space-size=512"]);
+    expect(v8Flags.set).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
   });
 });
