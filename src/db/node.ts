@@ -35,9 +35,9 @@ const FILE_MODE = 0o600;
 
 /**
  * SQLite's page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MiB default,
- * which a large library's `jobs` and `objects` fill during a pass, so the process's memory grew
- * with the library up to that size; 2 MiB is SQLite's own default and holds the indexes' upper
- * levels the hot paths touch. Every other page is one read from the OS page cache away.
+ * which a large library's `jobs` and `objects` would fill during a pass (the process's memory
+ * would grow with the library up to that size); 2 MiB is SQLite's own default and holds the
+ * indexes' upper levels the hot paths touch. Every other page is one read from the OS page cache.
  */
 export const SQLITE_CACHE_KIB = 2_048;
 

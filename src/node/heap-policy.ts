@@ -1,11 +1,12 @@
 /**
  * How far V8 lets the old generation grow past what the last full collection kept before it
- * collects again. V8's own factor is up to 4× on a machine with a large heap limit: a long
- * reconciliation pass promotes a little of every page (each request's objects are still reachable
- * through undici's abort bookkeeping when a scavenge runs), so the old generation filled with
- * garbage up to four times the live heap, and the peak RSS of a pass grew with the library until
- * that bound. Collecting at 1.5× keeps the peak near the live heap at the cost of more frequent
- * full collections, which are incremental and concurrent (pauses of a few ms at this heap size).
+ * collects again. V8's own factor reaches 4× on a machine with a large heap limit, and a long
+ * reconciliation pass promotes a little of every page it handles (a Mux request's objects are
+ * still reachable through undici's abort bookkeeping when a scavenge runs): without a bound, the
+ * old generation would fill with garbage up to four times the live heap, and a pass's peak RSS
+ * would grow with the library until then. Collecting at 1.5× keeps the peak near the live heap;
+ * the cost is more full collections (incremental and mostly concurrent, the same pauses V8 takes
+ * anyway, only more often).
  */
 import { setFlagsFromString } from "node:v8";
 
