@@ -4,7 +4,8 @@
  * libraries, with Mux's rate limits lifted; then once on a smaller library with the default
  * 5 GET/s, to show the real bound. The fake Mux runs here; each size's passes run in a fresh
  * child process (bench/poller-pass.ts), whose memory is what is reported: the peak RSS per
- * library size and the ratio of the largest to the smallest. About 2–3 minutes on 2 cores.
+ * library size and the ratio of the largest to the smallest. About 1.5 minutes on a quiet 2-core
+ * machine (two 100k passes of about 26 s each); about 6 minutes at a load average of 10.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
