@@ -3,9 +3,12 @@
  * Mux served by the parent, running reconciliation passes on request through the real job path
  * (`schedulePass` → claim → `runClaimed`), while sampling its own memory. One process per
  * library size, so one size's heap never inflates another's figures.
- * Argument: a JSON object `{ env, muxRatePerSecond? }`.
+ * Argument: a JSON object `{ env, muxRatePerSecond?, unbounded? }`; `unbounded` undoes the
+ * service's memory bounds after opening (V8's own heap growth, better-sqlite3's 16 MiB page
+ * cache), to measure the pass as it was without them.
  */
 import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
 import { reconcileJob, schedulePass } from "../src/jobs/reconcile";
 import { DEFAULT_IDS } from "../src/resources/bootstrap";
 import { failStart, rssMiB, sampleMemory, serveParent } from "./lib/child";
@@ -15,12 +18,20 @@ import type { PassReport } from "./lib/result-types";
 export type PassRequest = { kind: "initial" | "scheduled" };
 export type { PassReport };
 
-type Args = { env: Record<string, string>; muxRatePerSecond?: number };
+type Args = { env: Record<string, string>; muxRatePerSecond?: number; unbounded?: boolean };
+
+/** better-sqlite3's build default, in KiB. */
+const BETTER_SQLITE3_CACHE_KIB = 16_000;
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? "{}") as Args;
   const node = await openIngestNode({ env: args.env, muxRatePerSecond: args.muxRatePerSecond });
   const { deps, runner, database } = node;
+  if (args.unbounded) {
+    // 0 restores V8's dynamic growth factor.
+    setFlagsFromString("--heap-growing-percent=0");
+    database.sqlite.pragma(`cache_size = -${BETTER_SQLITE3_CACHE_KIB}`);
+  }
   serveParent({
     ready: { rssMiB: rssMiB() },
     handle: async (raw): Promise<PassReport> => {

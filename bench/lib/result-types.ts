@@ -117,9 +117,13 @@ export type PollerSize = {
 export type PollerData = {
   newAssets: number;
   lifted: PollerSize[];
+  /** Each lifted size's initial pass: the child's `ru_maxrss` once it ended (start-up included). */
+  peakRss?: { assets: number; peakRssMiB: number }[];
+  /** The largest library's peak over the smallest's. */
+  peakRatio?: number;
   rateLimited: PollerSize;
-  /** The largest library again, with V8's heap capped: does the pass need more than that? */
-  constrained?: PollerSize & { nodeFlags: string[] };
+  /** The largest library again without the service's memory bounds (V8's heap growth, SQLite's page cache). */
+  unbounded?: PollerSize;
 };
 
 export type DownloadData = {

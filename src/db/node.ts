@@ -37,6 +37,14 @@ export type OpenOptions = {
  */
 const FILE_MODE = 0o600;
 
+/**
+ * SQLite's page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MiB default,
+ * which a large library's `jobs` and `objects` would fill during a pass (the process's memory
+ * would grow with the library up to that size); 2 MiB is SQLite's own default and holds the
+ * indexes' upper levels the hot paths touch. Every other page is one read from the OS page cache.
+ */
+export const SQLITE_CACHE_KIB = 2_048;
+
 function secureFiles(path: string, onTightened: OpenOptions["onModeTightened"]): void {
   closeSync(openSync(path, "a", FILE_MODE));
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
@@ -63,6 +71,8 @@ export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeD
   );
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  // A negative cache_size is in KiB, whatever the page size.
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = drizzle({ client: sqlite, schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return wrap(db, sqlite);

@@ -2,7 +2,8 @@
  * The Node runtime's adapters around the one service graph: the better-sqlite3 file, the
  * encryption key, `STORAGE_DIR`, node:crypto's HMAC and prom-client metrics. Every Node command
  * (`serve`, `status`, `sync --once`, `connections test`), the demo and the benchmarks open the
- * service through here; nothing is started.
+ * service through here; nothing is started. It also sets the process's V8 heap growth
+ * (`heap-policy.ts`), so a long pass's garbage never piles up to several times the live heap.
  */
 import type { Config } from "../config/env";
 import { type NodeDatabase, openNodeDatabase } from "../db/node";
@@ -17,6 +18,7 @@ import { reportUnopenableSecrets } from "../resources/sealed-secrets";
 import { createServiceGraph, type ServiceGraph } from "../service-graph";
 import { type Settings, settingsFromConfig } from "../settings";
 import { FileSystemStorage } from "../storage/filesystem";
+import { applyHeapPolicy } from "./heap-policy";
 import { configuredKey } from "./local-encryption-key";
 
 export type NodeOptions = {
@@ -34,6 +36,7 @@ export type NodeOptions = {
 export type NodeGraph = ServiceGraph & { database: NodeDatabase };
 
 export async function openNode(config: Config, options: NodeOptions = {}): Promise<NodeGraph> {
+  applyHeapPolicy();
   const settings = settingsFromConfig(config);
   if (options.logLevel) settings.log.level = options.logLevel;
   options.adjust?.(settings);
