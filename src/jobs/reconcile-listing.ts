@@ -30,6 +30,8 @@ export type ListingResult = {
   finished: boolean;
   /** It became (or was) a full sweep. */
   full: boolean;
+  /** Pages listed in this run of the job (of `maxPagesPerRun`). */
+  pages: number;
 };
 
 /** Lists pages from the run's cursor. */
@@ -74,9 +76,9 @@ export async function listLibrary(
       { cursor, newestCreatedS: newest, lastListedCreatedS: previous },
     );
     await extendSyncLease(deps, sync.id, run.id, deps.clock.now() + settings.leaseMs);
-    if (!cursor) return { finished: true, full };
+    if (!cursor) return { finished: true, full, pages: pages + 1 };
   }
-  return { finished: false, full };
+  return { finished: false, full, pages: settings.maxPagesPerRun };
 }
 
 /** Newest first: no `created_at` is later than the one listed before it. */

@@ -89,7 +89,7 @@ describe("the cron", () => {
     while (pending.length > 0 && reconcileRuns < 10) {
       counter.reset();
       const outcomes = await worker.deliver(pending);
-      mostQueries = Math.max(mostQueries, counter.count());
+      mostQueries = Math.max(mostQueries, counter.tally().statements);
       reconcileRuns++;
       pending = outcomes
         .filter((o) => o.action === "retry" && o.delaySeconds === 0)
@@ -98,7 +98,7 @@ describe("the cron", () => {
     }
     counter.reset();
     await worker.deliver(ingestMessages.slice(0, MAX_BATCH_SIZE));
-    const ingestBatchQueries = counter.count();
+    const ingestBatchQueries = counter.tally().statements;
 
     const [run] = await worker.rows<RunRow>(
       "SELECT kind, status, pages, repaired, enqueued FROM runs ORDER BY started_at DESC LIMIT 1",
