@@ -34,12 +34,16 @@ const SUBREQUESTS_PER_INVOCATION = 1_000;
  * one batch of 100 enqueues and 2 `last_seen_at` updates, the run's counters and the lease.
  */
 const PAGE_STATEMENTS = 106;
+/** Its calls: the 2 reads, the one batch, the counters, the lease. */
+const PAGE_ROUND_TRIPS = 5;
 /**
  * The rest of a reconcile invocation: the job frame (claim, message mark, completion, verdict),
  * the run's frame (its run and sync, the lease taken and released, the environment-suspension
  * check, the run's start) and the job's re-enqueue for the next pages.
  */
 const RUN_FRAME_STATEMENTS = 11;
+/** Each of them a call of its own (the message mark, the completion and the re-enqueue as batches of one). */
+const RUN_FRAME_ROUND_TRIPS = 11;
 /** The dispatch of the invocation's new jobs: rounds of 100 messages, at most 5 (`MAX_ROUNDS`). */
 const DISPATCH_MAX_STATEMENTS = 5;
 /** The connection's first use in an isolate pins its Mux environment (an update and a read). */
@@ -117,6 +121,7 @@ describe("a reconcile pass at scale on Workers", () => {
     const costs: number[][] = [];
     /** Each invocation's statements but the dispatch's and cache refreshes (both depend on timing). */
     const own: number[] = [];
+    const ownRoundTrips: number[] = [];
     let worst: Worst = { statements: 0, subrequests: 0, largestBatch: 0 };
     while (pending.length > 0 && invocations < 10 * (ASSETS / PAGE + STALE / IDS_PER_QUERY)) {
       const { result, cost } = await meter.measure(() => worker.deliver(pending));
@@ -127,6 +132,7 @@ describe("a reconcile pass at scale on Workers", () => {
       expect(dispatch).toBeLessThanOrEqual(DISPATCH_MAX_STATEMENTS);
       expect(cost.cacheRefreshes).toBeLessThanOrEqual(MAX_CACHE_REFRESHES);
       own.push(cost.statements - dispatch - cost.cacheRefreshes);
+      ownRoundTrips.push(cost.roundTrips - dispatch - cost.cacheRefreshes);
       expect(cost.statements, cost.sql.slice(0, 40).join("\n")).toBeLessThanOrEqual(
         RECONCILE_INVOCATION_STATEMENTS,
       );
@@ -155,6 +161,9 @@ describe("a reconcile pass at scale on Workers", () => {
     const fullListingRuns = Math.floor(pages / RECONCILE_PAGES_PER_RUN);
     expect(own.slice(1, fullListingRuns)).toEqual(
       Array(fullListingRuns - 1).fill(RECONCILE_PAGES_PER_RUN * PAGE_STATEMENTS + RUN_FRAME_STATEMENTS),
+    );
+    expect(ownRoundTrips.slice(1, fullListingRuns)).toEqual(
+      Array(fullListingRuns - 1).fill(RECONCILE_PAGES_PER_RUN * PAGE_ROUND_TRIPS + RUN_FRAME_ROUND_TRIPS),
     );
     expect(worst.subrequests).toBeLessThanOrEqual(RECONCILE_INVOCATION_SUBREQUESTS);
     expect(cronWorst.statements).toBeLessThanOrEqual(CRON_INVOCATION_STATEMENTS);
