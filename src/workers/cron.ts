@@ -1,7 +1,8 @@
 /**
  * The `scheduled` handler (a Cron Trigger, every minute). It does no reconciliation itself:
- * - queues a pass for each sync whose `next_run_at` has come (`scheduleDuePasses`, the same call
- *   as the Node poller; the sync lease and the job key prevent overlapping passes);
+ * - queues a pass for each sync whose `next_run_at` has come, at most `CRON_MAX_DUE_SYNCS` a tick
+ *   (`scheduleDuePasses`, the same call as the Node poller; the sync lease and the job key
+ *   prevent overlapping passes);
  * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
  * - sends a message for every due job that has none, or whose message was lost;
  * - deletes finished jobs past their retention (the Node runner's loop does this on Node).
