@@ -13,11 +13,21 @@ type SyncRow = typeof syncs.$inferSelect;
 
 const WAITING = ["waiting_for_asset", "waiting_for_rendition"] as const;
 
-/** After a full sweep: objects the listing did not show may have been deleted; their job asks Mux. */
-export async function checkUnseenForDeletion(deps: Deps, sync: SyncRow, run: RunRow): Promise<void> {
+/**
+ * After a full sweep: objects the listing did not show may have been deleted; their job asks Mux.
+ * At most `maxChunks` chunks of ids are enqueued (a Worker's invocation has a query budget).
+ * Each chunk is marked seen in the write that enqueues it, so a later run of the pass resumes
+ * after it. Resolves true when no unseen object is left.
+ */
+export async function checkUnseenForDeletion(
+  deps: Deps,
+  sync: SyncRow,
+  run: RunRow,
+  maxChunks = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   const { db } = deps.database;
   let lastId = "";
-  for (;;) {
+  for (let chunks = 0; ; chunks++) {
     const unseen = await db
       .select({ id: objects.id, assetId: objects.assetId })
       .from(objects)
@@ -34,12 +44,16 @@ export async function checkUnseenForDeletion(deps: Deps, sync: SyncRow, run: Run
       .orderBy(asc(objects.id))
       .limit(IDS_PER_QUERY)
       .all();
-    if (unseen.length === 0) return;
-    const results = await deps.database.atomic(
-      unseen.map((o) => enqueueIngestForPass(deps, sync, run.id, o.assetId, null)),
-    );
-    await bumpRun(deps, run.id, { enqueued: results.filter((r) => r.changed).length });
-    lastId = unseen[unseen.length - 1]?.id ?? lastId;
+    if (unseen.length === 0) return true;
+    if (chunks >= maxChunks) return false;
+    const ids = unseen.map((o) => o.id);
+    const results = await deps.database.atomic([
+      ...unseen.map((o) => enqueueIngestForPass(deps, sync, run.id, o.assetId, null)),
+      db.update(objects).set({ lastSeenAt: deps.clock.now() }).where(inArray(objects.id, ids)).getSQL(),
+    ]);
+    const enqueued = results.slice(0, unseen.length).filter((r) => r.changed).length;
+    await bumpRun(deps, run.id, { enqueued });
+    lastId = ids[ids.length - 1] ?? lastId;
   }
 }
 

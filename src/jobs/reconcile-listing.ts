@@ -30,6 +30,8 @@ export type ListingResult = {
   finished: boolean;
   /** It became (or was) a full sweep. */
   full: boolean;
+  /** Pages listed in this run of the job (of `maxPagesPerRun`). */
+  pages: number;
 };
 
 /** Lists pages from the run's cursor. */
@@ -74,9 +76,9 @@ export async function listLibrary(
       { cursor, newestCreatedS: newest, lastListedCreatedS: previous },
     );
     await extendSyncLease(deps, sync.id, run.id, deps.clock.now() + settings.leaseMs);
-    if (!cursor) return { finished: true, full };
+    if (!cursor) return { finished: true, full, pages: pages + 1 };
   }
-  return { finished: false, full };
+  return { finished: false, full, pages: settings.maxPagesPerRun };
 }
 
 /** Newest first: no `created_at` is later than the one listed before it. */
@@ -117,7 +119,9 @@ async function processPage(
         a.created_at * 1000 > sync.snapshotAt
       ),
   );
-  let enqueued = 0;
+  // Every chunk's reads first, then one write for the whole page: the page costs one batch.
+  const statements: SQL[] = [];
+  const enqueues: number[] = [];
   for (let i = 0; i < inScope.length; i += IDS_PER_QUERY) {
     const chunk = inScope.slice(i, i + IDS_PER_QUERY);
     const ids = chunk.map((a) => a.id);
@@ -141,17 +145,17 @@ async function processPage(
         object.fingerprint !== assetFingerprint(asset) || run.reevaluate || (full && state === "skipped")
       );
     });
-    const statements: SQL[] = needsWork.map((asset) =>
-      enqueueIngestForPass(deps, sync, run.id, asset.id, asset),
-    );
+    for (const asset of needsWork) {
+      enqueues.push(statements.length);
+      statements.push(enqueueIngestForPass(deps, sync, run.id, asset.id, asset));
+    }
     statements.push(
       sql`UPDATE objects SET last_seen_at = ${now} WHERE bucket_id = ${sync.bucketId} AND asset_id IN (${sql.join(
         ids.map((id) => sql`${id}`),
         sql`, `,
       )})`,
     );
-    const results = await deps.database.atomic(statements);
-    enqueued += results.slice(0, needsWork.length).filter((r) => r.changed).length;
   }
-  return enqueued;
+  const results = await deps.database.atomic(statements);
+  return enqueues.filter((i) => results[i]?.changed).length;
 }

@@ -101,14 +101,22 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
       sync.snapshotAt = run.startedAt;
     }
     const onlyAsset = assetIdFromSourcePath(sync.sourcePath);
-    const listing = await walk(deps, sync, run, full, onlyAsset);
+    const listing = listingDone(run)
+      ? { finished: true, full, pages: 0 }
+      : await walk(deps, sync, run, full, onlyAsset);
     if (!listing.finished) {
       // Out of pages for this run of the job: the cursor is saved, the job runs again.
       await deps.jobs.enqueue(reconcileJob.request(input));
       return;
     }
     full = listing.full;
-    if (full && !onlyAsset) await checkUnseenForDeletion(deps, sync, run);
+    // The deletion check shares the run's page budget (a chunk costs about what a page does);
+    // what it has not reached is checked by the next run of the job, after the listing.
+    const budget = settings.maxPagesPerRun - listing.pages;
+    if (full && !onlyAsset && !(await checkUnseenForDeletion(deps, sync, run, budget))) {
+      await deps.jobs.enqueue(reconcileJob.request(input));
+      return;
+    }
     await recheckWaiting(deps, sync, run);
     await finishRun(deps, sync, run, full);
   } catch (err) {
@@ -118,6 +126,14 @@ export async function runReconcilePass(deps: Deps, input: ReconcileInput): Promi
     await releaseSyncLease(deps, sync.id, run.id);
     deps.doorbell.ring();
   }
+}
+
+/**
+ * An earlier run of this job listed the whole library: its pages are counted and no cursor is
+ * left (the page that ends a listing clears the cursor in the same write that counts it).
+ */
+function listingDone(run: RunRow): boolean {
+  return run.pages > 0 && run.cursor === null;
 }
 
 /** The listing part of a pass. */
@@ -132,11 +148,11 @@ async function walk(
     // One asset: no library scan. Its ingest job makes the single GET.
     const [result] = await deps.database.atomic([enqueueIngestForPass(deps, sync, run.id, onlyAsset, null)]);
     await bumpRun(deps, run.id, { enqueued: result?.changed ? 1 : 0 });
-    return { finished: true, full };
+    return { finished: true, full, pages: 0 };
   }
   if (sync.syncMode === "continuous" || sync.status !== "completed")
     return listLibrary(deps, sync, run, full);
-  return { finished: true, full };
+  return { finished: true, full, pages: 0 };
 }
 
 function isFullSweep(run: RunRow, sync: SyncRow, settings: ReconcileSettings, now: number): boolean {

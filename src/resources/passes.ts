@@ -3,7 +3,7 @@
  * poller, the Workers cron), one triggered by hand (API, dashboard), and `sync --once`'s view of
  * the passes it started. Each pass itself is the reconcile job's (`jobs/reconcile.ts`).
  */
-import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { objects, type RunKind, runs, syncs } from "../db/schema";
 import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
@@ -36,7 +36,7 @@ export async function triggerPass(
  */
 export async function scheduleDuePasses(
   deps: PassDeps,
-  input: { jitter?: () => number } = {},
+  input: { jitter?: () => number; limit?: number } = {},
 ): Promise<string[]> {
   const { db } = deps.database;
   const now = deps.clock.now();
@@ -56,6 +56,9 @@ export async function scheduleDuePasses(
         lte(syncs.nextRunAt, now),
       ),
     )
+    // The longest overdue first: with a `limit`, the others stay due for the next call.
+    .orderBy(asc(syncs.nextRunAt))
+    .limit(input.limit ?? -1)
     .all();
   const scheduled: string[] = [];
   for (const sync of due) {

@@ -1,7 +1,8 @@
 /**
  * The `scheduled` handler (a Cron Trigger, every minute). It does no reconciliation itself:
- * - queues a pass for each sync whose `next_run_at` has come (`scheduleDuePasses`, the same call
- *   as the Node poller; the sync lease and the job key prevent overlapping passes);
+ * - queues a pass for each sync whose `next_run_at` has come, at most `CRON_MAX_DUE_SYNCS` a tick
+ *   (`scheduleDuePasses`, the same call as the Node poller; the sync lease and the job key
+ *   prevent overlapping passes);
  * - dead-letters jobs whose worker died on their last attempt (`JobRunner.reap`);
  * - sends a message for every due job that has none, or whose message was lost;
  * - deletes finished jobs past their retention (the Node runner's loop does this on Node);
@@ -12,6 +13,13 @@ import { describeError } from "../lib/errors";
 import { scheduleDuePasses } from "../resources/passes";
 import { CRON_RETENTION_BUDGET, type RetentionPass } from "../sync/retention";
 import type { WorkerRuntime } from "./runtime";
+
+/**
+ * Due syncs one tick queues, the longest overdue first; the others stay due for the next tick.
+ * Each costs 3 D1 statements (its claim, the run and its job), so a tick stays near 300 of D1's
+ * 1,000 queries per invocation however many syncs come due together.
+ */
+export const CRON_MAX_DUE_SYNCS = 100;
 
 export type CronSummary = {
   passesQueued: number;
@@ -34,7 +42,9 @@ export async function runCronTick(runtime: WorkerRuntime, cron: string): Promise
     }
   };
 
-  const runIds = await step("schedule due syncs", [] as string[], () => scheduleDuePasses(runtime.deps));
+  const runIds = await step("schedule due syncs", [] as string[], () =>
+    scheduleDuePasses(runtime.deps, { limit: CRON_MAX_DUE_SYNCS }),
+  );
   await step("reap abandoned jobs", undefined, () => runtime.runner.reap());
   const redispatched = await step("re-send lost jobs", 0, () => runtime.dispatcher.dispatchLost());
   const dispatched = await step("send new jobs", 0, () => runtime.dispatcher.dispatchRecent());

@@ -22,6 +22,13 @@ import { readWorkerSetup, type WorkerBindings, type WorkerSetup } from "./bindin
  */
 export const RECONCILE_PAGES_PER_RUN = 3;
 
+/**
+ * The most waiting objects one pass re-checks on Workers: they are enqueued in one D1 batch at
+ * the end of the pass, one statement each, in the same invocation as up to 3 pages (~320
+ * statements), so a larger RECHECK_BUDGET is cut to this to stay under 1,000.
+ */
+export const WORKERS_MAX_RECHECK_BUDGET = 300;
+
 export type WorkerRuntime = ServiceGraph & {
   setup: WorkerSetup;
   dispatcher: NonNullable<ServiceGraph["dispatcher"]>;
@@ -53,6 +60,7 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
   const setup = readWorkerSetup(env);
   const settings = settingsFromConfig(setup.config);
   settings.reconcile.maxPagesPerRun = RECONCILE_PAGES_PER_RUN;
+  settings.reconcile.recheckBudget = Math.min(settings.reconcile.recheckBudget, WORKERS_MAX_RECHECK_BUDGET);
   // No in-isolate token bucket: its waiters would be resumed from other requests' timers, which
   // Workers does not allow, and isolates do not share it anyway. Mux's 429 + Retry-After is
   // honoured through the queue (the message is retried after the delay).

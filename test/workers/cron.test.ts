@@ -4,6 +4,7 @@
  * long pass continues across invocations within D1's query limit.
  */
 import { describe, expect, it } from "vitest";
+import { CRON_MAX_DUE_SYNCS } from "../../src/workers/cron";
 import { countingD1 } from "./helpers/counting-d1";
 import { startFakeMux, useNetwork } from "./helpers/fake-mux";
 import {
@@ -89,7 +90,7 @@ describe("the cron", () => {
     while (pending.length > 0 && reconcileRuns < 10) {
       counter.reset();
       const outcomes = await worker.deliver(pending);
-      mostQueries = Math.max(mostQueries, counter.count());
+      mostQueries = Math.max(mostQueries, counter.tally().statements);
       reconcileRuns++;
       pending = outcomes
         .filter((o) => o.action === "retry" && o.delaySeconds === 0)
@@ -98,7 +99,7 @@ describe("the cron", () => {
     }
     counter.reset();
     await worker.deliver(ingestMessages.slice(0, MAX_BATCH_SIZE));
-    const ingestBatchQueries = counter.count();
+    const ingestBatchQueries = counter.tally().statements;
 
     const [run] = await worker.rows<RunRow>(
       "SELECT kind, status, pages, repaired, enqueued FROM runs ORDER BY started_at DESC LIMIT 1",
@@ -114,5 +115,44 @@ describe("the cron", () => {
     console.info(
       `long pass: at most ${mostQueries} D1 statements in a reconcile invocation, ${ingestBatchQueries} in a batch of ${MAX_BATCH_SIZE} ingest jobs`,
     );
+  });
+
+  it("queues at most CRON_MAX_DUE_SYNCS due syncs per tick, the longest overdue first, and the rest the next tick", async () => {
+    const counter = countingD1(createWorkerHarness().env.DB);
+    const worker = createWorkerHarness({ db: counter.db });
+    startFakeMux(worker);
+    await makeSyncDue(worker);
+    // Copies of the default sync (same connection and bucket), all due, each later than the last.
+    const columns = (await worker.rows<{ name: string }>("SELECT name FROM pragma_table_info('syncs')")).map(
+      (c) => c.name,
+    );
+    const extra = CRON_MAX_DUE_SYNCS + 20;
+    const copied = columns.map((c) =>
+      c === "id" ? "printf('syn_copy%04d', i)" : c === "next_run_at" ? "i" : c,
+    );
+    await worker.run(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO syncs (${columns.join(", ")}) SELECT ${copied.join(", ")} FROM syncs, n WHERE id = 'syn_default'`,
+      extra,
+    );
+    await worker.run("DELETE FROM jobs WHERE type = 'reconcile'");
+
+    counter.reset();
+    await worker.scheduled();
+    const first = counter.tally();
+    const queuedFirst = await worker.rows<{ sync_id: string }>(
+      "SELECT sync_id FROM runs WHERE status = 'queued'",
+    );
+    expect(queuedFirst).toHaveLength(CRON_MAX_DUE_SYNCS);
+    // The default sync (next_run_at 0) and the earliest copies went first.
+    expect(queuedFirst.map((r) => r.sync_id)).toContain("syn_default");
+    expect(queuedFirst.map((r) => r.sync_id)).not.toContain(`syn_copy${String(extra).padStart(4, "0")}`);
+    expect(first.statements).toBeLessThan(1000);
+    expect(first.statements).toBeLessThanOrEqual(3 * CRON_MAX_DUE_SYNCS + 20);
+
+    await worker.scheduled();
+    const queued = await worker.rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued'");
+    expect(queued[0]?.n).toBe(extra + 1);
+    await worker.run("DELETE FROM syncs WHERE id LIKE 'syn_copy%'");
   });
 });

@@ -19,7 +19,12 @@ export default defineConfig(async () => ({
       wrangler: { configPath: `${root}wrangler.toml` },
       miniflare: {
         // Explicit values win over a developer's .dev.vars, which the pool would otherwise load.
-        bindings: { ...WORKER_TEST_VARS, TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`) },
+        bindings: {
+          ...WORKER_TEST_VARS,
+          TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
+          // The library size of reconcile-scale.test.ts (scripts/workers-pass.sh sets 100000).
+          TEST_PASS_ASSETS: process.env.WORKERS_PASS_ASSETS ?? "",
+        },
         r2Buckets: ["RENDITIONS"],
       },
     }),

@@ -7,4 +7,6 @@ export type TestEnv = WorkerBindings & {
   DB: D1Database;
   RENDITIONS: R2Bucket;
   TEST_MIGRATIONS: D1Migration[];
+  /** Library size for the reconcile pass at scale; empty: the CI size. */
+  TEST_PASS_ASSETS: string;
 };

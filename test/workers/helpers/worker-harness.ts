@@ -20,6 +20,8 @@ export type SentMessage = { body: JobMessage; delaySeconds?: number };
 /** Stands in for the JOBS producer binding. */
 export class RecordingQueue {
   private sent: SentMessage[] = [];
+  /** Calls to `send`/`sendBatch`: each is one subrequest of the invocation that made it. */
+  sends = 0;
   /** While set, sends fail (Queues unavailable). */
   failing = false;
 
@@ -28,6 +30,7 @@ export class RecordingQueue {
   }
 
   async sendBatch(messages: Iterable<SentMessage>): Promise<void> {
+    this.sends++;
     if (this.failing) throw new Error("Queue send failed (simulated outage)");
     this.sent.push(...messages);
   }
@@ -123,6 +126,8 @@ export type HarnessOptions = {
   r2?: boolean;
   /** Replaces the D1 binding (e.g. with a query counter). */
   db?: TestEnv["DB"];
+  /** Called when `fetch` has the response, before the work it left to `waitUntil` is waited on. */
+  onResponse?: () => void;
 };
 
 /** A fresh `env` (so a fresh per-isolate runtime) over the shared D1 of the test file. */
@@ -142,6 +147,7 @@ export function createWorkerHarness(options: HarnessOptions = {}) {
       typeof input === "string" ? new Request(new URL(input, "https://worker.test"), init) : input;
     const ctx = createExecutionContext();
     const response = await worker.fetch(request, testEnv, ctx);
+    options.onResponse?.();
     await waitOnExecutionContext(ctx);
     return response;
   }
