@@ -11,7 +11,7 @@
  * The queue's tables are the queue's own (`src/queue/tables.ts`).
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { gaugeCounts } from "./count-tables";
+import { gaugeCounts, retentionState } from "./bookkeeping";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
 export type SecretHints = {
@@ -389,4 +389,5 @@ export const schema = {
   adminSessions,
   signInFailures,
   gaugeCounts,
+  retentionState,
 };

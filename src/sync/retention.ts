@@ -12,10 +12,11 @@
  * Each batch is one short statement over at most `batchRows` rows picked through an index; the
  * caller gives each call a budget of statements and time, and the event loop gets a turn between
  * batches. Deliveries and history keep rows among the old ones, so those two are walked newest
- * first from the cutoff down with a cursor (instance state, held by the caller's long-lived
- * `Retention`): a batch reads the next `batchRows` rows of the walk whatever it keeps, so kept rows
- * never make a batch longer. A walk that reached the oldest row rests for `WALK_REST_MS`, then
- * starts again from the (newer) cutoff.
+ * first from the cutoff down with a cursor: a batch reads the next `batchRows` rows of the walk
+ * whatever it keeps, so kept rows never make a batch longer. A walk that reached the oldest row
+ * rests for `WALK_REST_MS`, then starts again from the (newer) cutoff. Where the walks stand is
+ * read at the start of each call and written at its end (`retention_state`, one row), so a Worker
+ * isolate, which may be new at every cron invocation, carries on where the last one stopped.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { realSleep } from "../lib/token-bucket";
@@ -63,6 +64,19 @@ export type RetentionPass = {
 type Cursor = { at: number; id: number };
 type WalkState = { cursor: Cursor | null; restUntil: number };
 
+/** What carries over from one call to the next (the row of `retention_state`). */
+type Progress = {
+  walks: Record<string, WalkState>;
+  /** The sync whose runs were pruned last: the next call carries on after it. */
+  runsAfter: string;
+  /** Which task goes first: each call starts one further, so a small budget starves none. */
+  turn: number;
+  /** The tasks that have not yet reported "nothing left" since the last call that finished. */
+  unfinished: number[];
+};
+
+const FRESH: Progress = { walks: {}, runsAfter: "", turn: 0, unfinished: [] };
+
 /** A table walked newest first below the cutoff: its time column and what a batch does to its rows. */
 type Walk = {
   table: string;
@@ -105,14 +119,6 @@ const HISTORY: Walk = {
 };
 
 export class Retention {
-  private readonly walks = new Map<Walk, WalkState>();
-  /** The sync whose runs were pruned last: the next call carries on after it. */
-  private runsAfter = "";
-  /** Which task goes first: each call starts one further, so a small budget starves none. */
-  private turn = 0;
-  /** The tasks that have not yet reported "nothing left" since the last call that finished. */
-  private unfinished = new Set<number>();
-
   constructor(
     private readonly deps: RetentionDeps,
     private readonly batchRows = RETENTION_BATCH_ROWS,
@@ -120,7 +126,9 @@ export class Retention {
 
   /** Prunes what the budget allows, each task in turn; call it again while `finished` is false. */
   async prune(budget: RetentionBudget): Promise<RetentionPass> {
-    const spend = new Spending(this.deps, budget);
+    // One statement of the budget is kept for writing the progress back at the end.
+    const spend = new Spending(this.deps, { ...budget, statements: budget.statements - 1 });
+    const progress = await readProgress(spend);
     const pruned: PrunedRows = {
       webhookEvents: 0,
       deliveries: 0,
@@ -131,18 +139,20 @@ export class Retention {
     const cutoff = this.deps.clock.now() - this.deps.retention.retentionMs;
     const tasks: Array<() => Promise<boolean>> = [
       () => this.pruneEvents(spend, cutoff, pruned),
-      () => this.walk(DELIVERIES, spend, cutoff, pruned),
-      () => this.walk(HISTORY, spend, cutoff, pruned),
-      () => this.pruneRuns(spend, cutoff, pruned),
+      () => this.walk(DELIVERIES, progress, spend, cutoff, pruned),
+      () => this.walk(HISTORY, progress, spend, cutoff, pruned),
+      () => this.pruneRuns(progress, spend, cutoff, pruned),
     ];
-    if (this.unfinished.size === 0) this.unfinished = new Set(tasks.keys());
-    const first = this.turn++ % tasks.length;
+    const unfinished = new Set(progress.unfinished.length === 0 ? tasks.keys() : progress.unfinished);
+    const first = progress.turn++ % tasks.length;
     for (let i = 0; i < tasks.length && spend.left(); i++) {
       const task = (first + i) % tasks.length;
-      if (await tasks[task]?.()) this.unfinished.add(task);
-      else this.unfinished.delete(task);
+      if (await tasks[task]?.()) unfinished.add(task);
+      else unfinished.delete(task);
     }
-    return { pruned, statements: spend.statements, finished: this.unfinished.size === 0 };
+    progress.unfinished = [...unfinished];
+    await spend.write(progressWrite(progress));
+    return { pruned, statements: spend.statements, finished: unfinished.size === 0 };
   }
 
   /** Webhook events by age alone: each batch the oldest `batchRows`. True if some may be left. */
@@ -161,13 +171,18 @@ export class Retention {
    * Each sync's finished runs older than retention beyond its newest `RUNS_KEPT_PER_SYNC`, one
    * sync after the other (by id, from where the last call stopped). True if some may be left.
    */
-  private async pruneRuns(spend: Spending, cutoff: number, pruned: PrunedRows): Promise<boolean> {
+  private async pruneRuns(
+    progress: Progress,
+    spend: Spending,
+    cutoff: number,
+    pruned: PrunedRows,
+  ): Promise<boolean> {
     while (spend.left(2)) {
       const [sync] = await spend.rows<{ id: string }>(
-        sql`SELECT id FROM syncs WHERE id > ${this.runsAfter} ORDER BY id LIMIT 1`,
+        sql`SELECT id FROM syncs WHERE id > ${progress.runsAfter} ORDER BY id LIMIT 1`,
       );
       if (!sync) {
-        this.runsAfter = "";
+        progress.runsAfter = "";
         return false;
       }
       let n = this.batchRows;
@@ -177,15 +192,21 @@ export class Retention {
         await yieldToEventLoop();
       }
       if (n === this.batchRows) return true;
-      this.runsAfter = sync.id;
+      progress.runsAfter = sync.id;
     }
     return true;
   }
 
   /** Walks `walk` below the cutoff, newest first, one window of `batchRows` rows per batch. */
-  private async walk(walk: Walk, spend: Spending, cutoff: number, pruned: PrunedRows): Promise<boolean> {
-    const state = this.walks.get(walk) ?? { cursor: null, restUntil: 0 };
-    this.walks.set(walk, state);
+  private async walk(
+    walk: Walk,
+    progress: Progress,
+    spend: Spending,
+    cutoff: number,
+    pruned: PrunedRows,
+  ): Promise<boolean> {
+    const state = progress.walks[walk.table] ?? { cursor: null, restUntil: 0 };
+    progress.walks[walk.table] = state;
     const now = this.deps.clock.now();
     if (state.cursor === null && now < state.restUntil) return false;
     // Rowids start at 1: (cutoff, 0) is "older than the cutoff".
@@ -213,6 +234,22 @@ export class Retention {
     }
     return true;
   }
+}
+
+/** The progress the last call wrote, or a fresh start (none yet, or unreadable). */
+async function readProgress(spend: Spending): Promise<Progress> {
+  const [row] = await spend.rows<{ state: string }>(sql`SELECT state FROM retention_state WHERE id = 1`);
+  if (!row) return structuredClone(FRESH);
+  try {
+    return { ...structuredClone(FRESH), ...(JSON.parse(row.state) as Partial<Progress>) };
+  } catch {
+    return structuredClone(FRESH);
+  }
+}
+
+function progressWrite(progress: Progress): SQL {
+  return sql`INSERT INTO retention_state (id, state) VALUES (1, ${JSON.stringify(progress)})
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state`;
 }
 
 /** One batch of a sync's runs: settled, older than the cutoff and than its N-th newest run. */
@@ -247,6 +284,12 @@ class Spending {
   async rows<T>(statement: SQL): Promise<T[]> {
     this.statements++;
     return this.deps.database.db.all<T>(statement);
+  }
+
+  /** A write whose rows need no counting (its budget was set aside). */
+  async write(statement: SQL): Promise<void> {
+    this.statements++;
+    await this.deps.database.atomic([statement]);
   }
 
   /** A write alone (atomic by itself); RETURNING counts its own rows, never its triggers'. */

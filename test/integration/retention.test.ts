@@ -218,6 +218,28 @@ describe("retention", () => {
     );
   });
 
+  it("carries on where the last call stopped even when every call is a new instance (a new Worker isolate)", async () => {
+    const clock = new ManualClock(T0);
+    const database = open();
+    // Deep in the walk: an object's rows beyond its last 20, below 200 rows it keeps.
+    seed(database, T0, {
+      events: [],
+      history: [
+        ...Array.from({ length: 10 }, () => Array.from({ length: 20 }, () => 2 * RETENTION_MS)),
+        Array.from({ length: 30 }, (_, i) => 3 * RETENTION_MS - i),
+      ],
+      deliveries: [],
+      runs: [[], []],
+    });
+    const historyRows = () =>
+      (database.sqlite.prepare("SELECT COUNT(*) AS n FROM object_history").get() as { n: number }).n;
+    // Each call reads one window of 25 rows: a walk that restarted at the top every call would
+    // read the same kept rows for ever and never reach the deep ones.
+    for (let call = 0; call < 40 && historyRows() > 220; call++)
+      await retentionOver(database, clock, 25).prune({ statements: 4, ms: 1_000_000 });
+    expect(historyRows()).toBe(10 * 20 + HISTORY_KEPT_PER_OBJECT);
+  });
+
   it("never takes more than its batch of rows per statement, nor more statements than its budget", async () => {
     const clock = new ManualClock(T0);
     const database = open();
@@ -229,14 +251,14 @@ describe("retention", () => {
     });
     const retention = retentionOver(database, clock, 25);
 
-    // One statement: one batch of webhook events, no more.
-    const first = await retention.prune({ statements: 1, ms: 1_000_000 });
-    expect(first).toMatchObject({ statements: 1, finished: false });
+    // Three statements: reading where the walks stand, one batch of webhook events, writing back.
+    const first = await retention.prune({ statements: 3, ms: 1_000_000 });
+    expect(first).toMatchObject({ statements: 3, finished: false });
     expect(first.pruned.webhookEvents).toBe(25);
 
-    const passes = await pruneAll(retention, { statements: 3, ms: 1_000_000 });
+    const passes = await pruneAll(retention, { statements: 5, ms: 1_000_000 });
     for (const pass of passes) {
-      expect(pass.statements).toBeLessThanOrEqual(3);
+      expect(pass.statements).toBeLessThanOrEqual(5);
       // A window reads at most 25 rows: what it deletes and what it keeps together stay under it.
       expect(pass.pruned.deliveries + pass.pruned.deliveryPayloads).toBeLessThanOrEqual(3 * 25);
       expect(pass.pruned.objectHistory).toBeLessThanOrEqual(3 * 25);
@@ -320,10 +342,10 @@ describe("retention", () => {
       write: (line) => lines.push(line),
     });
     const loop = new MaintenanceLoop({ logger }, retentionOver(database, clock, 10), {
-      budget: { statements: 2, ms: 1_000 },
+      budget: { statements: 4, ms: 1_000 },
     });
     const pass = await loop.tick();
-    expect(pass).toMatchObject({ statements: 2, finished: false });
+    expect(pass).toMatchObject({ statements: 4, finished: false });
     expect(pass?.pruned.webhookEvents).toBe(20);
     // A tick that fails (the database closed under it) is logged; the loop lives on.
     database.close();

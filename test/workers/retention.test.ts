@@ -44,10 +44,10 @@ describe("retention in the cron", () => {
 
     counter.reset();
     await worker.scheduled();
-    const first = counter.count();
+    const first = counter.tally().statements;
     counter.reset();
     await worker.scheduled();
-    const idle = counter.count();
+    const idle = counter.tally().statements;
 
     expect(await worker.rows("SELECT id FROM webhook_events WHERE id LIKE 'evt_%'")).toEqual([
       { id: "evt_fresh" },

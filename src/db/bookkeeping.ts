@@ -1,6 +1,7 @@
 /**
- * The count tables that `/metrics` and the dashboard read instead of counting tables that grow
- * with history. SQLite triggers (migration 0006) keep them; nothing in the code writes them.
+ * The service's bookkeeping about its own tables: the row counts that `/metrics` and the
+ * dashboard read instead of counting tables that grow with history (kept by SQLite triggers,
+ * migration 0006; nothing in the code writes them), and how far retention got.
  */
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
@@ -22,3 +23,13 @@ export const gaugeCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.family, t.k1, t.k2] })],
 );
+
+/**
+ * Where retention's walks stand, one row (`id` 1) of JSON: kept in the database, not in the
+ * process, so a Worker isolate (or a restarted process) carries on where the last call stopped
+ * instead of starting every walk again from the top. Written only by `src/sync/retention.ts`.
+ */
+export const retentionState = sqliteTable("retention_state", {
+  id: integer("id").primaryKey(),
+  state: text("state").notNull(),
+});
