@@ -23,7 +23,7 @@ import { enqueueIngestForPass, IDS_PER_QUERY } from "./reconcile-enqueue";
 
 type SyncRow = typeof syncs.$inferSelect;
 
-const PAGE_LIMIT = 100;
+export const PAGE_LIMIT = 100;
 
 export type ListingResult = {
   /** False when it stopped on the page budget (the cursor is saved: the job runs again). */

@@ -7,9 +7,11 @@
  *
  * CI runs 5,000 assets; `scripts/workers-pass.sh` runs the same test over 100,000.
  */
+
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IDS_PER_QUERY } from "../../src/jobs/reconcile-enqueue";
+import { CRON_RETENTION_BUDGET } from "../../src/sync/retention";
 import { RECONCILE_PAGES_PER_RUN } from "../../src/workers/runtime";
 import { countingD1 } from "./helpers/counting-d1";
 import { startFakeMux, useNetwork } from "./helpers/fake-mux";
@@ -57,8 +59,11 @@ const RECONCILE_INVOCATION_STATEMENTS =
   MAX_CACHE_REFRESHES;
 /** Its calls: D1 round trips (~30), one list call per page, a queue send per dispatch round. */
 const RECONCILE_INVOCATION_SUBREQUESTS = 45;
-/** A cron tick while the pass's jobs wait: its repairs work in rounds of 100 jobs, at most 5. */
-const CRON_INVOCATION_STATEMENTS = 20;
+/**
+ * A cron tick while the pass's jobs wait: its repairs work in rounds of 100 jobs, at most 5 (20
+ * statements), and retention spends at most its own share of the invocation.
+ */
+const CRON_INVOCATION_STATEMENTS = 20 + CRON_RETENTION_BUDGET.statements;
 /** A full batch of ingest jobs carrying the listing's snapshot (no Mux call). */
 const INGEST_BATCH_STATEMENTS = 120;
 
