@@ -22,3 +22,18 @@ export const gaugeCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.family, t.k1, t.k2] })],
 );
+
+/**
+ * Objects by bucket, state and reason (`''` for none), kept by triggers on `objects` (migration
+ * 0007): the dashboard's and `status`'s counters read these rows instead of counting a bucket.
+ */
+export const objectCounts = sqliteTable(
+  "object_counts",
+  {
+    bucketId: text("bucket_id").notNull(),
+    state: text("state").notNull(),
+    reason: text("reason").notNull().default(""),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.bucketId, t.state, t.reason] })],
+);

@@ -10,8 +10,9 @@
  *
  * The queue's tables are the queue's own (`src/queue/tables.ts`).
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { gaugeCounts } from "./count-tables";
+import { gaugeCounts, objectCounts } from "./count-tables";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
 export type SecretHints = {
@@ -249,14 +250,25 @@ export const objects = sqliteTable(
     /** `assetFingerprint` of the asset as last judged: a listing showing another one re-judges it. */
     sourceFingerprint: text("source_fingerprint"),
     stateChangedAt: integer("state_changed_at").notNull(),
+    /**
+     * The id of the object's latest `object_history` row, set by a trigger on that table (so no
+     * writer can forget it): the object's position in the change feed, which pages by it.
+     */
+    feedSeq: integer("feed_seq"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
     uniqueIndex("objects_bucket_asset_uq").on(t.bucketId, t.assetId),
-    index("objects_feed_idx").on(t.bucketId, t.updatedAt, t.id),
-    index("objects_state_idx").on(t.bucketId, t.state),
+    // The change feed, unfiltered and by state or by reason: each page one index range.
+    index("objects_feed_seq_idx").on(t.bucketId, t.feedSeq),
+    index("objects_state_feed_idx").on(t.bucketId, t.state, t.feedSeq),
+    index("objects_reason_feed_idx").on(t.bucketId, t.reason, t.feedSeq),
     index("objects_sync_state_idx").on(t.syncId, t.state),
+    // A full sweep's deletion check pages a sync's objects in id order.
+    index("objects_sync_id_idx").on(t.syncId, t.id),
+    // The dashboard's recent failures, newest first, without reading the other objects.
+    index("objects_failed_idx").on(t.stateChangedAt).where(sql`state = 'failed'`),
   ],
 );
 
@@ -304,7 +316,8 @@ export const deliveries = sqliteTable(
     deliveredAt: integer("delivered_at"),
   },
   (t) => [
-    index("deliveries_object_idx").on(t.objectId),
+    // An object's deliveries newest version first (its detail, the latest delivery's status).
+    index("deliveries_object_version_idx").on(t.objectId, t.objectVersion),
     // The deliveries accepted since the last scrape (delivery latency) in delivery order.
     index("deliveries_delivered_idx").on(t.deliveredAt, t.id),
   ],
@@ -383,4 +396,5 @@ export const schema = {
   adminSessions,
   signInFailures,
   gaugeCounts,
+  objectCounts,
 };

@@ -39,6 +39,8 @@ export type PipelineWorldOptions = {
   storage?: boolean;
   /** `manual`: the test answers the pipeline's requests itself (e.g. to hold one in flight). */
   pipeline?: "recording" | "manual";
+  /** An open database to build on (e.g. one whose statements a test records). */
+  database?: HarnessOptions["database"];
 };
 
 export async function createPipelineWorld(options: PipelineWorldOptions = {}): Promise<PipelineWorld> {
@@ -54,6 +56,7 @@ export async function createPipelineWorld(options: PipelineWorldOptions = {}): P
     },
     fake: options.fake,
     adjust: options.adjust,
+    database: options.database,
   });
   if (options.pipeline !== "manual") {
     network.use(
