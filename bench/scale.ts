@@ -50,7 +50,7 @@ async function main(): Promise<void> {
         `Two databases in one run, measured alike: empty (migrated and bootstrapped), and seeded in bulk with ${SHAPE.objects.toLocaleString("en")} objects over 4 buckets (90 % delivered, 3 % waiting, 7 % skipped, deleted or failed), ${SHAPE.historyPerObject} or more history rows each, ${SHAPE.webhookEvents.toLocaleString("en")} webhook events, ${SHAPE.deliveries.toLocaleString("en")} deliveries with their full JSON payloads, ${(SHAPE.runsPerSync * 4).toLocaleString("en")} runs and ${SHAPE.finishedJobs.toLocaleString("en")} finished jobs (prepared statements in 50k-row transactions, secondary indexes and count triggers dropped for the load and recreated from their own SQL; counts recomputed by the migrations' backfill statements).`,
         `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution).`,
         `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete). Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on; rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
-        `Reads, one at a time: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details. Latencies are client-side (loopback HTTP included).`,
+        `Reads, one at a time: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included).`,
       ],
       () => measure(dir),
     );
@@ -163,7 +163,7 @@ async function measureSide(
     for (let i = 0; i < PAGE_VIEWS; i++) dashboard.push(await timed(`${url}/`, bearer));
     const status = await ask<number[]>({ op: "status", times: PAGE_VIEWS });
     const feedBase = `${url}/v1/buckets/bkt_default/objects?limit=100`;
-    const middle = encodeFeedCursor(Math.floor((seed?.rows.object_history ?? 2) / 2));
+    const middle = encodeFeedCursor(seed?.middleFeedSeq ?? 1);
     const feed = {
       first: await repeat(FEED_PAGES, () => timed(feedBase, bearer)),
       middle: await repeat(FEED_PAGES, () => timed(`${feedBase}&cursor=${middle}`, bearer)),
@@ -172,7 +172,9 @@ async function measureSide(
     };
     const details: number[] = [];
     for (let i = 0; i < DETAILS; i++) {
-      const assetId = burst.assets[i % burst.assets.length];
+      // A seeded object (a year of history, several deliveries) where there are some.
+      const sample = seed && seed.sampleAssets.length > 0 ? seed.sampleAssets : burst.assets;
+      const assetId = sample[i % sample.length];
       details.push(await timed(`${url}/v1/buckets/bkt_default/objects/${assetId}`, bearer));
     }
     const loopReads = await ask<LoopDelay>({ op: "loop-read" });

@@ -49,6 +49,8 @@ export type SeedReport = {
   rows: Record<string, number>;
   /** Asset ids of a sample of delivered objects in the default bucket (details to fetch). */
   sampleAssets: string[];
+  /** A feed position halfway through the default bucket's objects (a cursor from the middle). */
+  middleFeedSeq: number;
 };
 
 /** A deterministic generator, so two runs build the same library. */
@@ -159,6 +161,8 @@ export function seedScaleDatabase(path: string, now: number, shape: ScaleShape =
   const createdAt = (i: number) => now - 365 * DAY_MS + Math.floor((i / shape.objects) * 365 * DAY_MS);
   const placed: Placed[] = [];
   const sampleAssets: string[] = [];
+  const middleObject = Math.floor(shape.objects * ((BUCKETS[0]?.share ?? 0) / 2));
+  let middleFeedSeq = 0;
 
   timed("objects", () => {
     const insert = sqlite.prepare(
@@ -245,6 +249,7 @@ export function seedScaleDatabase(path: string, now: number, shape: ScaleShape =
           insert.run(objectId(i), p.state, p.reason, p.message, at + count * 1_000).lastInsertRowid,
         );
         feed.run(last, objectId(i));
+        if (i === middleObject) middleFeedSeq = last;
       }
     });
     for (let from = 0; from < shape.objects; from += CHUNK)
@@ -414,5 +419,6 @@ export function seedScaleDatabase(path: string, now: number, shape: ScaleShape =
     seconds: { total: Math.round(performance.now() - started) / 1000, byTable, indexes },
     rows,
     sampleAssets,
+    middleFeedSeq,
   };
 }
