@@ -146,21 +146,19 @@ async function measureSide(
     await sleep(500);
 
     await ask({ op: "loop-reset" });
-    const sequential: number[] = [];
-    for (let i = 0; i < SCRAPES; i++) sequential.push(await timed(`${url}/metrics`));
-    const concurrent: number[] = [];
-    await Promise.all(
-      Array.from({ length: CONCURRENT_SCRAPERS }, async () => {
-        for (let i = 0; i < SCRAPES / CONCURRENT_SCRAPERS; i++)
-          concurrent.push(await timed(`${url}/metrics`));
-      }),
-    );
+    const sequential = await repeat(SCRAPES, () => timed(`${url}/metrics`));
+    const concurrent = (
+      await Promise.all(
+        Array.from({ length: CONCURRENT_SCRAPERS }, () =>
+          repeat(SCRAPES / CONCURRENT_SCRAPERS, () => timed(`${url}/metrics`)),
+        ),
+      )
+    ).flat();
     const loopScrapes = await ask<LoopDelay>({ op: "loop-read" });
 
     await ask({ op: "loop-reset" });
     const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const dashboard: number[] = [];
-    for (let i = 0; i < PAGE_VIEWS; i++) dashboard.push(await timed(`${url}/`, bearer));
+    const dashboard = await repeat(PAGE_VIEWS, () => timed(`${url}/`, bearer));
     const status = await ask<number[]>({ op: "status", times: PAGE_VIEWS });
     const feedBase = `${url}/v1/buckets/bkt_default/objects?limit=100`;
     const middle = encodeFeedCursor(seed?.middleFeedSeq ?? 1);
@@ -170,13 +168,12 @@ async function measureSide(
       byState: await repeat(FEED_PAGES, () => timed(`${feedBase}&state=skipped`, bearer)),
       byReason: await repeat(FEED_PAGES, () => timed(`${feedBase}&reason=filtered`, bearer)),
     };
-    const details: number[] = [];
-    for (let i = 0; i < DETAILS; i++) {
-      // A seeded object (a year of history, several deliveries) where there are some.
-      const sample = seed && seed.sampleAssets.length > 0 ? seed.sampleAssets : burst.assets;
-      const assetId = sample[i % sample.length];
-      details.push(await timed(`${url}/v1/buckets/bkt_default/objects/${assetId}`, bearer));
-    }
+    // A seeded object (a year of history, several deliveries) where there are some.
+    const sample = seed && seed.sampleAssets.length > 0 ? seed.sampleAssets : burst.assets;
+    let next = 0;
+    const details = await repeat(DETAILS, () =>
+      timed(`${url}/v1/buckets/bkt_default/objects/${sample[next++ % sample.length]}`, bearer),
+    );
     const loopReads = await ask<LoopDelay>({ op: "loop-read" });
     const usage = await ask<{ cpuMs: number; peakRssMiB: number }>({ op: "usage" });
     return {
@@ -236,17 +233,26 @@ async function runBurst(mux: FakeMux, receiver: TimingReceiver) {
   };
 }
 
+/** A request's time; a failed one (refused, reset, not 200) counts at the time it took to fail, and is logged. */
 async function timed(target: string, headers: Record<string, string> = {}): Promise<number> {
   const t = performance.now();
-  const response = await fetch(target, { headers });
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`${target}: HTTP ${response.status}`);
+  try {
+    const response = await fetch(target, { headers });
+    await response.arrayBuffer();
+    if (response.status !== 200) console.error(`  ${target}: HTTP ${response.status}`);
+  } catch (err) {
+    console.error(`  ${target}: ${String((err as Error).cause ?? err)}`);
+  }
   return performance.now() - t;
 }
 
+/** How long one kind of read may take in all: a slow read is reported with fewer samples, not waited out. */
+const PHASE_BUDGET_MS = 60_000;
+
 async function repeat(times: number, body: () => Promise<number>): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < times; i++) samples.push(await body());
+  const deadline = performance.now() + PHASE_BUDGET_MS;
+  for (let i = 0; i < times && performance.now() < deadline; i++) samples.push(await body());
   return samples;
 }
 

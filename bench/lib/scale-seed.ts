@@ -158,7 +158,9 @@ export function seedScaleDatabase(path: string, now: number, shape: ScaleShape =
     return BUCKETS[BUCKETS.length - 1] ?? BUCKETS[0];
   };
   const objectId = (i: number) => `obj_${i.toString(16).padStart(20, "0")}`;
-  const createdAt = (i: number) => now - 365 * DAY_MS + Math.floor((i / shape.objects) * 365 * DAY_MS);
+  // The year ends a day before `now`, so nothing seeded (a delivery hours after its object) is
+  // dated after the service starts: to the service it is all history.
+  const createdAt = (i: number) => now - 366 * DAY_MS + Math.floor((i / shape.objects) * 365 * DAY_MS);
   const placed: Placed[] = [];
   const sampleAssets: string[] = [];
   const middleObject = Math.floor(shape.objects * ((BUCKETS[0]?.share ?? 0) / 2));
