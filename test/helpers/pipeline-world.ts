@@ -41,6 +41,8 @@ export type PipelineWorldOptions = {
   pipeline?: "recording" | "manual";
   /** An open database to build on (e.g. one whose statements a test records). */
   database?: HarnessOptions["database"];
+  /** The metrics adapter (e.g. Prometheus, as `serve` builds it). */
+  metrics?: HarnessOptions["metrics"];
 };
 
 export async function createPipelineWorld(options: PipelineWorldOptions = {}): Promise<PipelineWorld> {
@@ -57,6 +59,7 @@ export async function createPipelineWorld(options: PipelineWorldOptions = {}): P
     fake: options.fake,
     adjust: options.adjust,
     database: options.database,
+    metrics: options.metrics,
   });
   if (options.pipeline !== "manual") {
     network.use(

@@ -9,6 +9,7 @@
  * - `USE TEMP B-TREE FOR ORDER BY` in a statement with a `LIMIT` that reads a growing table
  *   fails: it sorts every match to keep a few.
  * - `COUNT(` or `GROUP BY` over a growing table fails: it reads every row it counts.
+ * - `col IS NOT NULL` beside a range on `col` fails: the plan cannot tell which one bounds the walk.
  */
 import type BetterSqlite3 from "better-sqlite3";
 import type { Executed } from "./statement-recorder";
@@ -111,6 +112,15 @@ export function judgePlan(
       /\blimit\b/i.test(statement.sql)
     )
       problems.push(`sorts every match to keep a LIMIT: ${step}`);
+  }
+  // EXPLAIN shows a range that starts at `col IS NOT NULL` as `(col>?)`: it walks every row with
+  // a value, however selective the other terms look.
+  for (const [, column] of statement.sql.matchAll(/"?([a-z_]+)"?\s+IS\s+NOT\s+NULL/gi)) {
+    const range = plan.find((step) =>
+      new RegExp(`USING .*INDEX .*\\(([a-z_]+=\\? AND )*${column}>\\?\\)`, "i").test(step),
+    );
+    if (range && isGrowing(tables.get(/^SEARCH ([a-z_0-9]+)/i.exec(range)?.[1]?.toLowerCase() ?? "")))
+      problems.push(`may range over every non-null ${column} (IS NOT NULL beside a range): ${range}`);
   }
   if (growing.length > 0 && /\b(count\s*\(|group\s+by)/i.test(statement.sql))
     problems.push(`counts rows of ${growing.join(", ")} per call`);

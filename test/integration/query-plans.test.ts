@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openNodeDatabase } from "../../src/db/node";
+import { createPrometheusMetrics } from "../../src/metrics/prometheus";
 import { OBJECT_STATES, SKIP_REASONS } from "../../src/db/schema";
 import { encodeFeedCursor } from "../../src/resources/feed-cursor";
 import { readOverview } from "../../src/resources/overview";
@@ -26,7 +27,8 @@ beforeEach(async () => {
   assets = [];
   const database = openNodeDatabase(":memory:");
   recorder = recordStatements(database.sqlite);
-  h = await createPipelineWorld({ database });
+  // Prometheus metrics, as `serve` builds them: its scrape reads more than the default adapter's.
+  h = await createPipelineWorld({ database, metrics: createPrometheusMetrics });
   // A library with history: objects delivered, updated, skipped, deleted; runs; deliveries.
   for (let i = 0; i < 6; i++) assets.push(h.fake.createAsset({ mp4Support: "standard" }).id);
   assets.push(h.fake.createAsset({ playbackPolicies: ["drm"] }).id);
