@@ -9,8 +9,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openNodeDatabase } from "../../src/db/node";
-import { createPrometheusMetrics } from "../../src/metrics/prometheus";
 import { OBJECT_STATES, SKIP_REASONS } from "../../src/db/schema";
+import { createPrometheusMetrics } from "../../src/metrics/prometheus";
 import { encodeFeedCursor } from "../../src/resources/feed-cursor";
 import { readOverview } from "../../src/resources/overview";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
