@@ -3,6 +3,11 @@ import { defineConfig } from "drizzle-kit";
 // biome-ignore lint/style/noDefaultExport: drizzle-kit reads the default export.
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/db/schema.ts", "./src/db/bookkeeping.ts", "./src/queue/tables.ts"],
+  schema: [
+    "./src/db/schema.ts",
+    "./src/db/bookkeeping.ts",
+    "./src/db/session-tables.ts",
+    "./src/queue/tables.ts",
+  ],
   out: "./migrations",
 });

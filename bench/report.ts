@@ -19,6 +19,8 @@ import type {
   WebhookServerName,
 } from "./lib/result-types";
 import { BENCHMARKS, REPO_DIR, type ResultFile, readResult } from "./lib/results";
+import type { ScaleData } from "./lib/scale-result";
+import { scaleSection } from "./report-scale";
 import type { RunSummary } from "./run";
 
 const n = (value: number, digits = 0): string =>
@@ -366,7 +368,7 @@ function startupSection(result: ResultFile<StartupData>, machine: MachineDescrip
   const [installed, sources] = d.sides;
   if (!installed || !sources) return "_The startup result has no sides._";
   return [
-    "## 6. Start-up of the installed package",
+    "## 7. Start-up of the installed package",
     "",
     header(result, machine),
     "",
@@ -404,6 +406,7 @@ export function writeReport(): void {
   const poller = readResult<ResultFile<PollerData>>("poller.json");
   const download = readResult<ResultFile<DownloadData>>("download.json");
   const startup = readResult<ResultFile<StartupData>>("startup.json");
+  const scale = readResult<ResultFile<ScaleData>>("scale.json");
   const missing = (name: string) => `_No result yet: run \`npm run bench -- ${name}\`._`;
 
   const sections = [
@@ -448,6 +451,8 @@ export function writeReport(): void {
     poller ? pollerSection(poller, machine) : missing("poller"),
     "",
     download ? downloadSection(download, machine) : missing("download"),
+    "",
+    scale ? scaleSection(scale, { n, table, yes, header: (r) => header(r, machine) }) : missing("scale"),
     "",
     startup ? startupSection(startup, machine) : missing("startup"),
     "",

@@ -12,7 +12,14 @@ export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_DIR = resolve(BENCH_DIR, "..");
 export const RESULTS_DIR = join(BENCH_DIR, "results");
 
-export type BenchmarkName = "webhook-ingest" | "end-to-end" | "queue" | "poller" | "download" | "startup";
+export type BenchmarkName =
+  | "webhook-ingest"
+  | "end-to-end"
+  | "queue"
+  | "poller"
+  | "download"
+  | "scale"
+  | "startup";
 
 export const BENCHMARKS: readonly BenchmarkName[] = [
   "webhook-ingest",
@@ -20,6 +27,7 @@ export const BENCHMARKS: readonly BenchmarkName[] = [
   "queue",
   "poller",
   "download",
+  "scale",
   "startup",
 ];
 

@@ -25,6 +25,21 @@ export const gaugeCounts = sqliteTable(
 );
 
 /**
+ * Objects by bucket, state and reason (`''` for none), kept by triggers on `objects` (migration
+ * 0009): the dashboard's and `status`'s counters read these rows instead of counting a bucket.
+ */
+export const objectCounts = sqliteTable(
+  "object_counts",
+  {
+    bucketId: text("bucket_id").notNull(),
+    state: text("state").notNull(),
+    reason: text("reason").notNull().default(""),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.bucketId, t.state, t.reason] })],
+);
+
+/**
  * Where retention's walks stand, one row (`id` 1) of JSON: kept in the database, not in the
  * process, so a Worker isolate (or a restarted process) carries on where the last call stopped
  * instead of starting every walk again from the top. Written only by `src/sync/retention.ts`.

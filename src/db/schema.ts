@@ -8,10 +8,13 @@
  * - The sets of values a column may hold are stated here once, as `const` lists with their union
  *   types; validation, the API and the dashboard import them rather than spelling them again.
  *
- * The queue's tables are the queue's own (`src/queue/tables.ts`).
+ * The queue's tables are the queue's own (`src/queue/tables.ts`); the service's counts and
+ * retention's progress are in `bookkeeping.ts`, the dashboard's sessions in `session-tables.ts`.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { gaugeCounts, retentionState } from "./bookkeeping";
+import { gaugeCounts, objectCounts, retentionState } from "./bookkeeping";
+import { adminSessions, signInFailures } from "./session-tables";
 
 /** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
 export type SecretHints = {
@@ -249,14 +252,25 @@ export const objects = sqliteTable(
     /** `assetFingerprint` of the asset as last judged: a listing showing another one re-judges it. */
     sourceFingerprint: text("source_fingerprint"),
     stateChangedAt: integer("state_changed_at").notNull(),
+    /**
+     * The id of the object's latest `object_history` row, set by a trigger on that table (so no
+     * writer can forget it): the object's position in the change feed, which pages by it.
+     */
+    feedSeq: integer("feed_seq"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
     uniqueIndex("objects_bucket_asset_uq").on(t.bucketId, t.assetId),
-    index("objects_feed_idx").on(t.bucketId, t.updatedAt, t.id),
-    index("objects_state_idx").on(t.bucketId, t.state),
+    // The change feed, unfiltered and by state or by reason: each page one index range.
+    index("objects_feed_seq_idx").on(t.bucketId, t.feedSeq),
+    index("objects_state_feed_idx").on(t.bucketId, t.state, t.feedSeq),
+    index("objects_reason_feed_idx").on(t.bucketId, t.reason, t.feedSeq),
     index("objects_sync_state_idx").on(t.syncId, t.state),
+    // A full sweep's deletion check pages a sync's objects in id order.
+    index("objects_sync_id_idx").on(t.syncId, t.id),
+    // The dashboard's recent failures, newest first, without reading the other objects.
+    index("objects_failed_idx").on(t.stateChangedAt).where(sql`state = 'failed'`),
   ],
 );
 
@@ -308,7 +322,8 @@ export const deliveries = sqliteTable(
     deliveredAt: integer("delivered_at"),
   },
   (t) => [
-    index("deliveries_object_idx").on(t.objectId),
+    // An object's deliveries newest version first (its detail, the latest delivery's status).
+    index("deliveries_object_version_idx").on(t.objectId, t.objectVersion),
     // The deliveries accepted since the last scrape (delivery latency) in delivery order.
     index("deliveries_delivered_idx").on(t.deliveredAt, t.id),
     // Retention walks the deliveries older than its cutoff, newest first (src/sync/retention.ts).
@@ -352,31 +367,6 @@ export const runs = sqliteTable(
   (t) => [index("runs_sync_idx").on(t.syncId, t.startedAt)],
 );
 
-/**
- * Dashboard sign-ins. The cookie carries a random id; only its SHA-256 is stored, so a copy of the
- * database opens no session. `token_fingerprint` ties the session to the `ADMIN_TOKEN` it was
- * opened with: a changed token ends every session.
- */
-export const adminSessions = sqliteTable(
-  "admin_sessions",
-  {
-    idHash: text("id_hash").primaryKey(),
-    tokenFingerprint: text("token_fingerprint").notNull(),
-    createdAt: integer("created_at").notNull(),
-    lastSeenAt: integer("last_seen_at").notNull(),
-    /** The absolute end; the idle end is `last_seen_at` plus the idle timeout. */
-    expiresAt: integer("expires_at").notNull(),
-  },
-  (t) => [index("admin_sessions_expires_idx").on(t.expiresAt)],
-);
-
-/** Failed dashboard sign-ins per client in the current window: the rate limit's count. */
-export const signInFailures = sqliteTable("sign_in_failures", {
-  client: text("client").primaryKey(),
-  windowStartedAt: integer("window_started_at").notNull(),
-  failures: integer("failures").notNull().default(0),
-});
-
 export const schema = {
   connections,
   buckets,
@@ -390,4 +380,5 @@ export const schema = {
   signInFailures,
   gaugeCounts,
   retentionState,
+  objectCounts,
 };

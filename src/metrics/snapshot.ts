@@ -51,9 +51,11 @@ export async function readNewDeliveries(
   limit = 5_000,
 ): Promise<Array<{ id: string; createdAt: number; deliveredAt: number }>> {
   const rows = await database.db.all<{ id: string; created_at: number; delivered_at: number }>(
+    // One row-value range on `deliveries_delivered_idx`, starting after `after`: spelled as an
+    // OR with `delivered_at IS NOT NULL`, the range began at the first non-null value and walked
+    // every delivery ever made on each scrape.
     sql`SELECT id, created_at, delivered_at FROM deliveries
-         WHERE status = 'delivered' AND delivered_at IS NOT NULL
-           AND (delivered_at > ${after.at} OR (delivered_at = ${after.at} AND id > ${after.id}))
+         WHERE (delivered_at, id) > (${after.at}, ${after.id}) AND status = 'delivered'
          ORDER BY delivered_at, id LIMIT ${limit}`,
   );
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at, deliveredAt: r.delivered_at }));

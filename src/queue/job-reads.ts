@@ -123,9 +123,10 @@ export class JobReads {
     return row?.status ?? null;
   }
 
-  async counts(queue: string = DEFAULT_QUEUE): Promise<QueueCounts> {
+  /** Jobs by status (every queue; the service uses one): the trigger-kept counts, never a scan. */
+  async counts(): Promise<QueueCounts> {
     const rows = await this.database.db.all<{ status: JobStatus; n: number }>(
-      sql`SELECT status, COUNT(*) AS n FROM jobs WHERE queue = ${queue} GROUP BY status`,
+      sql`SELECT status, SUM(n) AS n FROM job_counts GROUP BY status`,
     );
     const counts: QueueCounts = { pending: 0, running: 0, done: 0, dead: 0 };
     for (const row of rows) if (row.status in counts) counts[row.status] = row.n;

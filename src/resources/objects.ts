@@ -1,6 +1,6 @@
 /**
  * Reading objects: the change feed of a bucket (each object once, at the position of its latest
- * change, oldest change first) and one object's full story (state history, rendition, deliveries,
+ * change, oldest change first, paged by `objects.feed_seq`) and one object's full story (state history, rendition, deliveries,
  * and the jobs working on it, dead-lettered ones included).
  */
 import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
@@ -22,22 +22,19 @@ export async function listObjects(
 ): Promise<ObjectPage> {
   await findBucket(deps, bucketId);
   const after = decodeFeedCursor(query.cursor);
-  const latestChange = sql`(SELECT MAX(h2.id) FROM ${objectHistory} h2 WHERE h2.object_id = ${objectHistory.objectId})`;
-  const conditions: SQL[] = [
-    eq(objects.bucketId, bucketId),
-    gt(objectHistory.id, after),
-    eq(objectHistory.id, latestChange),
-  ];
+  // One index range per page (`objects_feed_seq_idx`, or the state or reason one when filtered):
+  // `feed_seq` is the object's latest history id, so each object appears once, at its latest change.
+  const conditions: SQL[] = [eq(objects.bucketId, bucketId), gt(objects.feedSeq, after)];
   if (query.state) conditions.push(eq(objects.state, query.state));
   if (query.reason) conditions.push(sql`${objects.reason} = ${query.reason}`);
-  const rows = await deps.database.db
-    .select({ seq: objectHistory.id, object: objects })
-    .from(objectHistory)
-    .innerJoin(objects, eq(objects.id, objectHistory.objectId))
+  const found = await deps.database.db
+    .select()
+    .from(objects)
     .where(and(...conditions))
-    .orderBy(asc(objectHistory.id))
+    .orderBy(asc(objects.feedSeq))
     .limit(query.limit + 1)
     .all();
+  const rows = found.map((object) => ({ seq: object.feedSeq ?? after, object }));
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
@@ -78,7 +75,7 @@ export async function getObject(
     .select()
     .from(deliveries)
     .where(eq(deliveries.objectId, row.id))
-    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .orderBy(desc(deliveries.objectVersion))
     .limit(DELIVERIES_SHOWN)
     .all();
   const jobRows = await deps.jobs.findByKeys([ingestKey(row.syncId, row.assetId), deliverKey(row.id)]);

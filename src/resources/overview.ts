@@ -3,7 +3,8 @@
  * with its last run, objects by state and reason, recent failures, recent webhooks and the
  * queue. The dashboard and `mux-ingest status` both render it.
  */
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { asc, desc, gt, sql } from "drizzle-orm";
+import { objectCounts } from "../db/bookkeeping";
 import { buckets, objects, syncs, webhookEvents } from "../db/schema";
 import type { QueueCounts } from "../queue/job-reads";
 import type { Deps } from "../sync/deps";
@@ -50,20 +51,23 @@ export async function readOverview(
   const { db } = deps.database;
   const bucketRows = await db.select().from(buckets).orderBy(asc(buckets.createdAt)).all();
   const syncRows = await db.select().from(syncs).orderBy(asc(syncs.createdAt)).all();
-  const counts = await db
+  // The trigger-kept counts (migration 0009), never a count of the objects themselves.
+  const counted = await db
     .select({
-      bucketId: objects.bucketId,
-      state: objects.state,
-      reason: objects.reason,
-      n: sql<number>`COUNT(*)`,
+      bucketId: objectCounts.bucketId,
+      state: objectCounts.state,
+      reason: objectCounts.reason,
+      n: objectCounts.n,
     })
-    .from(objects)
-    .groupBy(objects.bucketId, objects.state, objects.reason)
+    .from(objectCounts)
+    .where(gt(objectCounts.n, 0))
     .all();
+  const counts = counted.map((c) => ({ ...c, reason: c.reason === "" ? null : c.reason }));
+  // Spelled as a literal so the partial index `objects_failed_idx` (WHERE state = 'failed') applies.
   const failures = await db
     .select()
     .from(objects)
-    .where(eq(objects.state, "failed"))
+    .where(sql`${objects.state} = 'failed'`)
     .orderBy(desc(objects.stateChangedAt))
     .limit(options.failures ?? 20)
     .all();

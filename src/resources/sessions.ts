@@ -12,7 +12,7 @@
  * successful sign-in gives its attempt back. Every write is one statement or one atomic batch.
  */
 import { eq, lte, or, type SQL, sql } from "drizzle-orm";
-import { adminSessions, signInFailures } from "../db/schema";
+import { adminSessions, signInFailures } from "../db/session-tables";
 import { constantTimeEqual, sha256Hex } from "../lib/constant-time";
 import type { Deps } from "../sync/deps";
 

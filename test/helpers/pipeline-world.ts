@@ -39,6 +39,10 @@ export type PipelineWorldOptions = {
   storage?: boolean;
   /** `manual`: the test answers the pipeline's requests itself (e.g. to hold one in flight). */
   pipeline?: "recording" | "manual";
+  /** An open database to build on (e.g. one whose statements a test records). */
+  database?: HarnessOptions["database"];
+  /** The metrics adapter (e.g. Prometheus, as `serve` builds it). */
+  metrics?: HarnessOptions["metrics"];
 };
 
 export async function createPipelineWorld(options: PipelineWorldOptions = {}): Promise<PipelineWorld> {
@@ -54,6 +58,8 @@ export async function createPipelineWorld(options: PipelineWorldOptions = {}): P
     },
     fake: options.fake,
     adjust: options.adjust,
+    database: options.database,
+    metrics: options.metrics,
   });
   if (options.pipeline !== "manual") {
     network.use(

@@ -54,6 +54,7 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
     unannouncedDeletionAt: null,
     sourceFingerprint: "0123456789abcdef",
     stateChangedAt: 1_700_000_002_000,
+    feedSeq: 7,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_002_000,
     ...overrides,
