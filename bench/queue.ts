@@ -1,5 +1,5 @@
 /**
- * Benchmark 3: the durable queue on a file database (WAL, synchronous=NORMAL), through the real
+ * Benchmark 3: the durable queue on a file database (WAL, the default synchronous), through the real
  * `JobStore` and `JobRunner`.
  * - Enqueue: one job per `enqueue` call (its own atomic write, as a webhook's job is), awaited
  *   one at a time, then with 100 calls in flight at once (as under a burst of webhooks).
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openNodeDatabase } from "../src/db/node";
+import { DEFAULT_DATABASE_SYNCHRONOUS } from "../src/db/synchronous";
 import { systemClock } from "../src/lib/clock";
 import { noopLogger } from "../src/lib/logger";
 import { Doorbell } from "../src/queue/doorbell";
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     await recordBenchmark<QueueData>(
       "queue",
       [
-        `JobStore and JobRunner from src/queue on a fresh file database (openNodeDatabase: WAL, synchronous=NORMAL), in one process.`,
+        `JobStore and JobRunner from src/queue on a fresh file database (openNodeDatabase: WAL, synchronous=${DEFAULT_DATABASE_SYNCHRONOUS}), in one process.`,
         `Enqueue: ${ENQUEUES.toLocaleString("en")} jobs with distinct keys and a small JSON payload, one \`enqueue\` call each: first awaited one at a time, then ${IN_FLIGHT} calls in flight at once.`,
         `Claim + complete: due jobs drained by \`JobRunner.drain\` with a handler that does nothing, so the figure is the queue's own overhead per job (claim UPDATE … RETURNING, lease heartbeat timer, complete UPDATE). "Workers" are the runner's concurrent loops in one process; SQLite writes are serialised either way. Finished jobs stay in the table, so the last scenario starts with 50,000 finished rows (what a day of a busy library leaves) to show how the claim's cost depends on the table's size.`,
       ],
