@@ -15,14 +15,22 @@ export const HEAP_GROWING_PERCENT = 50;
 
 const FLAG = "--heap-growing-percent";
 
+/** The flags node was started with: its command line and `NODE_OPTIONS`, where a container sets them. */
+export function nodeStartFlags(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
+): string[] {
+  return [...execArgv, ...(nodeOptions ?? "").split(/\s+/).filter(Boolean)];
+}
+
 /**
  * Sets the process's V8 heap growth (a process-wide V8 flag, read at every full collection, so it
  * holds from the next one on), unless the process was started with its own `--heap-growing-percent`
  * (an operator's choice wins; 0 is V8's own behaviour). Idempotent; `openNode` calls it.
  */
-export function applyHeapPolicy(execArgv: readonly string[] = process.execArgv): void {
+export function applyHeapPolicy(startFlags: readonly string[] = nodeStartFlags()): void {
   if (
-    execArgv.some(
+    startFlags.some(
       (arg) => arg === FLAG || arg.startsWith(`${FLAG}=`) || arg.startsWith("--heap_growing_percent"),
     )
   )

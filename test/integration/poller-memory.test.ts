@@ -12,7 +12,7 @@ import { openNodeDatabase, SQLITE_CACHE_KIB } from "../../src/db/node";
 import { runReconcilePass, schedulePass } from "../../src/jobs/reconcile";
 import { IDS_PER_QUERY } from "../../src/jobs/reconcile-enqueue";
 import { PAGE_LIMIT } from "../../src/jobs/reconcile-listing";
-import { applyHeapPolicy, HEAP_GROWING_PERCENT } from "../../src/node/heap-policy";
+import { applyHeapPolicy, HEAP_GROWING_PERCENT, nodeStartFlags } from "../../src/node/heap-policy";
 import { openNode } from "../../src/node/open-node";
 import { TEST_TOKEN_ID, TEST_TOKEN_SECRET, TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { network } from "../helpers/no-network";
@@ -134,5 +134,12 @@ describe("the Node process's memory bounds", () => {
     expect(v8Flags.set).toEqual([]);
     applyHeapPolicy(["--max-old-space-size=512"]);
     expect(v8Flags.set).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+  });
+
+  it("counts a --heap-growing-percent given in NODE_OPTIONS as the operator's choice", () => {
+    v8Flags.set.length = 0;
+    applyHeapPolicy(nodeStartFlags([], " --max-old-space-size=512  --heap-growing-percent=10 "));
+    expect(v8Flags.set).toEqual([]);
+    expect(nodeStartFlags(["--inspect"], undefined)).toEqual(["--inspect"]);
   });
 });
