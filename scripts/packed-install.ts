@@ -2,7 +2,8 @@
  * The package as an operator installs it, in the Dockerfile's two packaging steps: `npm pack` in
  * the repository (its prepack builds `dist/`), then `npm install --omit=dev` of the tarball into
  * an empty folder. Shared by the install test (`test/package/installed-package.test.ts`, which
- * also checks the steps against the Dockerfile) and the start-up benchmark (`bench/startup.ts`).
+ * also checks the steps against the Dockerfile) and the start-up benchmark (`bench/startup.ts`);
+ * `run` (a process, its output collected) also serves the end-to-end CLI test.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";

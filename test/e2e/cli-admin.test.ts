@@ -2,13 +2,13 @@
  * The one-shot commands as an operator runs them: `node bin/mux-ingest.js …` as real processes
  * against the fake Mux on a real port and a SQLite file.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run as runProcess } from "../../scripts/packed-install";
 import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 
 const BIN = resolve(import.meta.dirname, "../../bin/mux-ingest.js");
@@ -59,22 +59,9 @@ function env(db: string, extra: Record<string, string> = {}): Record<string, str
   };
 }
 
+/** The command as an operator runs it, its output collected (`runProcess` waits for both streams to end). */
 function cli(args: string[], environment: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: environment,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("exit", (code) => done({ code, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [BIN, ...args], process.cwd(), environment);
 }
 
 describe("mux-ingest sync --once, status, connections test", () => {
