@@ -9,8 +9,8 @@ import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
  * Row counts of the tables `/metrics` reports on, kept by triggers on those tables (migration
  * 0006): every insert, state change and deletion adjusts its row in the same statement, so a
  * scrape reads a handful of rows instead of counting a table that grows with history.
- * `family` is the table, `k1`/`k2` the values counted by (`''` when unused); `sum` is the sum of
- * `runs.repaired` for the `runs` family.
+ * `family` is the table (`deliveries`, `runs`; objects are counted once, in `object_counts`),
+ * `k1`/`k2` the values counted by (`''` when unused); `sum` is the sum of `runs.repaired`.
  */
 export const gaugeCounts = sqliteTable(
   "gauge_counts",
@@ -26,7 +26,8 @@ export const gaugeCounts = sqliteTable(
 
 /**
  * Objects by bucket, state and reason (`''` for none), kept by triggers on `objects` (migration
- * 0009): the dashboard's and `status`'s counters read these rows instead of counting a bucket.
+ * 0009): the dashboard's, `status`'s and `/metrics`' counters read these rows (summed by state for
+ * `/metrics`) instead of counting a bucket.
  */
 export const objectCounts = sqliteTable(
   "object_counts",

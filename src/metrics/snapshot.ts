@@ -23,16 +23,18 @@ export async function readMetricsSnapshot(
   now: number,
 ): Promise<MetricsSnapshot> {
   const { db } = database;
-  const [queue, oldest, counts] = await Promise.all([
+  const [queue, oldest, counts, objectRows] = await Promise.all([
     jobs.countsByType(),
     jobs.oldestDueByType(now),
-    // The trigger-kept counts (migration 0006): a few rows, whatever the size of the tables.
+    // The trigger-kept counts (migrations 0006, 0009): a few rows, whatever the size of the tables.
     db.all<{ family: string; k1: string; k2: string; n: number; sum: number }>(
       sql`SELECT family, k1, k2, n, sum FROM gauge_counts WHERE n > 0 ORDER BY family, k1, k2`,
     ),
+    db.all<{ state: string; n: number }>(
+      sql`SELECT state, SUM(n) AS n FROM object_counts GROUP BY state HAVING SUM(n) > 0 ORDER BY state`,
+    ),
   ]);
   const of = (family: string) => counts.filter((r) => r.family === family);
-  const objectRows = of("objects").map((r) => ({ state: r.k1, n: r.n }));
   const runRows = of("runs").map((r) => ({ kind: r.k1, status: r.k2, n: r.n, repaired: r.sum }));
   const deliveryRows = of("deliveries").map((r) => ({ status: r.k1, n: r.n }));
   return {

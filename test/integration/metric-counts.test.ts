@@ -1,7 +1,8 @@
 /**
- * The counts `/metrics` reads are kept by triggers (migration 0006): whatever sequence of
- * inserts, state changes and deletions the tables see, each count row equals what counting the
- * table would give, and a scrape's queries never scan a table that grows with history.
+ * The counts `/metrics` reads are kept by triggers (migrations 0006 and 0009): whatever sequence
+ * of inserts, state changes and deletions the tables see, each count row equals what counting the
+ * table would give. (The scrape's statements, as executed, are held to their plans in
+ * `query-plans.test.ts`.)
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
@@ -129,7 +130,12 @@ function truth(harness: Harness) {
 function kept(harness: Harness) {
   const all = (q: string, family: string) => harness.database.sqlite.prepare(q).all(family);
   return {
-    objects: all("SELECT k1, n FROM gauge_counts WHERE family = ? AND n <> 0 ORDER BY k1", "objects"),
+    // Objects are counted once, by bucket, state and reason (object_counts); by state is their sum.
+    objects: harness.database.sqlite
+      .prepare(
+        "SELECT state AS k1, SUM(n) AS n FROM object_counts GROUP BY state HAVING SUM(n) <> 0 ORDER BY state",
+      )
+      .all(),
     deliveries: all("SELECT k1, n FROM gauge_counts WHERE family = ? AND n <> 0 ORDER BY k1", "deliveries"),
     runs: all("SELECT k1, k2, n, sum FROM gauge_counts WHERE family = ? AND n <> 0 ORDER BY k1, k2", "runs"),
     jobs: harness.database.sqlite
@@ -152,7 +158,7 @@ describe("trigger-kept counts", () => {
     );
   });
 
-  it("are what a scrape reports, and its queries scan no table that grows", async () => {
+  it("are what a scrape reports", async () => {
     const harness = await createHarness();
     h = harness;
     apply(harness, [
@@ -165,21 +171,5 @@ describe("trigger-kept counts", () => {
     expect(snapshot.queue).toEqual([{ type: "deliver", status: "pending", count: 1 }]);
     expect(snapshot.oldestDueAgeSeconds).toEqual([{ type: "deliver", seconds: 0.01 }]);
     expect(snapshot.runs).toEqual([{ kind: "scheduled", status: "succeeded", count: 1, repaired: 3 }]);
-
-    const plans = [
-      "SELECT family, k1, k2, n, sum FROM gauge_counts WHERE n > 0 ORDER BY family, k1, k2",
-      "SELECT type, status, n FROM job_counts WHERE n > 0 ORDER BY type, status",
-      "SELECT MIN(available_at) AS since FROM jobs WHERE status = 'pending' AND type = 'deliver' AND available_at <= 10",
-      `SELECT id, created_at, delivered_at FROM deliveries WHERE status = 'delivered' AND delivered_at IS NOT NULL
-         AND (delivered_at > 5 OR (delivered_at = 5 AND id > 'x')) ORDER BY delivered_at, id LIMIT 5000`,
-    ].map((q) =>
-      (harness.database.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all() as Array<{ detail: string }>)
-        .map((r) => r.detail)
-        .join("; "),
-    );
-    for (const plan of plans)
-      expect(plan).not.toMatch(/SCAN (objects|deliveries|runs|jobs|webhook_events)\b/);
-    expect(plans[2]).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_type_due_idx/);
-    expect(plans[3]).toMatch(/SEARCH deliveries USING INDEX deliveries_delivered_idx/);
   });
 });
