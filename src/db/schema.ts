@@ -100,6 +100,12 @@ export const syncs = sqliteTable(
       .notNull()
       .default({}),
     renditionPreference: text("rendition_preference", { mode: "json" }).$type<string[] | null>(),
+    /** Static Renditions API resolutions to ask Mux for when a ready asset has none of them. */
+    createRenditions: text("create_renditions", { mode: "json" }).$type<string[]>().notNull().default([]),
+    removeCreatedRenditions: integer("remove_created_renditions", { mode: "boolean" }).notNull().default(false),
+    /** What `object.ready` waits for besides the MP4 (`captions`), at most `wait_for_grace_seconds`. */
+    waitFor: text("wait_for", { mode: "json" }).$type<string[]>().notNull().default([]),
+    waitForGraceSeconds: integer("wait_for_grace_seconds").notNull().default(3600),
     status: text("status").$type<SyncStatus>().notNull().default("active"),
     statusReason: text("status_reason"),
     origin: text("origin").notNull().default("api"),
@@ -167,6 +173,7 @@ export const SKIP_REASONS = [
   "signed_without_key",
   "filtered",
   "no_static_renditions",
+  "no_write_permission",
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -181,7 +188,11 @@ export type DeletionReason = (typeof DELETION_REASONS)[number];
 export const LEAVE_REASONS = ["deleted_in_mux", "filtered", "no_rendition", "no_playback_id"] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
-export type ObjectReason = SkipReason | FailureReason | DeletionReason;
+/** Why an object waits on something the sync asked for, not on Mux alone (`create_renditions`, `wait_for`). */
+export const WAITING_REASONS = ["rendition_requested", "waiting_for_captions"] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
+export type ObjectReason = SkipReason | FailureReason | DeletionReason | WaitingReason;
 
 /** How work on an asset was started: a webhook, a reconciliation pass, or a person. */
 export const TRIGGERS = ["webhook", "poll", "trigger"] as const;
