@@ -10,13 +10,13 @@ import {
   DEFAULT_DATABASE_SYNCHRONOUS,
 } from "../db/synchronous";
 import { AppError } from "../lib/errors";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import { checkPipelineUrl } from "../pipeline/pipeline-url";
 import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
 import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
 import { DEFAULT_DELETION_GUARD_PERCENT } from "../sync/deletion-guard";
 import { DEFAULT_RENDITION_GRACE_MS } from "../sync/evaluate-asset";
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "../sync/retention";
-import type { StaticRenditionResolution } from "../mux/rendition-names";
 import {
   createRenditionsSchema,
   DEFAULT_POLLING_INTERVAL_SECONDS,

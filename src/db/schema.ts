@@ -102,7 +102,9 @@ export const syncs = sqliteTable(
     renditionPreference: text("rendition_preference", { mode: "json" }).$type<string[] | null>(),
     /** Static Renditions API resolutions to ask Mux for when a ready asset has none of them. */
     createRenditions: text("create_renditions", { mode: "json" }).$type<string[]>().notNull().default([]),
-    removeCreatedRenditions: integer("remove_created_renditions", { mode: "boolean" }).notNull().default(false),
+    removeCreatedRenditions: integer("remove_created_renditions", { mode: "boolean" })
+      .notNull()
+      .default(false),
     /** What `object.ready` waits for besides the MP4 (`captions`), at most `wait_for_grace_seconds`. */
     waitFor: text("wait_for", { mode: "json" }).$type<string[]>().notNull().default([]),
     waitForGraceSeconds: integer("wait_for_grace_seconds").notNull().default(3600),

@@ -114,7 +114,9 @@ export const waitForGraceSchema = z
   .number({ message: "must be a whole number of seconds" })
   .int({ message: "must be a whole number of seconds" })
   .min(0, { message: "must be at least 0 seconds" })
-  .max(MAX_WAIT_FOR_GRACE_SECONDS, { message: `must be at most ${MAX_WAIT_FOR_GRACE_SECONDS} seconds (7 days)` });
+  .max(MAX_WAIT_FOR_GRACE_SECONDS, {
+    message: `must be at most ${MAX_WAIT_FOR_GRACE_SECONDS} seconds (7 days)`,
+  });
 
 /** `mux://` → null (whole library); `mux://abc` → "abc". Assumes a validated path. */
 export function assetIdFromSourcePath(sourcePath: string): string | null {

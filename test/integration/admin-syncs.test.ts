@@ -178,7 +178,9 @@ describe("syncs", () => {
       wait_for_grace_seconds: -1,
     });
     expect(refused.status).toBe(400);
-    const messages = ((await json<ErrorAnswer>(refused)).error.details ?? []).map((d) => `${d.field}: ${d.message}`);
+    const messages = ((await json<ErrorAnswer>(refused)).error.details ?? []).map(
+      (d) => `${d.field}: ${d.message}`,
+    );
     expect(messages).toEqual(
       expect.arrayContaining([
         "create_renditions: must not name a resolution twice",

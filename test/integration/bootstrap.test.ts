@@ -99,7 +99,9 @@ describe("bootstrap from the environment", () => {
         )
         .get(),
     ).toEqual({ c: '["highest","audio-only"]', r: 1, w: '["captions"]', g: 120 });
-    expect(() => env({ CREATE_RENDITIONS: "highest,720p" })).toThrow(/CREATE_RENDITIONS must not mix "highest"/);
+    expect(() => env({ CREATE_RENDITIONS: "highest,720p" })).toThrow(
+      /CREATE_RENDITIONS must not mix "highest"/,
+    );
     expect(() => env({ WAIT_FOR: "chapters" })).toThrow(/WAIT_FOR must be "captions"/);
   });
 });

@@ -56,7 +56,8 @@ const syncSettings = {
   }),
   wait_for_grace_seconds: waitForGraceSchema.optional().openapi({
     example: 3600,
-    description: "How long `wait_for` holds a ready object; then it is delivered without, and the reason recorded.",
+    description:
+      "How long `wait_for` holds a ready object; then it is delivered without, and the reason recorded.",
   }),
 };
 
