@@ -3,7 +3,8 @@
  * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
  * the views; a compile-time check there keeps each schema and its view the same shape.
  */
-import type { ObjectState, RenditionRecord } from "../db/schema";
+import type { RenditionRecord } from "../db/documents";
+import type { ObjectState } from "../db/schema";
 import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { JobStatus } from "../queue/types";
 import type { FileFilters } from "../sync/filters";
