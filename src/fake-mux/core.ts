@@ -10,7 +10,7 @@ import { buildRecord, validateSpec } from "./asset-factory";
 import type { AssetRecord } from "./asset-record";
 import { AssetStore } from "./asset-store";
 import { restAssetView } from "./asset-view";
-import { librarySpecs } from "./library";
+import { type LibraryOptions, librarySpecs } from "./library";
 import {
   type Emit,
   emitAssetEvent,
@@ -70,6 +70,7 @@ export type SharedParts = {
   lifecycle: LifecycleDefaults;
   faults: FaultOptions;
   rateLimit: RateLimitOptions | null;
+  writeRateLimit: RateLimitOptions | null;
   dispatcher: { retryDelaysMs: number[]; timeoutMs: number; concurrency: number; fetch: typeof fetch };
   /** Whether an asset or playback id is taken in any environment (playback ids are global on Mux). */
   isTaken(id: string): boolean;
@@ -92,6 +93,8 @@ export class FakeMuxCore {
   readonly store = new AssetStore();
   readonly stats: FakeMuxStats;
   readonly limiter: RateLimiter;
+  /** POSTs have their own, lower limit (Mux: 1/s sustained). */
+  readonly writeLimiter: RateLimiter;
   readonly dispatcher: WebhookDispatcher;
   readonly lifecycle: Lifecycle;
   readonly signingKey: SigningKey;
@@ -128,6 +131,7 @@ export class FakeMuxCore {
     this.eventRandom = seededRandom(config.seed ^ 0x5bd1e995);
     this.updateRandom = seededRandom(config.seed ^ 0x1b873593);
     this.limiter = new RateLimiter(shared.rateLimit, shared.clock);
+    this.writeLimiter = new RateLimiter(shared.writeRateLimit, shared.clock);
     this.dispatcher = new WebhookDispatcher({
       ...shared.dispatcher,
       secret: config.webhook.secret,
@@ -234,10 +238,10 @@ export class FakeMuxCore {
   }
 
   /** The library generator: `count` assets of the realistic mix, deterministic for `seed`. */
-  generateLibrary(count: number, seed: number): FakeAsset[] {
+  generateLibrary(count: number, seed: number, options: LibraryOptions = {}): FakeAsset[] {
     // Salted, so a library with the fake's own seed does not replay createAsset's ids.
     const random = seededRandom(seed ^ 0x4c1b7a3d);
-    return librarySpecs(count, random, this.clock.now()).map(({ spec }) => {
+    return librarySpecs(count, random, this.clock.now(), options).map(({ spec }) => {
       // Assets still processing finish one by one, over up to three times the usual delay.
       const stagger =
         spec.status === "preparing"
@@ -282,13 +286,21 @@ export class FakeMuxCore {
   }
 
   /** `POST /video/v1/assets/:id/static-renditions` (see rendition-ops.ts). */
-  addStaticRendition(id: string, resolution: StaticRenditionResolution): CreatedStaticRendition | undefined {
+  addStaticRendition(
+    id: string,
+    resolution: StaticRenditionResolution,
+    passthrough?: string,
+  ): CreatedStaticRendition | undefined {
     this.catchUp();
-    return addStaticRendition(this.ops, id, resolution);
+    return addStaticRendition(this.ops, id, resolution, passthrough);
   }
 
-  /** `DELETE …/static-renditions/:rendition_id`; `byName` also accepts the file's name. */
-  deleteStaticRendition(id: string, renditionIdOrName: string, byName = true): boolean | undefined {
+  /** `DELETE …/static-renditions/:rendition_id`; `byName` also accepts the file's name. The deleted file. */
+  deleteStaticRendition(
+    id: string,
+    renditionIdOrName: string,
+    byName = true,
+  ): ReturnType<typeof deleteStaticRendition> {
     this.catchUp();
     return deleteStaticRendition(this.ops, id, renditionIdOrName, byName);
   }
@@ -350,6 +362,7 @@ export class FakeMuxCore {
     this.timing.clear();
     this.events = [];
     this.limiter.refill();
+    this.writeLimiter.refill();
     this.idRandom = seededRandom(this.config.seed);
     this.eventRandom = seededRandom(this.config.seed ^ 0x5bd1e995);
     this.updateRandom = seededRandom(this.config.seed ^ 0x1b873593);

@@ -5,6 +5,7 @@
  */
 import type { MuxEventType } from "../mux/events";
 import type { FakeMuxCore } from "./core";
+import type { LibraryOptions } from "./library";
 import type {
   AccessToken,
   AssetSpec,
@@ -30,7 +31,8 @@ export interface FakeMuxEnvironment {
   deleteAsset(id: string): void;
   /** Updates `passthrough` / `meta` and emits `video.asset.updated` with the full asset. */
   updateAsset(id: string, patch: { passthrough?: string; meta?: FakeAsset["meta"] }): FakeAsset | undefined;
-  generateLibrary(count: number, seed?: number): FakeAsset[];
+  /** `count` assets of the realistic mix (`options.noMp4Share`: the share without any MP4, default 0.4). */
+  generateLibrary(count: number, seed?: number, options?: LibraryOptions): FakeAsset[];
   getAsset(id: string): FakeAsset | undefined;
   /** Every asset, newest first, as REST shows them (whatever the API's listing order). */
   listAssets(): FakeAsset[];
@@ -45,6 +47,7 @@ export interface FakeMuxEnvironment {
   addStaticRendition(
     assetId: string,
     resolution: StaticRenditionResolution,
+    passthrough?: string,
   ): CreatedStaticRendition | undefined;
   /** Deletes a static rendition by id or file name; `false` if the asset has no such rendition. */
   deleteStaticRendition(assetId: string, renditionIdOrName: string): boolean;
@@ -83,14 +86,15 @@ export function environmentHandle(
       env.deleteAsset(id);
     },
     updateAsset: (id, patch) => env.updateAsset(id, patch ?? {}),
-    generateLibrary: (count, seed) => env.generateLibrary(count, seed ?? librarySeed),
+    generateLibrary: (count, seed, options) => env.generateLibrary(count, seed ?? librarySeed, options),
     getAsset: (id) => env.getAsset(id),
     listAssets: () => env.listAssets(),
     fireEvent: (assetId, type, renditionName) => env.fireEvent(assetId, type, renditionName),
     eventLog: () => env.eventLog(),
-    addStaticRendition: (assetId, resolution) => env.addStaticRendition(assetId, resolution),
+    addStaticRendition: (assetId, resolution, passthrough) =>
+      env.addStaticRendition(assetId, resolution, passthrough),
     deleteStaticRendition: (assetId, renditionIdOrName) =>
-      env.deleteStaticRendition(assetId, renditionIdOrName) === true,
+      Boolean(env.deleteStaticRendition(assetId, renditionIdOrName)),
     setMp4Support: (assetId, value) => env.setMp4Support(assetId, value),
     completeLiveStream: (assetId) => env.completeLiveStream(assetId),
     setListing: (options) => {

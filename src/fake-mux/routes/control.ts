@@ -223,10 +223,15 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
     scoped(async (c, env) => {
       const body = await parse(
         c.req.raw,
-        z.object({ count: z.number().int().min(0).max(100_000), seed: z.number().int().optional() }),
+        z.object({
+          count: z.number().int().min(0).max(100_000),
+          seed: z.number().int().optional(),
+          noMp4Share: z.number().min(0).max(1).optional(),
+        }),
       );
       if (body instanceof Response) return body;
-      return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1) }, 201);
+      const options = body.noMp4Share === undefined ? {} : { noMp4Share: body.noMp4Share };
+      return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1, options) }, 201);
     }),
   );
   app.post("/settle", async (c) => {
@@ -262,14 +267,20 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
     world.setFaults(body);
     return c.json({ faults: body });
   });
+  const limitSchema = z
+    .object({ perSecond: z.number().nonnegative(), burst: z.number().positive() })
+    .nullable();
   app.put("/rate-limit", async (c) => {
-    const body = await parse(
-      c.req.raw,
-      z.object({ perSecond: z.number().nonnegative(), burst: z.number().positive() }).nullable(),
-    );
+    const body = await parse(c.req.raw, limitSchema);
     if (body instanceof Response) return body;
     world.setRateLimit(body && body.perSecond > 0 ? body : null);
     return c.json({ rate_limit: body });
+  });
+  app.put("/write-rate-limit", async (c) => {
+    const body = await parse(c.req.raw, limitSchema);
+    if (body instanceof Response) return body;
+    world.setWriteRateLimit(body && body.perSecond > 0 ? body : null);
+    return c.json({ write_rate_limit: body });
   });
   app.post(
     "/tokens",
