@@ -1,6 +1,7 @@
 /**
  * The ingest job's write: a planned change (`decideChange`) as one atomic batch with what must go
- * with it: the outbox delivery, the download job, the run's repair counter.
+ * with it: the outbox delivery, the download job, the run's repair counter, and whatever the
+ * caller adds (`alongside`: the static renditions it asks Mux for).
  */
 import { eq, type SQL } from "drizzle-orm";
 import { type ObjectRow, objects, type Trigger } from "../db/schema";
@@ -8,7 +9,12 @@ import { AppError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import type { Deps } from "../sync/deps";
 import type { ChangePlan } from "../sync/object-transitions";
-import { commitObjectWrite, type ObjectChange, planObjectWrite } from "../sync/object-writes";
+import {
+  commitObjectWrite,
+  type ObjectChange,
+  type ObjectWrite,
+  planObjectWrite,
+} from "../sync/object-writes";
 import { pipelineViewKey, rowView } from "../sync/pipeline-view";
 import { countRepair } from "../sync/run-record";
 import { outboxStatements } from "./deliver";
@@ -35,7 +41,12 @@ export async function applyPlan(
   change: ObjectChange,
   plan: Extract<ChangePlan, { write: true }>,
   origin: ChangeOrigin,
-  options: { candidates?: RenditionCandidate[]; onlyIf?: SQL } = {},
+  options: {
+    candidates?: RenditionCandidate[];
+    onlyIf?: SQL;
+    /** More statements for the batch, each guarded by `write.won`. */
+    alongside?: (write: ObjectWrite) => SQL[];
+  } = {},
 ): Promise<IngestOutcome> {
   const written: ObjectChange = {
     ...change,
@@ -64,6 +75,7 @@ export async function applyPlan(
         ]
       : []),
     ...(plan.announce ? outboxStatements(deps, write, plan.announce.type, plan.announce.reason) : []),
+    ...(options.alongside?.(write) ?? []),
   ];
   const result = await commitObjectWrite(deps, write, alongside);
   if (
