@@ -187,6 +187,13 @@ export class FakeMuxCore {
     this.tokens.push({ permissions: ALL_PERMISSIONS, ...token });
   }
 
+  /** A token's permissions changed (as a person might edit them): whoami and every check see them. */
+  setTokenPermissions(tokenId: string, permissions: string[]): boolean {
+    const token = this.tokens.find((t) => t.id === tokenId);
+    if (token) token.permissions = [...permissions];
+    return token !== undefined;
+  }
+
   private readonly emit: Emit = (type, object, data, at) => {
     const event = buildEnvelope({
       id: seededUuid(this.eventRandom),

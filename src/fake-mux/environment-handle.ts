@@ -59,6 +59,8 @@ export interface FakeMuxEnvironment {
   setListing(options: ListingOptions): void;
   setWebhookUrl(url: string | null): void;
   addAccessToken(token: AccessToken): void;
+  /** Changes a token's permissions (e.g. `["video:read"]` → read-only); false for an unknown token. */
+  setTokenPermissions(tokenId: string, permissions: string[]): boolean;
   /** Completes every pending lifecycle step of the whole fake and delivers their webhooks. */
   settle(): Promise<void>;
   /** With a ManualClock: moves the fake's time, runs what became due, delivers what is due. */
@@ -102,6 +104,7 @@ export function environmentHandle(
     },
     setWebhookUrl: (url) => env.setWebhookUrl(url),
     addAccessToken: (token) => env.addAccessToken(token),
+    setTokenPermissions: (tokenId, permissions) => env.setTokenPermissions(tokenId, permissions),
     settle: () => world.settle(),
     advance: (ms) => world.advance(ms),
     webhooks: {

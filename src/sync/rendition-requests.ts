@@ -8,9 +8,9 @@
  * - it applies only to a ready asset that passed every other gate and has no usable MP4 (the
  *   evaluation waits for one, or gave up: `no_static_renditions`), and never to an asset with
  *   legacy `mp4_support` on (Mux refuses static renditions there; its own MP4s come or failed);
- * - a wanted file that is ready or preparing on Mux stops all asking: a preparing file this
- *   service asked for holds the object (`waiting_for_rendition`, `rendition_requested`), one it
- *   did not ask for is Mux's own business (the usual wait);
+ * - a wanted file that is ready or preparing on Mux stops all asking (for the others too): a
+ *   preparing file this service asked for holds the object (`waiting_for_rendition`,
+ *   `rendition_requested`), one it did not ask for is Mux's own business (the usual wait);
  * - a wanted file Mux skipped or errored is Mux's answer: never asked again;
  * - a wanted resolution with no file is asked for unless a request exists: once per asset and
  *   resolution per connection. A request refused with 403 is asked again only once the
@@ -126,7 +126,13 @@ type Standing =
   | "read-only" // refused with 403 and the token is still read-only
   | "answered"; // Mux's final answer: skipped, errored, refused, or not made in time
 
-type Judged = { resolution: StaticRenditionResolution; standing: Standing; note: string };
+type Judged = {
+  resolution: StaticRenditionResolution;
+  standing: Standing;
+  note: string;
+  /** Mux lists the file as ready or preparing. */
+  onMux: boolean;
+};
 
 export function decideRenditionRequests(
   asset: MuxAsset,
@@ -140,7 +146,8 @@ export function decideRenditionRequests(
   if (judged.some((j) => j.standing === "made" || j.standing === "making")) return unchanged;
 
   const names = (list: Judged[]) => list.map((j) => j.resolution).join(", ");
-  const missing = judged.filter((j) => j.standing === "missing");
+  // A wanted file Mux lists (one asked for earlier, being made) stops all asking: wait for it.
+  const missing = judged.some((j) => j.onMux) ? [] : judged.filter((j) => j.standing === "missing");
   if (missing.length > 0 && context.canWrite !== false) {
     return {
       evaluation: waitingForRequest(
@@ -183,7 +190,8 @@ export function decideRenditionRequests(
 function judge(asset: MuxAsset, resolution: StaticRenditionResolution, context: RequestContext): Judged {
   const file = apiFileFor(asset, resolution);
   const record = context.records.find((r) => r.resolution === resolution);
-  const at = (standing: Standing, note: string): Judged => ({ resolution, standing, note });
+  const onMux = file?.status === "ready" || file?.status === "preparing";
+  const at = (standing: Standing, note: string): Judged => ({ resolution, standing, note, onMux });
   if (file) {
     if (file.status === "ready") return at("made", "ready");
     if (file.status === "skipped")
