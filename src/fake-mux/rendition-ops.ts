@@ -36,6 +36,18 @@ export function addStaticRendition(
   if (record.files.some((f) => f.resolution === resolution)) {
     throw new SpecError(`A static rendition with resolution ${resolution} already exists`);
   }
+  // Mux: advanced resolutions cannot be mixed with `highest` (both can go with `audio-only`).
+  const advanced = (r: string | undefined) => r !== undefined && r !== "highest" && r !== "audio-only";
+  const clash = record.files.find(
+    (f) =>
+      (resolution === "highest" && advanced(f.resolution)) ||
+      (advanced(resolution) && f.resolution === "highest"),
+  );
+  if (clash) {
+    throw new SpecError(
+      `A static rendition with resolution ${resolution} cannot be combined with the existing ${clash.resolution} rendition`,
+    );
+  }
   if (record.flavour.kind === "legacy") record.files = [];
   record.flavour = { kind: "api" };
   const id = ops.newId();

@@ -209,7 +209,7 @@ describe("adding a static rendition", () => {
   it("answers 201 preparing, then readies it with created and ready events", async () => {
     const { fake, clock, mux, received } = setup();
     const start = clock.now();
-    const { id, playback_ids } = fake.createAsset({ status: "ready", staticRenditions: ["highest"] });
+    const { id, playback_ids } = fake.createAsset({ status: "ready", staticRenditions: ["1080p"] });
     const playbackId = playback_ids?.[0]?.id ?? "";
 
     const added = await mux.video.assets.createStaticRendition(id, { resolution: "720p" });
@@ -274,6 +274,16 @@ describe("adding a static rendition", () => {
     expect(() => fake.addStaticRendition(id, "highest")).toThrow(/already exists/);
     expect(fake.addStaticRendition("noSuchAsset", "720p")).toBeUndefined();
     expect(fake.getAsset(id)?.static_renditions?.files).toHaveLength(1);
+    // Advanced resolutions do not mix with highest, either way; audio-only goes with both.
+    await expect(mux.video.assets.createStaticRendition(id, { resolution: "720p" })).rejects.toBeInstanceOf(
+      Mux.BadRequestError,
+    );
+    const advanced = fake.createAsset({ status: "ready", staticRenditions: ["720p"] });
+    expect(() => fake.addStaticRendition(advanced.id, "highest")).toThrow(
+      /cannot be combined with the existing 720p/,
+    );
+    expect(fake.addStaticRendition(advanced.id, "audio-only")).toMatchObject({ name: "audio.m4a" });
+    expect(fake.addStaticRendition(id, "audio-only")).toMatchObject({ name: "audio.m4a" });
   });
 
   it("adds through the handle and the control API, on the usual timing", async () => {
