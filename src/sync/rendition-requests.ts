@@ -6,8 +6,9 @@
  *
  * The rule, per wanted resolution (`highest` → `highest.mp4`, `audio-only` → `audio.m4a`):
  * - it applies only to a ready asset that passed every other gate and has no usable MP4 (the
- *   evaluation waits for one, or gave up: `no_static_renditions`), and never to an asset with
- *   legacy `mp4_support` on (Mux refuses static renditions there; its own MP4s come or failed);
+ *   evaluation waits for one, or gave up: `no_static_renditions`), never to an asset with legacy
+ *   `mp4_support` on (Mux refuses static renditions there; its own MP4s come or failed), nor
+ *   while Mux makes a file nobody here asked for (it may be the usable one);
  * - a wanted file that is ready or preparing on Mux stops all asking (for the others too): a
  *   preparing file this service asked for holds the object (`waiting_for_rendition`,
  *   `rendition_requested`), one it did not ask for is Mux's own business (the usual wait);
@@ -142,6 +143,7 @@ export function decideRenditionRequests(
   const unchanged = { evaluation, ask: [] };
   if (context.wanted.length === 0 || !hasNoUsableMp4(evaluation)) return unchanged;
   if (asset.mp4_support != null && asset.mp4_support !== "none") return unchanged;
+  if (makingOthers(asset, context)) return unchanged;
   const judged = context.wanted.map((resolution) => judge(asset, resolution, context));
   if (judged.some((j) => j.standing === "made" || j.standing === "making")) return unchanged;
 
@@ -185,6 +187,14 @@ export function decideRenditionRequests(
     },
     ask: [],
   };
+}
+
+/** Mux is making a file nobody here asked for (it may be usable): the usual wait, nothing asked. */
+function makingOthers(asset: MuxAsset, context: RequestContext): boolean {
+  const asked = new Set(context.records.map((r) => r.resolution));
+  return (asset.static_renditions?.files ?? []).some(
+    (file) => file.status === "preparing" && !(file.resolution != null && asked.has(file.resolution)),
+  );
 }
 
 function judge(asset: MuxAsset, resolution: StaticRenditionResolution, context: RequestContext): Judged {

@@ -5,7 +5,10 @@
  * so) while the others are delivered, and they are judged again once the token may write.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { formatOverview } from "../../src/cli/status";
 import type { FakeAsset } from "../../src/fake-mux/index";
+import { readOverview } from "../../src/resources/overview";
+import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { expectationFor, expectedView } from "../helpers/chaos-library";
 import { mirror } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
@@ -158,6 +161,33 @@ describe("create_renditions with a write token", () => {
         removed_at: null,
       },
     ]);
+  });
+});
+
+describe("what a person sees", () => {
+  it("counts objects waiting for an MP4 asked of Mux apart from those waiting for Mux on its own (dashboard, status)", async () => {
+    h = await createPipelineWorld({ env: { CREATE_RENDITIONS: "highest" } });
+    h.fake.createAsset({ mp4Support: "none", renditionsAfterMs: null });
+    h.fake.createAsset({ staticRenditions: ["720p"], renditionsAfterMs: null });
+    h.fake.createAsset({ staticRenditions: ["720p"], renditionsAfterMs: null });
+    await h.fake.advance(2_000);
+    await h.settleAll();
+    const overview = await readOverview(h.deps);
+    expect(overview.buckets[0]?.by_reason).toEqual([
+      { state: "waiting_for_rendition", reason: null, count: 2 },
+      { state: "waiting_for_rendition", reason: "rendition_requested", count: 1 },
+    ]);
+    const status = formatOverview(overview);
+    expect(status).toMatch(/waiting_for_rendition\s+2 {2}waiting for Mux, on its own/);
+    expect(status).toMatch(
+      /waiting_for_rendition\s+rendition_requested\s+1 {2}waiting for an MP4 asked of Mux \(create_renditions\)/,
+    );
+    const page = await (
+      await h.app.request("/", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).text();
+    expect(page).toContain('data-testid="reason-bkt_default-waiting_for_rendition-rendition_requested"');
+    expect(page).toContain('data-testid="reason-bkt_default-waiting_for_rendition-none"');
+    expect(page).toContain("waiting for an MP4 asked of Mux (create_renditions)");
   });
 });
 

@@ -98,6 +98,11 @@ describe("decideRenditionRequests: asking", () => {
     expect(decision).toEqual({ evaluation: WAITING, ask: [] });
   });
 
+  it("waits as usual while Mux makes a file nobody here asked for (it may be the usable one)", () => {
+    const making = asset(files({ resolution: "720p", name: "720p.mp4", status: "preparing" }));
+    expect(decideRenditionRequests(making, WAITING, context())).toEqual({ evaluation: WAITING, ask: [] });
+  });
+
   it("asks for nothing else while a file it asked for is being made", () => {
     const making = asset(files({ resolution: "highest", name: "highest.mp4", status: "preparing" }));
     const decision = decideRenditionRequests(
