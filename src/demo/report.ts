@@ -9,6 +9,8 @@ export type DemoCounts = {
   duplicates: number;
   webhooksSent: number;
   webhooksDropped: number;
+  /** MP4s Mux made because the service asked (`create_renditions`). */
+  createdOnDemand: number;
   passes: number;
   repaired: number;
   elapsedMs: number;
@@ -55,6 +57,11 @@ export function renderSummary(counts: DemoCounts, context: SummaryContext): stri
       "delivered to the pipeline",
       total(counts, "delivered"),
       `${counts.deliveries} signed deliveries verified, ${counts.forged} forged, ${counts.duplicates} duplicates`,
+    ),
+    row(
+      "MP4s created on demand",
+      counts.createdOnDemand,
+      "create_renditions: highest, for assets that had none",
     ),
     row("skipped", total(counts, "skipped")),
     ...skipped.map((r) => row(`  ${r.reason ?? "unknown"}`, r.n, REASON_HELP[r.reason ?? ""] ?? "")),
