@@ -57,6 +57,23 @@ export function askStatements(
   });
 }
 
+/**
+ * A request whose job was dead-lettered (`rejected` by its `onDead`) asked for again, with its own
+ * token (an earlier attempt Mux carried out is still known by its passthrough): for a person's
+ * retry of that job. True if there was such a request.
+ */
+export async function reopenGivenUpRequest(
+  deps: Pick<Deps, "database">,
+  input: CreateRenditionInput,
+): Promise<boolean> {
+  const [result] = await deps.database.atomic([
+    sql`UPDATE rendition_requests SET status = 'requested', message = NULL, answered_at = NULL
+         WHERE connection_id = ${input.connectionId} AND asset_id = ${input.assetId}
+           AND resolution = ${input.resolution} AND status = 'rejected'`,
+  ]);
+  return result?.changed ?? false;
+}
+
 /** The requests made for an asset over a connection (one primary-key range). */
 export async function requestsOf(
   deps: Pick<Deps, "database">,
