@@ -133,8 +133,9 @@ function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
 
 /**
  * A repair is a change a webhook should already have brought, found by a pass after the first.
- * Not one: the end of a rendition grace period (time, not Mux, decided it), nor a retry of an
- * object that had failed here.
+ * Not one: the end of a rendition grace period (time, not Mux, decided it), a retry of an object
+ * that had failed here, nor the service's own step on an asset it already knew ready (asking Mux
+ * for an MP4, or finding the token cannot: a new `create_renditions`, a token that may write now).
  */
 function isRepair(
   existing: ObjectRow | null,
@@ -143,5 +144,7 @@ function isRepair(
 ) {
   if (origin.via !== "poll" || origin.repairs !== true || origin.runId === undefined) return false;
   if (existing?.state === "failed") return false;
+  const ownStep = plan.reason === "rendition_requested" || plan.reason === "no_write_permission";
+  if (ownStep && (existing?.state === "waiting_for_rendition" || existing?.state === "skipped")) return false;
   return !(plan.state === "skipped" && plan.reason === "no_static_renditions");
 }

@@ -164,6 +164,26 @@ describe("create_renditions with a write token", () => {
   });
 });
 
+describe("switching create_renditions on", () => {
+  it("asks for the assets already waiting without an MP4, and counts no repair for it (no webhook was missed)", async () => {
+    h = await createPipelineWorld();
+    const id = h.fake.createAsset({ mp4Support: "none" }).id;
+    await h.settle();
+    await h.pass("full");
+    expect(objectState(id)).toMatchObject({ state: "waiting_for_rendition", reason: null });
+    const patched = await h.api("PATCH", "/v1/buckets/bkt_default/syncs/syn_default", {
+      create_renditions: ["highest"],
+    });
+    expect(patched.status).toBe(200);
+    await h.runner.drain();
+    await converge();
+    expect(objectState(id).state).toBe("delivered");
+    expect(h.fake.stats().renditions.creates).toEqual({ [`${id}/highest`]: 1 });
+    const repaired = h.database.sqlite.prepare("select sum(repaired) as n from runs").get();
+    expect(repaired).toEqual({ n: 0 });
+  });
+});
+
 describe("what a person sees", () => {
   it("counts objects waiting for an MP4 asked of Mux apart from those waiting for Mux on its own (dashboard, status)", async () => {
     h = await createPipelineWorld({ env: { CREATE_RENDITIONS: "highest" } });
