@@ -14,7 +14,12 @@ import {
   type Target,
   type TransitionContext,
 } from "../../src/sync/object-transitions";
-import { LEGACY_ANNOUNCED_VIEW, type PipelineView, pipelineViewKey } from "../../src/sync/pipeline-view";
+import {
+  LEGACY_ANNOUNCED_VIEW,
+  type PipelineView,
+  pipelineViewKey,
+  type TextTrackView,
+} from "../../src/sync/pipeline-view";
 
 const METADATA: ObjectMetadata = {
   title: "Cats",
@@ -32,6 +37,18 @@ const VIEW: PipelineView = {
   rendition: "low.mp4",
   playbackId: "pb1",
   playbackPolicy: "public",
+  textTracks: [],
+};
+
+/** A ready caption track as the pipeline sees it. */
+const CAPTION: TextTrackView = {
+  id: "trk1",
+  type: "text",
+  text_type: "subtitles",
+  language_code: "en",
+  name: "English",
+  closed_captions: true,
+  text_source: "generated_vod",
 };
 
 const PIPELINE: TransitionContext = { pipeline: true, storage: false, latestDelivery: null };
@@ -51,6 +68,7 @@ function stored(state: ObjectState, overrides: Partial<StoredObject> = {}): Stor
     },
     playbackId: VIEW.playbackId,
     playbackPolicy: VIEW.playbackPolicy,
+    tracks: null,
     announcedView: null,
     acknowledged: false,
     ...overrides,
@@ -184,6 +202,71 @@ describe("decideChange: members that change", () => {
   });
 });
 
+describe("decideChange: text tracks", () => {
+  const captioned = { ...VIEW, textTracks: [CAPTION] };
+  const captionedMember = stored("delivered", {
+    tracks: [CAPTION],
+    announcedView: pipelineViewKey(captioned),
+    acknowledged: true,
+  });
+
+  it("announces object.updated when a caption becomes ready after delivery, and when it is deleted", () => {
+    expect(announced(decideChange(DELIVERED, qualifies(captioned), PIPELINE))).toEqual({
+      type: "object.updated",
+      reason: null,
+    });
+    expect(announced(decideChange(captionedMember, qualifies(VIEW), PIPELINE))).toEqual({
+      type: "object.updated",
+      reason: null,
+    });
+  });
+
+  it("announces a renamed caption, and nothing when the same captions come in another order", () => {
+    const renamed = { ...VIEW, textTracks: [{ ...CAPTION, name: "English (CC)" }] };
+    expect(announced(decideChange(captionedMember, qualifies(renamed), PIPELINE))?.type).toBe(
+      "object.updated",
+    );
+    const second: TextTrackView = { ...CAPTION, id: "trk2", language_code: "fr" };
+    const both = stored("delivered", {
+      tracks: [CAPTION, second],
+      announcedView: pipelineViewKey({ ...VIEW, textTracks: [CAPTION, second] }),
+      acknowledged: true,
+    });
+    expect(decideChange(both, qualifies({ ...VIEW, textTracks: [second, CAPTION] }), PIPELINE)).toEqual({
+      write: false,
+    });
+  });
+
+  it("keys a view without text tracks as it was keyed before tracks were part of it (no re-announcement on upgrade)", () => {
+    expect(pipelineViewKey(VIEW)).toBe(JSON.stringify([Object.values(METADATA), "low.mp4", "pb1", "public"]));
+  });
+
+  it("with storage, downloads a new caption's files but keeps the stored MP4, and announces after the download", () => {
+    const file = { ...DELIVERED.rendition, path: "/data/a/low.mp4" } as StoredObject["rendition"];
+    const member = { ...DELIVERED, rendition: file };
+    const storage = { ...PIPELINE, storage: true };
+    expect(decideChange(member, qualifies(captioned), storage)).toMatchObject({
+      write: true,
+      download: true,
+      keepStoredRendition: true,
+      announce: null,
+    });
+    // A generated track's transcript is a file too: with only the WebVTT stored, its download is
+    // still under way, and nothing is written again.
+    const vttOnly = { ...member, tracks: [{ ...CAPTION, path: "/data/a/trk1.vtt" }] };
+    expect(decideChange(vttOnly, qualifies(captioned), storage)).toEqual({ write: false });
+    const stored = {
+      ...vttOnly,
+      tracks: [{ ...CAPTION, path: "/data/a/trk1.vtt", transcript_path: "/data/a/trk1.txt" }],
+    };
+    expect(decideChange(stored, qualifies(captioned), storage)).toMatchObject({
+      download: false,
+      keepStoredRendition: true,
+      announce: { type: "object.updated" },
+    });
+  });
+});
+
 describe("decideChange: leaving the set", () => {
   it.each([
     ["deleted", "deleted_in_mux", "deleted_in_mux"],
@@ -243,6 +326,7 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
     rendition: fc.constantFrom("low.mp4", "medium.mp4", null),
     playbackId: fc.constantFrom("pb1", "pb2"),
     playbackPolicy: fc.constantFrom("public", "signed"),
+    textTracks: fc.constantFrom<TextTrackView[]>([], [CAPTION], [{ ...CAPTION, name: "renamed" }]),
   });
   const current = fc.option(
     fc.record({
@@ -308,6 +392,10 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
         : null,
       playbackId: c.view.playbackId,
       playbackPolicy: c.view.playbackPolicy,
+      tracks: c.view.textTracks.map((t) => ({
+        ...t,
+        ...(c.path ? { path: "/v", transcript_path: "/t" } : {}),
+      })),
       announcedView:
         c.announced === "none"
           ? null
@@ -372,6 +460,11 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
             : null,
           playbackId: t.view.playbackId,
           playbackPolicy: t.view.playbackPolicy,
+          // A download under way has stored no track file yet.
+          tracks: t.view.textTracks.map((track) => ({
+            ...track,
+            ...(ctx.storage && !plan.download ? { path: "/v", transcript_path: "/t" } : {}),
+          })),
           announcedView: plan.announce
             ? plan.announce.type === "object.deleted"
               ? null
