@@ -5,7 +5,7 @@
  * Only the seed decides the mix (no Math.random), so `--assets 60 --seed 7` is the same library
  * on every machine.
  */
-import type { Random } from "./random";
+import { muxId, type Random } from "./random";
 import type {
   AssetSpec,
   Mp4Support,
@@ -33,14 +33,19 @@ const SUBTITLE_LANGUAGES: Array<[string, string]> = [
   ["pt-BR", "Português (Brasil)"],
 ];
 
-/** Three draws per asset whatever the outcome, so each asset's captions depend on its position only. */
+/**
+ * The same draws per asset whatever the outcome (track ids included, so the library's own
+ * stream, which makes the asset ids, is never touched): each asset's captions depend on its
+ * position only.
+ */
 function captionsFor(draws: CaptionDraws): TextTrackSpec[] | undefined {
   const captioned = draws.random.chance(draws.share);
   const variant = draws.random.next();
   const [languageCode, name] = draws.random.pick(SUBTITLE_LANGUAGES);
+  const ids = [muxId(draws.random, 44), muxId(draws.random, 44)];
   if (!captioned) return undefined;
-  const generated: TextTrackSpec = { textSource: "generated_vod", closedCaptions: true };
-  const uploaded: TextTrackSpec = { textSource: "uploaded", languageCode, name };
+  const generated: TextTrackSpec = { id: ids[0], textSource: "generated_vod", closedCaptions: true };
+  const uploaded: TextTrackSpec = { id: ids[1], textSource: "uploaded", languageCode, name };
   if (variant < 0.5) return [generated];
   if (variant < 0.8) return [uploaded];
   return [uploaded, generated];
