@@ -3,8 +3,10 @@
  * transcript) stored beside the MP4, as `{track id}.vtt` / `.txt` in the object's folder (keys
  * through `storage/keys.ts`). The same rules as the MP4: only from the configured stream host,
  * redirects answered and never followed, a signed id's token renewed once on a 403. Each file is
- * read bounded (`TEXT_TRACK_MAX_BYTES`): one larger is left unstored, with a warning, and the
- * pipeline still gets its URL; any other failure fails the download, which is retried.
+ * read bounded (`TEXT_TRACK_MAX_BYTES`). A file the host does not have (404, 410: the track went
+ * meanwhile, or Mux makes no transcript of it) or one larger than the bound is left unstored,
+ * with a warning, and the pipeline still gets its URL: a caption never holds back the MP4. Any
+ * other failure fails the download, which is retried.
  */
 import type { TextTrackRecord, TrackRecord } from "../db/documents";
 import type { ObjectRow } from "../db/schema";
@@ -84,19 +86,25 @@ async function storeTrackFile(
     await response.body?.cancel();
     response = await fetchOnce();
   }
+  const unstored = (why: string, fields: Record<string, unknown>) => {
+    deps.logger.warn(`A text track's file is left unstored: ${why}`, {
+      asset_id: object.assetId,
+      track_id: track.id,
+      file: name,
+      ...fields,
+    });
+    return undefined;
+  };
+  if (response.status === 404 || response.status === 410) {
+    await response.body?.cancel();
+    return unstored("the stream host does not have it", { status: response.status });
+  }
   if (!response.ok) {
     await response.body?.cancel();
     throw new AppError("UPSTREAM", `${name}: stream host answered ${response.status}`, { retryable: true });
   }
   const { bytes, truncated } = await readBounded(response, TEXT_TRACK_MAX_BYTES);
-  if (truncated) {
-    deps.logger.warn("A text track's file is larger than the bound; left unstored", {
-      asset_id: object.assetId,
-      track_id: track.id,
-      bound_bytes: TEXT_TRACK_MAX_BYTES,
-    });
-    return undefined;
-  }
+  if (truncated) return unstored("it is larger than the bound", { bound_bytes: TEXT_TRACK_MAX_BYTES });
   const body = new Blob([bytes]).stream();
   const saved = await storage.put({ bucketId: object.bucketId, assetId: object.assetId, name }, body, {
     expectedBytes: bytes.byteLength,

@@ -7,11 +7,15 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import fc from "fast-check";
+import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { TEXT_TRACK_MAX_BYTES } from "../../src/jobs/download-tracks";
 import { isMuxId } from "../../src/mux/ids";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { signIn } from "../helpers/dashboard-client";
+import { endlessBody } from "../helpers/endless-body";
+import { network } from "../helpers/no-network";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
 import { testSigningKey } from "../helpers/signing-key";
@@ -288,6 +292,60 @@ describe("with STORAGE_DIR", () => {
       `${folder}/${added?.id}.vtt`,
     ]);
     expectAllMatchTheSchema();
+  });
+});
+
+describe("with STORAGE_DIR, a caption file the stream host will not give", () => {
+  it("never holds back the MP4: a missing or oversized file is left unstored, its URL still delivered", async () => {
+    w = await createPipelineWorld({ storage: true });
+    const asset = w.fake.createAsset({ ...CAPTIONED, status: "ready" });
+    const [generated, uploaded] = (w.fake.getAsset(asset.id)?.tracks ?? []).filter((t) => t.type === "text");
+    const huge = endlessBody(64 * 1024);
+    network.use(
+      http.get(
+        `https://stream.mux.com/*/text/${generated?.id}.txt`,
+        () => new HttpResponse(null, { status: 404 }),
+      ),
+      http.get(`https://stream.mux.com/*/text/${uploaded?.id}.vtt`, () => new HttpResponse(huge.stream)),
+    );
+    await w.pass("full");
+    expect(w.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+    const [first, second] = textTracksIn(latestFor(asset.id)) as Array<
+      TextTrack & { path?: string; transcript_path?: string }
+    >;
+    expect(first?.path).toMatch(/\.vtt$/);
+    expect(first?.transcript_path).toBeUndefined();
+    expect(first?.transcript_url).toMatch(/\.txt$/);
+    expect(second?.path).toBeUndefined();
+    expect(second?.vtt_url).toMatch(/\.vtt$/);
+    // Read no further than the bound (one chunk past it at most).
+    expect(huge.pulledBytes).toBeLessThanOrEqual(TEXT_TRACK_MAX_BYTES + 64 * 1024);
+    expect((latestFor(asset.id).rendition as { path?: string }).path).toMatch(/capped-1080p\.mp4$/);
+  });
+});
+
+describe("with STORAGE_DIR, a caption file answered with a redirect", () => {
+  it("is not followed: the download fails and is retried, and the other host is never asked", async () => {
+    w = await createPipelineWorld({ storage: true });
+    const asset = w.fake.createAsset({ status: "ready", mp4Support: "capped-1080p", textTracks: [{}] });
+    let elsewhere = 0;
+    network.use(
+      http.get("https://stream.mux.com/*/text/*", () =>
+        HttpResponse.redirect("https://elsewhere.test/captions.vtt", 302),
+      ),
+      http.get("https://elsewhere.test/*", () => {
+        elsewhere++;
+        return new HttpResponse("WEBVTT");
+      }),
+    );
+    await w.pass("full");
+    expect(elsewhere).toBe(0);
+    expect(w.objectOf(asset.id)).toMatchObject({ state: "ready" });
+    expect(w.pipeline.accepted).toHaveLength(0);
+    const job = w.database.sqlite
+      .prepare("select status, last_error from jobs where type = 'download'")
+      .get();
+    expect(job).toMatchObject({ status: "pending", last_error: expect.stringContaining("answered 302") });
   });
 });
 
