@@ -3,7 +3,7 @@
  * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
  * the views; a compile-time check there keeps each schema and its view the same shape.
  */
-import type { RenditionRecord } from "../db/documents";
+import type { RenditionRecord, TrackRecord } from "../db/documents";
 import type { ObjectState } from "../db/schema";
 import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { JobStatus } from "../queue/types";
@@ -157,6 +157,11 @@ export type ObjectView = {
   playback_policy: string | null;
   rendition: RenditionView | null;
   metadata: Record<string, unknown> | null;
+  /** The ready text tracks and the audio tracks, as the pipeline is handed them (URLs are made per delivery). */
+  tracks: TrackRecord[];
+  /** The `wait_for` hold: when it began, and when its grace ran out (delivered without what it waited for). */
+  wait_for_since: string | null;
+  wait_for_expired_at: string | null;
   version: number;
   discovered_via: string;
   /** Held by the deletion guard since then: Mux answers 404, a person decides. */

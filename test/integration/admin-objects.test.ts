@@ -241,6 +241,15 @@ describe("the API described and measured", () => {
     expect(doc.components.schemas.ConnectionCreate?.properties.access_token_id).toMatchObject({
       format: "uuid",
     });
+    // What the service sends, described as an OpenAPI 3.1 webhook from the payload's one schema.
+    type Described = {
+      content: Record<string, { schema: { properties: { data: { required: string[] } } } }>;
+    };
+    const { webhooks } = doc as unknown as { webhooks: Record<string, { post: { requestBody: Described } }> };
+    const payload = webhooks["pipeline-delivery"]?.post.requestBody.content["application/json"]?.schema;
+    expect(payload?.properties.data.required).toEqual(
+      expect.arrayContaining(["tracks", "images", "rendition"]),
+    );
 
     const docs = await h.app.request("/docs");
     expect(docs.status).toBe(200);

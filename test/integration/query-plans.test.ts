@@ -49,7 +49,8 @@ const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const BOUNDED_SORTS = [
   {
     // recheckWaiting (src/jobs/reconcile-checks.ts): sorts a sync's objects in the two waiting
-    // states (transient: the static-rendition grace period moves them on), oldest check first.
+    // states (transient: the static-rendition grace period, and for objects held by wait_for its
+    // own grace, moves them on), oldest check first.
     sql: `"objects"."state" in (?, ?) and ("objects"."last_seen_at" is null or "objects"."last_seen_at" < ?)) order by COALESCE("objects"."last_seen_at", 0) asc limit ?`,
   },
 ];
