@@ -9,32 +9,13 @@ import type { FC } from "hono/jsx";
 import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
 import { DASHBOARD_CSS_PATH } from "../assets";
+import { bucketObjectsPath, CONSOLE_PATHS, ConsoleNav, objectPath } from "./console-layout";
 import { LOGIN_MESSAGES, type LoginMessage, type Notice } from "./notices";
 import { AUTO_REFRESH_PARAM } from "./session";
 import { SuspensionActions } from "./suspension-actions";
+import { Time } from "./time";
 
 export const REFRESH_SECONDS = 10;
-
-function ago(iso: string | null, now: string | null): string {
-  if (!iso) return "—";
-  const ms = Date.parse(now ?? iso) - Date.parse(iso);
-  const s = Math.round(Math.abs(ms) / 1000);
-  const text =
-    s < 60
-      ? `${s}s`
-      : s < 3600
-        ? `${Math.round(s / 60)}m`
-        : s < 86400
-          ? `${Math.round(s / 3600)}h`
-          : `${Math.round(s / 86400)}d`;
-  return ms >= 0 ? `${text} ago` : `in ${text}`;
-}
-
-const Time: FC<{ iso: string | null; now: string | null }> = ({ iso, now }) => (
-  <time datetime={iso ?? ""} title={iso ?? ""}>
-    {ago(iso, now)}
-  </time>
-);
 
 const Layout: FC<{ title: string; refresh?: boolean; children?: unknown }> = ({
   title,
@@ -113,6 +94,7 @@ export const DashboardPage: FC<{
   <Layout title="mux-ingest · dashboard" refresh>
     <header>
       <h1>mux-ingest</h1>
+      <ConsoleNav current="overview" />
       <span class="muted">
         updated <Time iso={o.generated_at} now={o.generated_at} /> · refreshes every {REFRESH_SECONDS}s ·{" "}
         <a href="/docs">API docs</a> · <a href="/metrics">metrics</a>
@@ -245,14 +227,17 @@ export const DashboardPage: FC<{
         <section class="bucket" data-testid={`bucket-${b.id}`}>
           <h3>
             {b.name} <code>{b.id}</code> · <span data-testid={`bucket-${b.id}-total`}>{b.total}</span> objects
+            · <a href={bucketObjectsPath(b.id)}>browse them</a>
           </h3>
           <div class="states">
             {OBJECT_STATES.map((state) => (
               <div class={`state ${state}`}>
-                <span class="count" data-testid={`count-${b.id}-${state}`}>
-                  {b.by_state[state] ?? 0}
-                </span>
-                <span>{state.replaceAll("_", " ")}</span>
+                <a href={bucketObjectsPath(b.id, new URLSearchParams({ state }))}>
+                  <span class="count" data-testid={`count-${b.id}-${state}`}>
+                    {b.by_state[state] ?? 0}
+                  </span>
+                  <span>{state.replaceAll("_", " ")}</span>
+                </a>
               </div>
             ))}
           </div>
@@ -302,7 +287,9 @@ export const DashboardPage: FC<{
             {o.recent_failures.map((f) => (
               <tr data-testid={`failure-${f.asset_id}`}>
                 <td>
-                  <code>{f.asset_id}</code>
+                  <a href={objectPath(f.id)}>
+                    <code>{f.asset_id}</code>
+                  </a>
                 </td>
                 <td>
                   <code>{f.bucket_id}</code>
@@ -333,6 +320,7 @@ export const DashboardPage: FC<{
         {(["pending", "running", "done", "dead"] as const).map((status) => (
           <span class={`pill ${status}`}>
             {status} <strong data-testid={`queue-${status}`}>{o.queue[status]}</strong>
+            {status === "dead" && o.queue.dead > 0 && <a href={CONSOLE_PATHS.deadLetters}> see them</a>}
           </span>
         ))}
       </p>
