@@ -60,7 +60,7 @@ export type TimelineEntry =
     };
 
 /** A pass that touched the object: the one that last listed its asset, the one that queued its latest ingest. */
-export type PassView = RunView & { role: "listed" | "queued" };
+export type PassView = RunView & { roles: Array<"listed" | "queued"> };
 
 export type ObjectStory = {
   object: ObjectView;
@@ -295,14 +295,16 @@ async function passesOf(
       .limit(1)
       .get();
     if (listed && (listed.finishedAt === null || listed.finishedAt >= row.lastSeenAt))
-      passes.push({ ...presentRun(listed), role: "listed" });
+      passes.push({ ...presentRun(listed), roles: ["listed"] });
   }
   const ingest = jobs.find((j) => j.type === ingestJob.type);
   const parsed = ingest ? ingestJob.payload.safeParse(ingest.payload) : null;
   const runId = parsed?.success ? parsed.data.runId : undefined;
-  if (runId) {
+  const same = passes.find((p) => p.id === runId);
+  if (same) same.roles.push("queued");
+  else if (runId) {
     const queued = await db.select().from(runs).where(eq(runs.id, runId)).get();
-    if (queued) passes.push({ ...presentRun(queued), role: "queued" });
+    if (queued) passes.push({ ...presentRun(queued), roles: ["queued"] });
   }
   return passes;
 }

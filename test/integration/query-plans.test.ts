@@ -204,6 +204,19 @@ describe("query plans on the paths that run per request or per job", () => {
     await expectFlat(async () =>
       expect((await h.app.request(`/dashboard/find?q=${assets[0]}`, { headers: bearer })).status).toBe(303),
     );
+    // Each metadata search walks its own expression index (migration 0011), not the bucket.
+    for (const [field, { index }] of Object.entries(METADATA_SEARCH_INDEXES)) {
+      const search = { field: field as keyof typeof METADATA_SEARCH_INDEXES, term: "a" };
+      const executed = await recorder.capture(() =>
+        browseObjects(h.deps, { bucketId: "bkt_default", query: { limit: 5, search } }),
+      );
+      const plans = executed
+        .filter((e) => e.sql.includes("json_extract"))
+        .map((e) => planOf(h.database.sqlite, e).join(" | "));
+      expect(plans.length, field).toBeGreaterThan(0);
+      for (const plan of plans)
+        expect(plan, field).toContain(`USING INDEX ${index} (bucket_id=? AND <expr>>? AND <expr><?)`);
+    }
   });
 
   it("the console's object story, an older timeline page, its renditions in Mux and a re-delivery", async () => {

@@ -143,7 +143,7 @@ export const DeadLettersPage: FC<{
               <td>
                 <Time iso={letter.died_at} now={now} />
               </td>
-              <td>
+              <td class="row-actions">
                 <form method="post" action="/dashboard/dead-letters/replay-one" class="inline">
                   <input type="hidden" name="csrf" value={csrf} />
                   <input type="hidden" name="job_id" value={letter.id} />

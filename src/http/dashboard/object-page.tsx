@@ -25,7 +25,7 @@ const Hidden: FC<{ csrf: string; objectId: string }> = ({ csrf, objectId }) => (
   </>
 );
 
-const Meaning: FC<{ story: ObjectStory; csrf: string }> = ({ story, csrf }) => {
+const Meaning: FC<{ story: ObjectStory; csrf: string; now: string | null }> = ({ story, csrf, now }) => {
   const o = story.object;
   const reason = story.meaning.reason;
   return (
@@ -51,7 +51,7 @@ const Meaning: FC<{ story: ObjectStory; csrf: string }> = ({ story, csrf }) => {
       {o.pending_deletion_at && (
         <p class="notice bad">
           Mux answers 404 for this asset, and the deletion guard holds its deletion (since{" "}
-          <Time iso={o.pending_deletion_at} now={o.updated_at} />) until a person confirms it on the overview.
+          <Time iso={o.pending_deletion_at} now={now} />) until a person confirms it on the overview.
         </p>
       )}
       <div class="actions" data-testid="actions">
@@ -156,7 +156,7 @@ const Metadata: FC<{ story: ObjectStory }> = ({ story }) => {
   );
 };
 
-const Work: FC<{ story: ObjectStory }> = ({ story }) => (
+const Work: FC<{ story: ObjectStory; now: string | null }> = ({ story, now }) => (
   <section aria-labelledby="work-title">
     <h2 id="work-title">Passes and jobs</h2>
     {story.passes.length === 0 ? (
@@ -180,15 +180,19 @@ const Work: FC<{ story: ObjectStory }> = ({ story }) => (
               <td>
                 <code>{p.id}</code>
               </td>
-              <td>{p.role === "listed" ? "last listed the asset" : "queued its latest ingest"}</td>
+              <td>
+                {p.roles
+                  .map((role) => (role === "listed" ? "last listed the asset" : "queued its latest ingest"))
+                  .join("; ")}
+              </td>
               <td>
                 {p.kind} · {p.status}
               </td>
               <td>
-                <Time iso={p.started_at} now={story.object.updated_at} />
+                <Time iso={p.started_at} now={now} />
               </td>
               <td>
-                <Time iso={p.finished_at} now={story.object.updated_at} />
+                <Time iso={p.finished_at} now={now} />
               </td>
               <td class="message">{p.message ?? ""}</td>
             </tr>
@@ -220,7 +224,7 @@ const Work: FC<{ story: ObjectStory }> = ({ story }) => (
               </td>
               <td class="message">{j.last_error ?? ""}</td>
               <td>
-                <Time iso={j.updated_at} now={story.object.updated_at} />
+                <Time iso={j.updated_at} now={now} />
               </td>
             </tr>
           ))}
@@ -284,11 +288,11 @@ export const ObjectPage: FC<{
           {title}
         </p>
       )}
-      <Meaning story={story} csrf={csrf} />
+      <Meaning story={story} csrf={csrf} now={now} />
       <Links story={story} readMux={mux !== null} />
       <Rendition story={story} mux={mux} />
       <Metadata story={story} />
-      <Work story={story} />
+      <Work story={story} now={now} />
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">Timeline{cursor ? " (older entries)" : ""}</h2>
         {story.timeline.length === 0 ? (

@@ -1,6 +1,7 @@
 /**
  * The dashboard's markup: server-rendered Hono JSX over one `Overview` read, no front-end build
- * and no script. It refreshes itself with a meta refresh; the only inputs are the token form and
+ * and no script. It refreshes itself with a meta refresh when asked to (a timed refresh nobody
+ * asked for is a barrier to people who read slowly or use a screen reader); the only inputs are the token form and
  * one retry button per failed object. Secrets appear only as their masks. Nothing is inline (the
  * stylesheet is `/assets/dashboard.css`), so the strict CSP holds; notices are fixed texts
  * (`notices.ts`), never words from the request.
@@ -86,18 +87,31 @@ const UnopenableNotice: FC<{ unopenable: Overview["unopenable"] }> = ({ unopenab
   );
 };
 
+/** Asks for the overview to refresh itself (a person's click: it counts as activity). */
+export const REFRESH_ON_PARAM = "refresh";
+
 export const DashboardPage: FC<{
   overview: Overview;
   csrf: string;
   notice: Notice | null;
-}> = ({ overview: o, csrf, notice }) => (
-  <Layout title="mux-ingest · dashboard" refresh>
+  refreshing?: boolean;
+}> = ({ overview: o, csrf, notice, refreshing = false }) => (
+  <Layout title="mux-ingest · dashboard" refresh={refreshing}>
+    <a class="skip" href="#main">
+      Skip to the content
+    </a>
     <header>
       <h1>mux-ingest</h1>
       <ConsoleNav current="overview" />
       <span class="muted">
-        updated <Time iso={o.generated_at} now={o.generated_at} /> · refreshes every {REFRESH_SECONDS}s ·{" "}
-        <a href="/docs">API docs</a> · <a href="/metrics">metrics</a>
+        updated <Time iso={o.generated_at} now={o.generated_at} /> ·{" "}
+        {refreshing ? (
+          <>
+            refreshes every {REFRESH_SECONDS}s (<a href="/">stop</a>)
+          </>
+        ) : (
+          <a href={`/?${REFRESH_ON_PARAM}=on`}>refresh every {REFRESH_SECONDS}s</a>
+        )}
       </span>
       <form method="post" action="/dashboard/logout" class="inline">
         <input type="hidden" name="csrf" value={csrf} />
@@ -106,7 +120,7 @@ export const DashboardPage: FC<{
         </button>
       </form>
     </header>
-    <main>
+    <main id="main">
       {notice && (
         <p class={`notice ${notice.kind}`} data-testid="notice">
           {notice.text}

@@ -20,8 +20,15 @@ import { bearerToken, DISABLED_MESSAGE, tokenFingerprint } from "../admin/auth";
 import type { HttpEnv } from "../context";
 import { clientOf, requestOrigin } from "../request-facts";
 import { type ActionCode, type NoticeCode, noticeOf, refusalQuery } from "./notices";
-import { DashboardPage, LoginPage } from "./page";
-import { clearSessionCookie, csrfHolds, dashboardAccess, sessionIdOf, setSessionCookie } from "./session";
+import { DashboardPage, LoginPage, REFRESH_ON_PARAM } from "./page";
+import {
+  AUTO_REFRESH_PARAM,
+  clearSessionCookie,
+  csrfHolds,
+  dashboardAccess,
+  sessionIdOf,
+  setSessionCookie,
+} from "./session";
 
 export type Form = { get(name: string): string };
 
@@ -96,6 +103,7 @@ export function createDashboardRoutes() {
         overview={overview}
         csrf={access.via === "session" ? access.csrf : ""}
         notice={notice}
+        refreshing={c.req.query(REFRESH_ON_PARAM) === "on" || c.req.query(AUTO_REFRESH_PARAM) === "1"}
       />,
     );
   });
