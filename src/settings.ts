@@ -128,6 +128,10 @@ export function defaultSyncSpec(config: Config): DefaultSyncSpec | null {
     sourcePath: config.sync.sourcePath,
     syncMode: config.sync.syncMode,
     pollingIntervalSeconds: config.sync.pollingIntervalSeconds,
+    createRenditions: config.sync.createRenditions,
+    removeCreatedRenditions: config.sync.removeCreatedRenditions,
+    waitFor: config.sync.waitFor,
+    waitForGraceSeconds: config.sync.waitForGraceSeconds,
   };
 }
 

@@ -3,7 +3,8 @@
  * `{type, data: {bucket_id, sync_id, object_id, reason?, source, rendition, metadata}}`. It is the
  * full current object for every type; `reason` says why an object left, on `object.deleted` only.
  */
-import type { DeliveryType, LeaveReason, ObjectMetadata, ObjectRow, RenditionRecord } from "../db/schema";
+import type { ObjectMetadata, RenditionRecord } from "../db/documents";
+import type { DeliveryType, LeaveReason, ObjectRow } from "../db/schema";
 
 export type PipelinePayload = {
   type: DeliveryType;

@@ -8,7 +8,7 @@
  *   `objects_reason_feed_idx`) walked backwards from the cursor;
  * - by asset id, a prefix range of `objects_bucket_asset_uq`;
  * - by title, passthrough or external id, a prefix range of an expression index over the
- *   lower-cased metadata field (migration 0011), so the search is a case-insensitive (ASCII)
+ *   lower-cased metadata field (migration 0012), so the search is a case-insensitive (ASCII)
  *   "starts with", never a scan for a substring.
  * A filter the range cannot apply (a state beside a reason, or any filter beside a search) is
  * applied to at most `EXAMINED_PER_PAGE` entries of the range: such a page can come back short,
@@ -27,7 +27,7 @@ export const SEARCH_FIELDS = ["asset_id", "title", "passthrough", "external_id"]
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 
 /**
- * The indexed expressions behind the metadata searches, exactly as migration 0011 declares them
+ * The indexed expressions behind the metadata searches, exactly as migration 0012 declares them
  * (SQLite uses an expression index only for the same expression; a test compares the two).
  */
 export const METADATA_SEARCH_INDEXES = {

@@ -50,6 +50,18 @@ export const REASON_TEXTS: Record<ObjectReason, ReasonText> = {
     what: "No MP4 rendition became available within the grace period.",
     fix: `${NO_STATIC_RENDITIONS_HELP}; or set create_renditions on the sync so mux-ingest asks Mux for one.`,
   },
+  no_write_permission: {
+    what: "An MP4 was to be created in Mux (the sync's create_renditions), but the connection's token may not write to Mux Video.",
+    fix: "Give the access token Mux Video write permission, or enable MP4 support on the asset in Mux yourself.",
+  },
+  rendition_requested: {
+    what: "An MP4 rendition was asked of Mux (the sync's create_renditions) and is being made.",
+    fix: "Nothing to do: the object moves on when Mux says the rendition is ready.",
+  },
+  waiting_for_captions: {
+    what: "The sync waits for the asset's captions (wait_for: captions) before it is delivered.",
+    fix: "Nothing to do unless the captions never come: check the asset's text tracks in Mux, or take captions out of the sync's wait_for.",
+  },
   ingest_failed: {
     what: "Reading or judging the asset failed on every attempt (Mux unreachable, refused, or answering nonsense).",
     fix: "Check the connection (test it), then retry the object.",

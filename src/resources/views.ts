@@ -3,9 +3,12 @@
  * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
  * the views; a compile-time check there keeps each schema and its view the same shape.
  */
-import type { ObjectState, RenditionRecord } from "../db/schema";
+import type { RenditionRecord } from "../db/documents";
+import type { ObjectState } from "../db/schema";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { JobStatus } from "../queue/types";
 import type { FileFilters } from "../sync/filters";
+import type { WaitForKind } from "../sync/settings";
 
 export type ConnectionCreateInput = {
   name: string;
@@ -46,6 +49,10 @@ type SyncSettingsInput = {
   polling_interval_seconds?: number;
   file_filters?: FileFilters;
   rendition_preference?: string[] | null;
+  create_renditions?: StaticRenditionResolution[];
+  remove_created_renditions?: boolean;
+  wait_for?: WaitForKind[];
+  wait_for_grace_seconds?: number;
 };
 export type SyncCreateInput = SyncSettingsInput & { connection_id: string };
 export type SyncPatchInput = SyncSettingsInput & { connection_id?: string };
@@ -120,6 +127,10 @@ export type SyncView = {
   polling_interval_seconds: number;
   file_filters: Record<string, unknown>;
   rendition_preference: string[] | null;
+  create_renditions: string[];
+  remove_created_renditions: boolean;
+  wait_for: string[];
+  wait_for_grace_seconds: number;
   status: string;
   /** While suspended: why (`failing`, `environment_changed`, `deletion_guard`). */
   suspension: string | null;

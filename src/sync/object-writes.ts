@@ -7,14 +7,8 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type {
-  ObjectMetadata,
-  ObjectReason,
-  ObjectRow,
-  ObjectState,
-  RenditionRecord,
-  Trigger,
-} from "../db/schema";
+import type { ObjectMetadata, RenditionRecord } from "../db/documents";
+import type { ObjectReason, ObjectRow, ObjectState, Trigger } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
 

@@ -4,7 +4,8 @@
  * change), and the source playback id and policy. Messages, re-checks and renditions that become
  * ready without being chosen change none of these, so they are never announced.
  */
-import type { LeaveReason, ObjectMetadata, ObjectReason, ObjectRow, ObjectState } from "../db/schema";
+import type { ObjectMetadata } from "../db/documents";
+import type { LeaveReason, ObjectReason, ObjectRow, ObjectState } from "../db/schema";
 
 export type PipelineView = {
   metadata: ObjectMetadata | null;

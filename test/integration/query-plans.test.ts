@@ -204,7 +204,7 @@ describe("query plans on the paths that run per request or per job", () => {
     await expectFlat(async () =>
       expect((await h.app.request(`/dashboard/find?q=${assets[0]}`, { headers: bearer })).status).toBe(303),
     );
-    // Each metadata search walks its own expression index (migration 0011), not the bucket.
+    // Each metadata search walks its own expression index (migration 0012), not the bucket.
     for (const [field, { index }] of Object.entries(METADATA_SEARCH_INDEXES)) {
       const search = { field: field as keyof typeof METADATA_SEARCH_INDEXES, term: "a" };
       const executed = await recorder.capture(() =>

@@ -5,13 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  OBJECT_STATES,
-  type ObjectMetadata,
-  type ObjectReason,
-  type ObjectState,
-  SKIP_REASONS,
-} from "../../src/db/schema";
+import type { ObjectMetadata } from "../../src/db/documents";
+import { OBJECT_STATES, type ObjectReason, type ObjectState, SKIP_REASONS } from "../../src/db/schema";
 import {
   type ChangePlan,
   decideChange,

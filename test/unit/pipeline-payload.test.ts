@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ObjectMetadata, ObjectRow, RenditionRecord } from "../../src/db/schema";
+import type { ObjectMetadata, RenditionRecord } from "../../src/db/documents";
+import type { ObjectRow } from "../../src/db/schema";
 import { buildPipelinePayload } from "../../src/pipeline/payload";
 
 const READY = { type: "object.ready", reason: null } as const;

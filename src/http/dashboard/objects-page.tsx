@@ -4,7 +4,13 @@
  * first (or in search order), each linking to its story, and a link to the next page.
  */
 import type { FC } from "hono/jsx";
-import { DELETION_REASONS, FAILURE_REASONS, OBJECT_STATES, SKIP_REASONS } from "../../db/schema";
+import {
+  DELETION_REASONS,
+  FAILURE_REASONS,
+  OBJECT_STATES,
+  SKIP_REASONS,
+  WAITING_REASONS,
+} from "../../db/schema";
 import {
   type ObjectBrowsePage,
   type ObjectBrowseQuery,
@@ -22,7 +28,7 @@ export const SEARCH_LABELS: Record<SearchField, string> = {
   external_id: "external id",
 };
 
-const REASONS = [...SKIP_REASONS, ...FAILURE_REASONS, ...DELETION_REASONS];
+const REASONS = [...SKIP_REASONS, ...WAITING_REASONS, ...FAILURE_REASONS, ...DELETION_REASONS];
 
 const label = (value: string) => value.replaceAll("_", " ");
 
