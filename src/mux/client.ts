@@ -24,6 +24,8 @@ export type AssetPage = {
 export type Whoami = {
   environmentId: string | null;
   environmentName: string | null;
+  /** The organization the environment belongs to (the Mux dashboard's URLs name both). */
+  organizationId: string | null;
   permissions: string[];
 };
 
@@ -154,6 +156,7 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
         return {
           environmentId: me.environment_id ?? null,
           environmentName: me.environment_name ?? null,
+          organizationId: me.organization_id ?? null,
           permissions: me.permissions ?? [],
         };
       } catch (err) {

@@ -210,3 +210,33 @@ export type ObjectDetailView = ObjectView & {
 export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: boolean };
 
 export type RetryResult = { object_id: string; asset_id: string; job_key: string; revived_dead_job: boolean };
+
+/** The dead letters' filters (`src/resources/dead-letters.ts`). */
+export type DeadLetterFilter = { type?: string; bucket_id?: string; sync_id?: string; error?: string };
+export type DeadLetterQuery = DeadLetterFilter & { cursor?: string; limit: number };
+
+export type DeadLetterView = Omit<JobView, "status" | "available_at"> & {
+  died_at: string | null;
+  sync_id: string | null;
+  bucket_id: string | null;
+  object: { id: string; asset_id: string; state: string; reason: string | null } | null;
+};
+
+export type DeadLetterPage = { data: DeadLetterView[]; next_cursor: string | null; has_more: boolean };
+
+export type ReplayAction = "revived" | "object_retry" | "new_pass";
+export type ReplayResult = {
+  id: string;
+  type: string;
+  action: ReplayAction;
+  job_key: string;
+  run_id: string | null;
+};
+
+export type BulkReplayResult = {
+  replayed: number;
+  results: ReplayResult[];
+  refused: Array<{ id: string; code: string; message: string }>;
+  next_cursor: string | null;
+  has_more: boolean;
+};

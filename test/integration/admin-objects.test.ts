@@ -231,6 +231,10 @@ describe("the API described and measured", () => {
       "/v1/connections",
       "/v1/connections/{id}",
       "/v1/connections/{id}/test",
+      "/v1/dead-letters",
+      "/v1/dead-letters/replay",
+      "/v1/dead-letters/{id}",
+      "/v1/dead-letters/{id}/replay",
       "/v1/jobs",
       "/v1/jobs/{id}/retry",
     ]);

@@ -9,6 +9,7 @@ import type { HttpEnv } from "../context";
 import { requireAdminToken } from "./auth";
 import { registerBucketRoutes } from "./buckets/routes";
 import { registerConnectionRoutes } from "./connections/routes";
+import { registerDeadLetterRoutes } from "./dead-letters/routes";
 import { DocsPage, type OpenApiDocument } from "./docs-page";
 import { registerJobRoutes } from "./jobs/routes";
 import { registerObjectRoutes } from "./objects/routes";
@@ -59,6 +60,7 @@ export function createAdminApi() {
   registerSyncRoutes(app);
   registerObjectRoutes(app);
   registerJobRoutes(app);
+  registerDeadLetterRoutes(app);
   registerPipelineDelivery(app);
 
   const document = () => app.getOpenAPI31Document(DOCUMENT_CONFIG);
