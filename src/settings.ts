@@ -21,6 +21,7 @@ import { FINISHED_JOB_RETENTION_MS } from "./queue/runner";
 import type { DefaultSyncSpec } from "./resources/bootstrap";
 import type { MuxApiSettings } from "./sync/connection-credentials";
 import type {
+  ImageSettings,
   IngestSettings,
   PipelineSettings,
   ReconcileSettings,
@@ -48,6 +49,7 @@ export type Settings = {
   muxApi: MuxApiSettings;
   queue: QueueSettings;
   stream: StreamSettings;
+  images: ImageSettings;
   pipeline: PipelineSettings;
   ingest: IngestSettings;
   reconcile: ReconcileSettings;
@@ -92,6 +94,7 @@ export function settingsFromConfig(config: Config): Settings {
       signedUrlTtlSeconds: SIGNED_URL_TTL_SECONDS,
       downloadStallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
     },
+    images: { baseUrl: config.mux.imageBaseUrl },
     pipeline: {
       defaultUrl: config.pipeline.url ?? null,
       secret: config.pipeline.secret ?? null,

@@ -86,6 +86,7 @@ export const envSchema = z
     MUX_PRIVATE_KEY: optionalString,
     MUX_BASE_URL: optionalString.pipe(httpUrl("api.mux.com").default("https://api.mux.com")),
     MUX_STREAM_BASE_URL: optionalString.pipe(httpUrl("stream.mux.com").default("https://stream.mux.com")),
+    MUX_IMAGE_BASE_URL: optionalString.pipe(httpUrl("image.mux.com").default("https://image.mux.com")),
     SOURCE_PATH: optionalString.pipe(sourcePathSchema.default(DEFAULT_SOURCE_PATH)),
     SYNC_MODE: optionalString.pipe(syncModeSchema.default(DEFAULT_SYNC_MODE)),
     POLLING_INTERVAL_SECONDS: optionalString
@@ -178,6 +179,8 @@ export type Config = {
     privateKey?: string;
     baseUrl: string;
     streamBaseUrl: string;
+    /** Where thumbnails, storyboards and GIFs are served (image.mux.com). */
+    imageBaseUrl: string;
   };
   sync: {
     sourcePath: string;
@@ -261,6 +264,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
       privateKey: env.MUX_PRIVATE_KEY,
       baseUrl: env.MUX_BASE_URL,
       streamBaseUrl: env.MUX_STREAM_BASE_URL,
+      imageBaseUrl: env.MUX_IMAGE_BASE_URL,
     },
     sync: {
       sourcePath: env.SOURCE_PATH,

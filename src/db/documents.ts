@@ -37,3 +37,34 @@ export type ObjectMetadata = {
   resolution_tier: string | null;
   created_at: string | null;
 };
+
+/**
+ * One of an object's tracks as read from Mux (`src/sync/track-records.ts`): its ready text tracks
+ * (captions and subtitles) and its audio tracks. URLs are not kept: they are built from the
+ * object's playback id when a delivery is sent (`src/pipeline/payload.ts`), with fresh tokens for
+ * a signed id. With storage, a text track's WebVTT and transcript are stored files (`path`,
+ * `transcript_path`).
+ */
+export type TrackRecord = TextTrackRecord | AudioTrackRecord;
+
+export type TextTrackRecord = {
+  id: string;
+  type: "text";
+  text_type: string | null;
+  language_code: string | null;
+  name: string | null;
+  closed_captions: boolean | null;
+  text_source: string | null;
+  /** The stored WebVTT file. */
+  path?: string;
+  /** The stored transcript (generated tracks only). */
+  transcript_path?: string;
+};
+
+export type AudioTrackRecord = {
+  id: string;
+  type: "audio";
+  language_code: string | null;
+  name: string | null;
+  primary: boolean | null;
+};

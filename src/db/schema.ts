@@ -16,7 +16,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { gaugeCounts, objectCounts, retentionState } from "./bookkeeping";
-import type { BucketSecretHints, ObjectMetadata, RenditionRecord, SecretHints } from "./documents";
+import type {
+  BucketSecretHints,
+  ObjectMetadata,
+  RenditionRecord,
+  SecretHints,
+  TrackRecord,
+} from "./documents";
 import { renditionRequests } from "./rendition-requests";
 import { adminSessions, signInFailures } from "./session-tables";
 
@@ -214,6 +220,8 @@ export const objects = sqliteTable(
     playbackPolicy: text("playback_policy"),
     rendition: text("rendition", { mode: "json" }).$type<RenditionRecord | null>(),
     metadata: text("metadata", { mode: "json" }).$type<ObjectMetadata | null>(),
+    /** The asset's ready text tracks and its audio tracks, from the fresh read (null: none read yet). */
+    tracks: text("tracks", { mode: "json" }).$type<TrackRecord[] | null>(),
     /** Bumped on every state change; the delivery id is derived from it, and it guards writes (CAS). */
     version: integer("version").notNull().default(1),
     /** Random per write: later statements of the same atomic batch check it to know the write won. */
@@ -224,6 +232,10 @@ export const objects = sqliteTable(
     lastSeenAt: integer("last_seen_at"),
     /** When the asset was first seen ready without an MP4 (the grace period for static renditions). */
     waitingSince: integer("waiting_since"),
+    /** When the object first had all `object.ready` needs but what the sync's `wait_for` names: its grace runs from here. */
+    waitForSince: integer("wait_for_since"),
+    /** When that grace ran out and the object went on without what it waited for. */
+    waitForExpiredAt: integer("wait_for_expired_at"),
     /**
      * What the pipeline has or may have been sent (`pipelineViewKey`): set when an `object.ready`
      * or `object.updated` is written to the outbox, null once an `object.deleted` is. Non-null

@@ -11,9 +11,11 @@ import type {
   AssetSpec,
   CreatedStaticRendition,
   FakeAsset,
+  FakeTrack,
   ListingOptions,
   Mp4Support,
   StaticRenditionResolution,
+  TextTrackSpec,
   WebhookEnvelope,
 } from "./types";
 import type { FakeMuxWorld } from "./world";
@@ -31,13 +33,13 @@ export interface FakeMuxEnvironment {
   deleteAsset(id: string): void;
   /** Updates `passthrough` / `meta` and emits `video.asset.updated` with the full asset. */
   updateAsset(id: string, patch: { passthrough?: string; meta?: FakeAsset["meta"] }): FakeAsset | undefined;
-  /** `count` assets of the realistic mix (`options.noMp4Share`: the share without any MP4, default 0.4). */
+  /** `count` assets of the realistic mix (`options`: the share captioned, the share without any MP4, default 0.4). */
   generateLibrary(count: number, seed?: number, options?: LibraryOptions): FakeAsset[];
   getAsset(id: string): FakeAsset | undefined;
   /** Every asset, newest first, as REST shows them (whatever the API's listing order). */
   listAssets(): FakeAsset[];
-  /** Emits an event for an asset as it is now (static_rendition.* events name a rendition). */
-  fireEvent(assetId: string, type: MuxEventType, renditionName?: string): WebhookEnvelope | undefined;
+  /** Emits an event for an asset as it is now (static_rendition.* events name a rendition, track.* a track id). */
+  fireEvent(assetId: string, type: MuxEventType, subject?: string): WebhookEnvelope | undefined;
   /** Every event this environment produced (sent, dropped or unrouted), oldest first. */
   eventLog(): WebhookEnvelope[];
   /**
@@ -51,6 +53,13 @@ export interface FakeMuxEnvironment {
   ): CreatedStaticRendition | undefined;
   /** Deletes a static rendition by id or file name; `false` if the asset has no such rendition. */
   deleteStaticRendition(assetId: string, renditionIdOrName: string): boolean;
+  /**
+   * Adds a text track (`created`, then `ready` on its timing); `undefined` for an unknown asset;
+   * throws for an errored asset or a track id it already has.
+   */
+  addTextTrack(assetId: string, spec?: TextTrackSpec): FakeTrack | undefined;
+  /** Deletes a text track (`video.asset.track.deleted`); `false` if the asset has no such track. */
+  deleteTextTrack(assetId: string, trackId: string): boolean;
   /** `PUT …/mp4-support` (legacy). */
   setMp4Support(assetId: string, value: Mp4Support): FakeAsset | undefined;
   /** Ends a live asset's stream: `video.asset.live_stream_completed`, then its MP4s. */
@@ -91,12 +100,14 @@ export function environmentHandle(
     generateLibrary: (count, seed, options) => env.generateLibrary(count, seed ?? librarySeed, options),
     getAsset: (id) => env.getAsset(id),
     listAssets: () => env.listAssets(),
-    fireEvent: (assetId, type, renditionName) => env.fireEvent(assetId, type, renditionName),
+    fireEvent: (assetId, type, subject) => env.fireEvent(assetId, type, subject),
     eventLog: () => env.eventLog(),
     addStaticRendition: (assetId, resolution, passthrough) =>
       env.addStaticRendition(assetId, resolution, passthrough),
     deleteStaticRendition: (assetId, renditionIdOrName) =>
       Boolean(env.deleteStaticRendition(assetId, renditionIdOrName)),
+    addTextTrack: (assetId, spec) => env.addTextTrack(assetId, spec ?? {}),
+    deleteTextTrack: (assetId, trackId) => env.deleteTextTrack(assetId, trackId) === true,
     setMp4Support: (assetId, value) => env.setMp4Support(assetId, value),
     completeLiveStream: (assetId) => env.completeLiveStream(assetId),
     setListing: (options) => {

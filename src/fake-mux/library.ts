@@ -1,11 +1,57 @@
 /**
  * A seeded library with the mix a real Mux environment has: public assets with MP4s and
  * (about 40 %) without any MP4 support, some signed, some DRM-only, some without playback ids,
- * some errored, some still preparing; both MP4 flavours. Only the seed decides the mix (no
- * Math.random), so `--assets 60 --seed 7` is the same library on every machine.
+ * some errored, some still preparing; both MP4 flavours; on request, a share of captioned assets.
+ * Only the seed decides the mix (no Math.random), so `--assets 60 --seed 7` is the same library
+ * on every machine.
  */
-import type { Random } from "./random";
-import type { AssetSpec, Mp4Support, PlaybackPolicy, StaticRenditionResolution } from "./types";
+import { muxId, type Random } from "./random";
+import type {
+  AssetSpec,
+  Mp4Support,
+  PlaybackPolicy,
+  StaticRenditionResolution,
+  TextTrackSpec,
+} from "./types";
+
+export type LibraryOptions = {
+  /**
+   * The share (0..1) of assets with text tracks: Mux-generated English captions, uploaded
+   * subtitles in another language, or both. Default 0 (a seed's library is what it always was).
+   */
+  captioned?: number;
+  /** Share (0..1) of assets with no MP4 at all; the other kinds share the rest in their proportions. */
+  noMp4Share?: number;
+};
+
+/** Captions drawn from their own stream, so asking for them changes nothing else in the library. */
+export type CaptionDraws = { share: number; random: Random };
+
+const SUBTITLE_LANGUAGES: Array<[string, string]> = [
+  ["fr", "Français"],
+  ["de", "Deutsch"],
+  ["es", "Español"],
+  ["ja", "日本語"],
+  ["pt-BR", "Português (Brasil)"],
+];
+
+/**
+ * The same draws per asset whatever the outcome (track ids included, so the library's own
+ * stream, which makes the asset ids, is never touched): each asset's captions depend on its
+ * position only.
+ */
+function captionsFor(draws: CaptionDraws): TextTrackSpec[] | undefined {
+  const captioned = draws.random.chance(draws.share);
+  const variant = draws.random.next();
+  const [languageCode, name] = draws.random.pick(SUBTITLE_LANGUAGES);
+  const ids = [muxId(draws.random, 44), muxId(draws.random, 44)];
+  if (!captioned) return undefined;
+  const generated: TextTrackSpec = { id: ids[0], textSource: "generated_vod", closedCaptions: true };
+  const uploaded: TextTrackSpec = { id: ids[1], textSource: "uploaded", languageCode, name };
+  if (variant < 0.5) return [generated];
+  if (variant < 0.8) return [uploaded];
+  return [uploaded, generated];
+}
 
 const DAY_MS = 86_400_000;
 const TITLES = [
@@ -57,11 +103,6 @@ export type LibraryKind = (typeof KINDS)[number][0];
 /** The share of `no-mp4` assets unless a library says otherwise. */
 export const DEFAULT_NO_MP4_SHARE = 0.4;
 
-export type LibraryOptions = {
-  /** Share (0..1) of assets with no MP4 at all; the other kinds share the rest in their proportions. */
-  noMp4Share?: number;
-};
-
 /**
  * The kinds for `count` assets: `no-mp4` at its share, each other kind at its share of the
  * weights of the rest (at least one of each once the library is big enough to hold them all),
@@ -112,7 +153,8 @@ export function librarySpecs(
   count: number,
   random: Random,
   nowMs: number,
-  options: LibraryOptions = {},
+  captions?: CaptionDraws,
+  options: Pick<LibraryOptions, "noMp4Share"> = {},
 ): LibraryEntry[] {
   const entries: LibraryEntry[] = [];
   const kinds = dealKinds(count, random, options.noMp4Share ?? DEFAULT_NO_MP4_SHARE);
@@ -149,6 +191,8 @@ export function librarySpecs(
         external_id: `ext-${i + 1}`,
       },
     };
+    const textTracks = captions ? captionsFor(captions) : undefined;
+    if (textTracks) spec.textTracks = textTracks;
     entries.push({ kind, spec });
   }
   return entries;

@@ -28,6 +28,8 @@ export type AssetPage = {
 export type Whoami = {
   environmentId: string | null;
   environmentName: string | null;
+  /** The organization the environment belongs to (the Mux dashboard's URLs name both). */
+  organizationId: string | null;
   permissions: string[];
 };
 
@@ -38,8 +40,12 @@ export interface MuxApi {
   listAssets(params: { limit: number; cursor?: string | null }): Promise<AssetPage>;
   /** Checks the credentials; throws `UPSTREAM_AUTH` when Mux refuses them. */
   whoami(): Promise<Whoami>;
-  /** A playback JWT (`aud: v`) for a signed playback id; requires the connection's signing key. */
-  signPlaybackId(playbackId: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A playback JWT for a signed playback id, of the audience `kind` needs (`video`, the default:
+   * `aud: v`, MP4s and text tracks; `thumbnail` `t`, `storyboard` `s`, `gif` `g`); requires the
+   * connection's signing key.
+   */
+  signPlaybackId(playbackId: string, expiresInSeconds: number, kind?: PlaybackTokenKind): Promise<string>;
   /**
    * Asks Mux to make one static rendition (`POST …/static-renditions`), tagged with `passthrough`.
    * Mux's answer, whatever it is (made, already defined, 403, refused); a 429 throws
@@ -53,6 +59,10 @@ export interface MuxApi {
   /** Deletes one static rendition; `gone` when Mux answers 404 (deleted already, or the asset). */
   deleteStaticRendition(assetId: string, renditionId: string): Promise<"deleted" | "gone">;
 }
+
+/** The SDK's names for the token audiences the hand-off uses (mux-facts §5.3). */
+export const PLAYBACK_TOKEN_KINDS = ["video", "thumbnail", "storyboard", "gif"] as const;
+export type PlaybackTokenKind = (typeof PLAYBACK_TOKEN_KINDS)[number];
 
 export type MuxCredentials = {
   tokenId: string;
@@ -169,6 +179,7 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
         return {
           environmentId: me.environment_id ?? null,
           environmentName: me.environment_name ?? null,
+          organizationId: me.organization_id ?? null,
           permissions: me.permissions ?? [],
         };
       } catch (err) {
@@ -176,14 +187,14 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
       }
     },
 
-    async signPlaybackId(playbackId, expiresInSeconds) {
+    async signPlaybackId(playbackId, expiresInSeconds, kind = "video") {
       if (!credentials.signingKeyId || !credentials.signingPrivateKey) {
         throw new AppError(
           "CONFIG",
           "Signed playback needs a signing key id and private key on the connection",
         );
       }
-      return sdk.jwt.signPlaybackId(playbackId, { type: "video", expiration: `${expiresInSeconds}s` });
+      return sdk.jwt.signPlaybackId(playbackId, { type: kind, expiration: `${expiresInSeconds}s` });
     },
 
     async createStaticRendition(assetId, resolution, passthrough) {

@@ -29,6 +29,9 @@ describe("mux-ingest demo", () => {
     expect(number("MP4s created on demand")).toBeGreaterThan(15);
     expect(number("delivered to the pipeline")).toBeGreaterThan(40);
     expect(number("failed")).toBe(0);
+    // The seeded library has captioned assets: the pipeline gets their text tracks.
+    expect(number("  with captions")).toBeGreaterThan(0);
+    expect(out).toMatch(/with captions\s+\d+ {3}\d+ text tracks handed over/);
     expect(out).toMatch(/(\d+) signed deliveries verified, 0 forged/);
     // A repair is a webhook that was missed: with none dropped, there is none (regression: the
     // end of a rendition grace period was counted as one).

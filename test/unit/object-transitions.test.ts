@@ -14,7 +14,12 @@ import {
   type Target,
   type TransitionContext,
 } from "../../src/sync/object-transitions";
-import { LEGACY_ANNOUNCED_VIEW, type PipelineView, pipelineViewKey } from "../../src/sync/pipeline-view";
+import {
+  LEGACY_ANNOUNCED_VIEW,
+  type PipelineView,
+  pipelineViewKey,
+  type TextTrackView,
+} from "../../src/sync/pipeline-view";
 
 const METADATA: ObjectMetadata = {
   title: "Cats",
@@ -32,6 +37,18 @@ const VIEW: PipelineView = {
   rendition: "low.mp4",
   playbackId: "pb1",
   playbackPolicy: "public",
+  textTracks: [],
+};
+
+/** A ready caption track as the pipeline sees it. */
+const CAPTION: TextTrackView = {
+  id: "trk1",
+  type: "text",
+  text_type: "subtitles",
+  language_code: "en",
+  name: "English",
+  closed_captions: true,
+  text_source: "generated_vod",
 };
 
 const PIPELINE: TransitionContext = { pipeline: true, storage: false, latestDelivery: null };
@@ -51,6 +68,7 @@ function stored(state: ObjectState, overrides: Partial<StoredObject> = {}): Stor
     },
     playbackId: VIEW.playbackId,
     playbackPolicy: VIEW.playbackPolicy,
+    tracks: null,
     announcedView: null,
     acknowledged: false,
     ...overrides,
@@ -243,6 +261,7 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
     rendition: fc.constantFrom("low.mp4", "medium.mp4", null),
     playbackId: fc.constantFrom("pb1", "pb2"),
     playbackPolicy: fc.constantFrom("public", "signed"),
+    textTracks: fc.constantFrom<TextTrackView[]>([], [CAPTION], [{ ...CAPTION, name: "renamed" }]),
   });
   const current = fc.option(
     fc.record({
@@ -308,6 +327,10 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
         : null,
       playbackId: c.view.playbackId,
       playbackPolicy: c.view.playbackPolicy,
+      tracks: c.view.textTracks.map((t) => ({
+        ...t,
+        ...(c.path ? { path: "/v", transcript_path: "/t" } : {}),
+      })),
       announcedView:
         c.announced === "none"
           ? null
@@ -372,6 +395,11 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
             : null,
           playbackId: t.view.playbackId,
           playbackPolicy: t.view.playbackPolicy,
+          // A download under way has stored no track file yet.
+          tracks: t.view.textTracks.map((track) => ({
+            ...track,
+            ...(ctx.storage && !plan.download ? { path: "/v", transcript_path: "/t" } : {}),
+          })),
           announcedView: plan.announce
             ? plan.announce.type === "object.deleted"
               ? null
