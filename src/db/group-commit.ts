@@ -11,15 +11,15 @@
  * the group runs again with one savepoint per caller, which isolates the failure. Statements only
  * read and write this database, so running a rolled-back group again is invisible to its callers.
  *
- * Statements are compiled once per SQL text and kept prepared (drizzle would prepare them again
- * on every call, which dominated the webhook path's profile). The SQL text of a plain `sql`
- * template (text, nested templates, primitive values) is assembled here directly; anything else
- * (tables, columns, encoded params) goes through drizzle's dialect, which gives the same text.
+ * Statements are compiled once and kept prepared (drizzle would prepare them again on every
+ * call, which dominated the webhook path's profile): a plain `sql` template is found by its
+ * shape (`statement-shapes.ts`), anything else by the text drizzle's dialect gives it.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { SQL, type SQLWrapper, StringChunk } from "drizzle-orm";
+import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
+import { StatementShapes } from "./statement-shapes";
 
 type Member = {
   statements: readonly SQLWrapper[];
@@ -36,6 +36,8 @@ const MAX_CACHED_STATEMENTS = 512;
 
 export class GroupCommitter {
   private readonly dialect = new SQLiteSyncDialect();
+  private readonly shapes: StatementShapes;
+  /** Statements drizzle compiled (not plain templates), by their text. */
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
   private pending: Member[] = [];
   private scheduled = false;
@@ -43,6 +45,7 @@ export class GroupCommitter {
   private readonly runIsolated: (members: Member[]) => Outcome[];
 
   constructor(private readonly sqlite: BetterSqlite3.Database) {
+    this.shapes = new StatementShapes(sqlite);
     const runStatements = (statements: readonly SQLWrapper[]): StatementResult[] =>
       statements.map((statement) => ({ changed: this.run(statement) > 0 }));
     // Throws at the first failing statement, noting it in `failure`; better-sqlite3 then rolls
@@ -117,7 +120,9 @@ export class GroupCommitter {
   }
 
   private run(statement: SQLWrapper): number {
-    const query = plainQuery(statement) ?? this.dialect.sqlToQuery(statement.getSQL());
+    const shaped = statement instanceof SQL ? this.shapes.find(statement) : null;
+    if (shaped) return shaped.prepared.run(...shaped.params).changes;
+    const query = this.dialect.sqlToQuery(statement.getSQL());
     let prepared = this.prepared.get(query.sql);
     if (!prepared) {
       prepared = this.sqlite.prepare(query.sql);
@@ -129,38 +134,4 @@ export class GroupCommitter {
     }
     return prepared.run(...(query.params as unknown[])).changes;
   }
-}
-
-type Query = { sql: string; params: unknown[] };
-
-/**
- * `statement` as SQL text and parameters, when it is made only of what a `sql` template holds in
- * the queue's and the verbs' statements: text, nested templates and primitive values (each a `?`,
- * as drizzle's SQLite dialect binds them). Null for anything else, which drizzle then compiles.
- */
-export function plainQuery(statement: SQLWrapper): Query | null {
-  if (!(statement instanceof SQL)) return null;
-  const query: Query = { sql: "", params: [] };
-  return appendPlain(statement, query) ? query : null;
-}
-
-function appendPlain(statement: SQL, query: Query): boolean {
-  // Set by `.inlineParams()`: drizzle then writes values into the text, which only it knows how to.
-  if ((statement as unknown as { shouldInlineParams: boolean }).shouldInlineParams) return false;
-  for (const chunk of statement.queryChunks) {
-    if (chunk instanceof StringChunk) query.sql += chunk.value.join("");
-    else if (chunk instanceof SQL) {
-      if (!appendPlain(chunk, query)) return false;
-    } else if (chunk === undefined) continue;
-    else if (
-      chunk === null ||
-      typeof chunk === "string" ||
-      typeof chunk === "number" ||
-      typeof chunk === "bigint"
-    ) {
-      query.sql += "?";
-      query.params.push(chunk);
-    } else return false;
-  }
-  return true;
 }
