@@ -31,10 +31,10 @@ async function main(): Promise<void> {
     await recordBenchmark<PollerData>(
       "poller",
       [
-        `The fake Mux (this process) holds a seeded library with the fake's realistic mix (public, signed, DRM-only, no MP4, errored…), created over 90 days, with at most ${MAX_PREPARING} assets still preparing (the generator's 7 % share of preparing assets, all created in the last two minutes, is unrealistic for a large library and would all fall inside the incremental pass's overlap window). mux-ingest's services run in a child process per library size, on a fresh file database, with no HTTP server, job runner or poller loop: each pass is \`schedulePass\` → claim the reconcile job → \`JobRunner.runClaimed\`, the production job path.`,
+        `The fake Mux (this process) holds a seeded library with the fake's realistic mix (public, signed, DRM-only, no MP4, errored…), created over 90 days, with at most ${MAX_PREPARING} assets still preparing (the generator's 7 % share of preparing assets, all created in the last two minutes, is unrealistic for a large library and would all fall inside the incremental pass's overlap window). mux-ingest's services run in a child process per library size (bundled with esbuild and run on plain node, as the installed package's dist/ is), on a fresh file database, with no HTTP server, job runner or poller loop: each pass is \`schedulePass\` → claim the reconcile job → \`JobRunner.runClaimed\`, the production job path.`,
         `Initial pass: lists the whole library (limit=100, cursor) and enqueues one ingest job per asset, carrying the listed asset as a snapshot so the job needs no GET. Incremental pass: after ${NEW_ASSETS} new assets, a scheduled (non-full) pass, which stops at the previous watermark minus a 300 s overlap.`,
         `The ingest jobs are not run (their cost is the ingest job's); before the incremental pass they are marked done, as if they had run. No objects exist yet, so nothing is re-checked: the incremental figure is the listing cost alone.`,
-        `API calls are counted at the fake. Memory is the child's alone (the fake Mux and its library live in this process): RSS sampled every 25 ms during each pass, and the child's ru_maxrss (which includes start-up: tsx, drizzle, migrations). The peak RSS of a library size is the child's ru_maxrss at the end of its initial pass. The child runs with the service's defaults, including its V8 heap policy (src/node/heap-policy.ts, applied by openNode) and SQLite page cache (src/db/node.ts).`,
+        `API calls are counted at the fake. Memory is the child's alone (the fake Mux and its library live in this process): RSS sampled every 25 ms during each pass, and the child's ru_maxrss (which includes start-up: drizzle, migrations). The peak RSS of a library size is the child's ru_maxrss at the end of its initial pass. The child runs with the service's defaults, including its V8 heap policy (src/node/heap-policy.ts, applied by openNode) and SQLite page cache (src/db/node.ts).`,
         `"Lifted" runs disable both the fake's 429 limit and mux-ingest's client-side token bucket; the "default limit" run keeps both at production values (fake ${DEFAULT_RATE_LIMIT.perSecond}/s burst ${DEFAULT_RATE_LIMIT.burst}; client 5/s).`,
       ],
       () => measure(dir),
@@ -86,22 +86,27 @@ async function measureSize(
   mux.fake.reset();
   createLibrary(mux, size);
   const label = `${size}${muxRatePerSecond ? "" : "-limited"}${options.unbounded ? "-unbounded" : ""}`;
-  const child = await startChild<{ rssMiB: number }>("poller-pass.ts", [
-    JSON.stringify({
-      muxRatePerSecond,
-      unbounded: options.unbounded ?? false,
-      env: {
-        MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
-        MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
-        MUX_WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
-        MUX_BASE_URL: mux.url,
-        MUX_STREAM_BASE_URL: mux.streamBaseUrl,
-        DATABASE_PATH: join(dir, `poller-${label}.db`),
-        ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
-        LOG_LEVEL: "warn",
-      },
-    }),
-  ]);
+  const child = await startChild<{ rssMiB: number }>(
+    "poller-pass.ts",
+    [
+      JSON.stringify({
+        muxRatePerSecond,
+        unbounded: options.unbounded ?? false,
+        env: {
+          MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
+          MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
+          MUX_WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
+          MUX_BASE_URL: mux.url,
+          MUX_STREAM_BASE_URL: mux.streamBaseUrl,
+          DATABASE_PATH: join(dir, `poller-${label}.db`),
+          ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
+          LOG_LEVEL: "warn",
+        },
+      }),
+    ],
+    // Compiled, as the installed package runs: tsx's loader is not part of the service's memory.
+    { compiled: true },
+  );
   try {
     const pass = async (kind: PassRequest["kind"]) => {
       mux.fake.resetStats();

@@ -302,7 +302,7 @@ function pollerSection(result: ResultFile<PollerData>, machine: MachineDescripti
     "",
     `**What it means.** An initial pass costs one list call per 100 assets and no per-asset GET (the listing rides into each ingest job as a snapshot). (The incremental pass's "jobs enqueued" is a full page, not ${n(d.newAssets)}: the bench creates no objects, so every asset on the page it reads looks new; with a settled bucket only the new ones would be.) An incremental pass after ${n(d.newAssets)} new assets costs ${d.lifted.map((s) => n(s.incremental.listCalls)).join(" / ")} list calls on the ${d.lifted.map((s) => n(s.assets)).join(" / ")}-asset libraries: it stops at the watermark, whatever the library's size. With the real limit the listing runs at ${n(callsPerSecond, 1)} calls/s, so the initial pass of a ${n(largest?.assets ?? 0)}-asset library takes about ${n(callsFor(largest?.assets ?? 0) / 5 / 60, 1)} minutes (${n(callsFor(largest?.assets ?? 0))} calls at 5/s) and a 1,000,000-asset library about ${n(callsFor(1_000_000) / 5 / 60, 0)} minutes — extrapolated from the ${n(limited.assets)}-asset run, not measured. An incremental pass stays at a few calls, i.e. about a second.`,
     "",
-    `**Memory.** ${memorySentence(d, peaks)} The process's baseline (tsx, drizzle, migrations, before any pass) is about ${n(smallest?.startRssMiB ?? 0)} MiB.`,
+    `**Memory.** ${memorySentence(d, peaks)} The process's baseline (compiled, as the installed package runs: drizzle, migrations, before any pass) is about ${n(smallest?.startRssMiB ?? 0)} MiB.`,
     ...(d.unbounded
       ? [
           "",

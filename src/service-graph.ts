@@ -110,6 +110,7 @@ export function createServiceGraph(settings: Settings, adapters: GraphAdapters):
     storage: adapters.storage ?? null,
     fetch: fetcher,
     stream: settings.stream,
+    images: settings.images,
     pipeline: settings.pipeline,
     ingest: settings.ingest,
     reconcile: settings.reconcile,

@@ -15,6 +15,7 @@ import { FINISHED_JOB_RETENTION_MS } from "./queue/runner";
 import type { DefaultSyncSpec } from "./resources/bootstrap";
 import type { MuxApiSettings } from "./sync/connection-credentials";
 import type {
+  ImageSettings,
   IngestSettings,
   PipelineSettings,
   ReconcileSettings,
@@ -42,6 +43,7 @@ export type Settings = {
   muxApi: MuxApiSettings;
   queue: QueueSettings;
   stream: StreamSettings;
+  images: ImageSettings;
   pipeline: PipelineSettings;
   ingest: IngestSettings;
   reconcile: ReconcileSettings;
@@ -84,6 +86,7 @@ export function settingsFromConfig(config: Config): Settings {
       signedUrlTtlSeconds: SIGNED_URL_TTL_SECONDS,
       downloadStallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
     },
+    images: { baseUrl: config.mux.imageBaseUrl },
     pipeline: {
       defaultUrl: config.pipeline.url ?? null,
       secret: config.pipeline.secret ?? null,
@@ -128,6 +131,10 @@ export function defaultSyncSpec(config: Config): DefaultSyncSpec | null {
     sourcePath: config.sync.sourcePath,
     syncMode: config.sync.syncMode,
     pollingIntervalSeconds: config.sync.pollingIntervalSeconds,
+    createRenditions: config.sync.createRenditions,
+    removeCreatedRenditions: config.sync.removeCreatedRenditions,
+    waitFor: config.sync.waitFor,
+    waitForGraceSeconds: config.sync.waitForGraceSeconds,
   };
 }
 

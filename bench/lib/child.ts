@@ -1,10 +1,11 @@
 /**
- * Runs a part of a benchmark in its own Node process (through tsx), so its CPU time, heap and
- * peak RSS are its own: the load generator, the fake Mux and the measured code never share a
- * process. Parent and child talk over the IPC channel with small JSON messages.
+ * Runs a part of a benchmark in its own Node process (through tsx, or compiled ahead of time as
+ * the installed package is), so its CPU time, heap and peak RSS are its own: the load generator,
+ * the fake Mux and the measured code never share a process. Parent and child talk over the IPC
+ * channel with small JSON messages.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { MemoryPeaks } from "./result-types";
 import { BENCH_DIR, REPO_DIR } from "./results";
 
@@ -24,7 +25,35 @@ export type ChildOptions = {
   stdout?: "ignore" | "inherit";
   /** How long to wait for the child's `ready`. */
   startTimeoutMs?: number;
+  /**
+   * Bundle the script with esbuild (as `npm run build` bundles `dist/`, dependencies external)
+   * and run it on plain `node`: what an installed package runs, without tsx's loader in memory.
+   */
+  compiled?: boolean;
 };
+
+/** Where compiled children go: inside the repository, so the package root (migrations) is found. */
+const COMPILED_DIR = join(REPO_DIR, ".perf", "bench-children");
+
+async function compileChild(script: string): Promise<string> {
+  // Imported here, not at the top: the compiled child imports this module too, and must not load esbuild.
+  const { build } = await import("esbuild");
+  const outfile = join(COMPILED_DIR, `${basename(script, ".ts")}.mjs`);
+  await build({
+    absWorkingDir: REPO_DIR,
+    entryPoints: [join(BENCH_DIR, script)],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    jsx: "automatic",
+    jsxImportSource: "hono/jsx",
+    logLevel: "warning",
+  });
+  return outfile;
+}
 
 export type ChildHandle<Ready> = {
   ready: Ready;
@@ -40,9 +69,10 @@ export async function startChild<Ready>(
   args: string[],
   options: ChildOptions = {},
 ): Promise<ChildHandle<Ready>> {
-  const child = fork(join(BENCH_DIR, script), args, {
+  const entry = options.compiled ? await compileChild(script) : join(BENCH_DIR, script);
+  const child = fork(entry, args, {
     cwd: REPO_DIR,
-    execArgv: [...(options.nodeFlags ?? []), "--import", "tsx"],
+    execArgv: [...(options.nodeFlags ?? []), ...(options.compiled ? [] : ["--import", "tsx"])],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", options.stdout ?? "ignore", "inherit", "ipc"],
   });

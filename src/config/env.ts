@@ -10,6 +10,7 @@ import {
   DEFAULT_DATABASE_SYNCHRONOUS,
 } from "../db/synchronous";
 import { AppError } from "../lib/errors";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import { checkPipelineUrl } from "../pipeline/pipeline-url";
 import { DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from "../queue/job-store";
 import { DEFAULT_RUNNER_CONCURRENCY } from "../queue/runner";
@@ -17,18 +18,31 @@ import { DEFAULT_DELETION_GUARD_PERCENT } from "../sync/deletion-guard";
 import { DEFAULT_RENDITION_GRACE_MS } from "../sync/evaluate-asset";
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "../sync/retention";
 import {
+  createRenditionsSchema,
   DEFAULT_POLLING_INTERVAL_SECONDS,
   DEFAULT_SOURCE_PATH,
   DEFAULT_SYNC_MODE,
+  DEFAULT_WAIT_FOR_GRACE_SECONDS,
+  MAX_WAIT_FOR_GRACE_SECONDS,
   pollingIntervalFromStringSchema,
   sourcePathSchema,
   syncModeSchema,
+  type WaitForKind,
+  waitForSchema,
 } from "../sync/settings";
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+/** A comma-separated list: its trimmed, non-empty items (none when unset). */
+const commaList = optionalString.transform((v) =>
+  (v ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const httpUrl = (name: string) =>
   z
@@ -67,21 +81,23 @@ export const envSchema = z
   .object({
     MUX_TOKEN_ID: optionalString.pipe(z.uuid({ message: "must be a UUID (the Access Token ID)" }).optional()),
     MUX_TOKEN_SECRET: optionalString,
-    MUX_WEBHOOK_SECRET: optionalString.transform((v) =>
-      (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+    MUX_WEBHOOK_SECRET: commaList,
     MUX_SIGNING_KEY: optionalString,
     MUX_PRIVATE_KEY: optionalString,
     MUX_BASE_URL: optionalString.pipe(httpUrl("api.mux.com").default("https://api.mux.com")),
     MUX_STREAM_BASE_URL: optionalString.pipe(httpUrl("stream.mux.com").default("https://stream.mux.com")),
+    MUX_IMAGE_BASE_URL: optionalString.pipe(httpUrl("image.mux.com").default("https://image.mux.com")),
     SOURCE_PATH: optionalString.pipe(sourcePathSchema.default(DEFAULT_SOURCE_PATH)),
     SYNC_MODE: optionalString.pipe(syncModeSchema.default(DEFAULT_SYNC_MODE)),
     POLLING_INTERVAL_SECONDS: optionalString
       .transform((v) => v ?? String(DEFAULT_POLLING_INTERVAL_SECONDS))
       .pipe(pollingIntervalFromStringSchema),
+    CREATE_RENDITIONS: commaList.pipe(createRenditionsSchema),
+    REMOVE_CREATED_RENDITIONS: optionalString.pipe(
+      z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+    ),
+    WAIT_FOR: commaList.pipe(waitForSchema),
+    WAIT_FOR_GRACE_SECONDS: positiveInt(0, MAX_WAIT_FOR_GRACE_SECONDS, DEFAULT_WAIT_FOR_GRACE_SECONDS),
     PORT: positiveInt(0, 65535, 8787),
     HOST: optionalString.transform((v) => v ?? "0.0.0.0"),
     DATABASE_PATH: optionalString.transform((v) => v ?? "./data/mux-ingest.db"),
@@ -163,11 +179,19 @@ export type Config = {
     privateKey?: string;
     baseUrl: string;
     streamBaseUrl: string;
+    /** Where thumbnails, storyboards and GIFs are served (image.mux.com). */
+    imageBaseUrl: string;
   };
   sync: {
     sourcePath: string;
     syncMode: "initial_only" | "continuous";
     pollingIntervalSeconds: number;
+    /** Static Renditions API resolutions to create for ready assets that have none of them. */
+    createRenditions: StaticRenditionResolution[];
+    /** Delete the renditions the service created once their file is stored and delivered. */
+    removeCreatedRenditions: boolean;
+    waitFor: WaitForKind[];
+    waitForGraceSeconds: number;
   };
   server: { port: number; host: string };
   databasePath: string;
@@ -240,11 +264,16 @@ export function parseEnv(raw: Record<string, string | undefined>): Config {
       privateKey: env.MUX_PRIVATE_KEY,
       baseUrl: env.MUX_BASE_URL,
       streamBaseUrl: env.MUX_STREAM_BASE_URL,
+      imageBaseUrl: env.MUX_IMAGE_BASE_URL,
     },
     sync: {
       sourcePath: env.SOURCE_PATH,
       syncMode: env.SYNC_MODE,
       pollingIntervalSeconds: env.POLLING_INTERVAL_SECONDS,
+      createRenditions: env.CREATE_RENDITIONS,
+      removeCreatedRenditions: env.REMOVE_CREATED_RENDITIONS === "true",
+      waitFor: env.WAIT_FOR,
+      waitForGraceSeconds: env.WAIT_FOR_GRACE_SECONDS,
     },
     server: { port: env.PORT, host: env.HOST },
     databasePath: env.DATABASE_PATH,

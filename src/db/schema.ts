@@ -8,26 +8,21 @@
  * - The sets of values a column may hold are stated here once, as `const` lists with their union
  *   types; validation, the API and the dashboard import them rather than spelling them again.
  *
- * The queue's tables are the queue's own (`src/queue/tables.ts`); the service's counts and
- * retention's progress are in `bookkeeping.ts`, the dashboard's sessions in `session-tables.ts`.
+ * The JSON documents some columns hold are typed in `documents.ts`. The queue's tables are the
+ * queue's own (`src/queue/tables.ts`); the service's counts and retention's progress are in
+ * `bookkeeping.ts`, the dashboard's sessions in `session-tables.ts`.
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { gaugeCounts, objectCounts, retentionState } from "./bookkeeping";
+import type {
+  BucketSecretHints,
+  ObjectMetadata,
+  RenditionRecord,
+  SecretHints,
+  TrackRecord,
+} from "./documents";
 import { adminSessions, signInFailures } from "./session-tables";
-
-/** Masks of write-only secrets, kept beside the ciphertexts so listings never decrypt. */
-export type SecretHints = {
-  access_token_secret?: string;
-  webhook_secrets?: string[];
-  signing_private_key?: string;
-};
-
-/** Masks of a bucket's write-only pipeline signing secrets. */
-export type BucketSecretHints = {
-  pipeline_secret?: string;
-  pipeline_secret_previous?: string;
-};
 
 export const connections = sqliteTable("connections", {
   id: text("id").primaryKey(),
@@ -100,6 +95,14 @@ export const syncs = sqliteTable(
       .notNull()
       .default({}),
     renditionPreference: text("rendition_preference", { mode: "json" }).$type<string[] | null>(),
+    /** Static Renditions API resolutions to ask Mux for when a ready asset has none of them. */
+    createRenditions: text("create_renditions", { mode: "json" }).$type<string[]>().notNull().default([]),
+    removeCreatedRenditions: integer("remove_created_renditions", { mode: "boolean" })
+      .notNull()
+      .default(false),
+    /** What `object.ready` waits for besides the MP4 (`captions`), at most `wait_for_grace_seconds`. */
+    waitFor: text("wait_for", { mode: "json" }).$type<string[]>().notNull().default([]),
+    waitForGraceSeconds: integer("wait_for_grace_seconds").notNull().default(3600),
     status: text("status").$type<SyncStatus>().notNull().default("active"),
     statusReason: text("status_reason"),
     origin: text("origin").notNull().default("api"),
@@ -167,6 +170,7 @@ export const SKIP_REASONS = [
   "signed_without_key",
   "filtered",
   "no_static_renditions",
+  "no_write_permission",
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -181,33 +185,15 @@ export type DeletionReason = (typeof DELETION_REASONS)[number];
 export const LEAVE_REASONS = ["deleted_in_mux", "filtered", "no_rendition", "no_playback_id"] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
-export type ObjectReason = SkipReason | FailureReason | DeletionReason;
+/** Why an object waits on something the sync asked for, not on Mux alone (`create_renditions`, `wait_for`). */
+export const WAITING_REASONS = ["rendition_requested", "waiting_for_captions"] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
+export type ObjectReason = SkipReason | FailureReason | DeletionReason | WaitingReason;
 
 /** How work on an asset was started: a webhook, a reconciliation pass, or a person. */
 export const TRIGGERS = ["webhook", "poll", "trigger"] as const;
 export type Trigger = (typeof TRIGGERS)[number];
-
-export type RenditionRecord = {
-  name: string;
-  url: string;
-  width: number | null;
-  height: number | null;
-  bitrate: number | null;
-  filesize: number | null;
-  path?: string;
-  sha256?: string;
-};
-
-export type ObjectMetadata = {
-  title: string | null;
-  passthrough: string | null;
-  creator_id: string | null;
-  external_id: string | null;
-  duration: number | null;
-  aspect_ratio: string | null;
-  resolution_tier: string | null;
-  created_at: string | null;
-};
 
 export const objects = sqliteTable(
   "objects",
@@ -227,6 +213,8 @@ export const objects = sqliteTable(
     playbackPolicy: text("playback_policy"),
     rendition: text("rendition", { mode: "json" }).$type<RenditionRecord | null>(),
     metadata: text("metadata", { mode: "json" }).$type<ObjectMetadata | null>(),
+    /** The asset's ready text tracks and its audio tracks, from the fresh read (null: none read yet). */
+    tracks: text("tracks", { mode: "json" }).$type<TrackRecord[] | null>(),
     /** Bumped on every state change; the delivery id is derived from it, and it guards writes (CAS). */
     version: integer("version").notNull().default(1),
     /** Random per write: later statements of the same atomic batch check it to know the write won. */
@@ -237,6 +225,10 @@ export const objects = sqliteTable(
     lastSeenAt: integer("last_seen_at"),
     /** When the asset was first seen ready without an MP4 (the grace period for static renditions). */
     waitingSince: integer("waiting_since"),
+    /** When the object first had all `object.ready` needs but what the sync's `wait_for` names: its grace runs from here. */
+    waitForSince: integer("wait_for_since"),
+    /** When that grace ran out and the object went on without what it waited for. */
+    waitForExpiredAt: integer("wait_for_expired_at"),
     /**
      * What the pipeline has or may have been sent (`pipelineViewKey`): set when an `object.ready`
      * or `object.updated` is written to the outbox, null once an `object.deleted` is. Non-null

@@ -8,7 +8,10 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { Webhook } from "standardwebhooks";
 
-export type PipelineEvent = { type: string; data: { object_id: string; source: { asset_id: string } } };
+export type PipelineEvent = {
+  type: string;
+  data: { object_id: string; source: { asset_id: string }; tracks?: Array<{ type: string }> };
+};
 
 export type PipelineReceiver = {
   url: string;

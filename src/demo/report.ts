@@ -1,5 +1,6 @@
 /** What the demo prints: a one-line progress display and the closing summary. */
 import { REASON_HELP } from "./expectations";
+import type { PipelineEvent } from "./pipeline-receiver";
 
 export type DemoCounts = {
   library: number;
@@ -11,8 +12,29 @@ export type DemoCounts = {
   webhooksDropped: number;
   passes: number;
   repaired: number;
+  /** Assets the pipeline holds with captions or subtitles, and how many text tracks they have. */
+  captioned: { assets: number; tracks: number };
   elapsedMs: number;
 };
+
+/** From each object's latest delivery (`{object_id}.v{version}`): those it holds with text tracks. */
+export function captionedCounts(deliveries: ReadonlyMap<string, PipelineEvent>): DemoCounts["captioned"] {
+  const latest = new Map<string, { version: number; event: PipelineEvent }>();
+  for (const [id, event] of deliveries) {
+    const version = Number(id.slice(id.lastIndexOf(".v") + 2));
+    const held = latest.get(event.data.object_id);
+    if (!held || version > held.version) latest.set(event.data.object_id, { version, event });
+  }
+  let assets = 0;
+  let tracks = 0;
+  for (const { event } of latest.values()) {
+    if (event.type === "object.deleted") continue;
+    const text = (event.data.tracks ?? []).filter((t) => t.type === "text").length;
+    if (text > 0) assets++;
+    tracks += text;
+  }
+  return { assets, tracks };
+}
 
 function total(counts: DemoCounts, state?: string): number {
   return counts.byState.filter((r) => state === undefined || r.state === state).reduce((n, r) => n + r.n, 0);
@@ -55,6 +77,11 @@ export function renderSummary(counts: DemoCounts, context: SummaryContext): stri
       "delivered to the pipeline",
       total(counts, "delivered"),
       `${counts.deliveries} signed deliveries verified, ${counts.forged} forged, ${counts.duplicates} duplicates`,
+    ),
+    row(
+      "  with captions",
+      counts.captioned.assets,
+      `${counts.captioned.tracks} text tracks handed over (WebVTT, and a transcript of generated captions)`,
     ),
     row("skipped", total(counts, "skipped")),
     ...skipped.map((r) => row(`  ${r.reason ?? "unknown"}`, r.n, REASON_HELP[r.reason ?? ""] ?? "")),

@@ -14,7 +14,10 @@ import { type FakeAsset, startFakeMux } from "../fake-mux/index";
 import { startNode } from "../node/start-node";
 import { type Expectation, expectationFor } from "./expectations";
 import { startPipelineReceiver } from "./pipeline-receiver";
-import { type DemoCounts, renderProgress, renderSummary } from "./report";
+import { captionedCounts, type DemoCounts, renderProgress, renderSummary } from "./report";
+
+/** The share of the seeded library with captions or subtitles. */
+const CAPTIONED_SHARE = 0.4;
 
 export type DemoOptions = {
   assets: number;
@@ -48,7 +51,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     webhookSecret,
     webhookUrl: null,
   });
-  const history = mux.fake.generateLibrary(options.assets, options.seed);
+  // Some assets have captions or subtitles, as many libraries do: the pipeline gets their text.
+  const history = mux.fake.generateLibrary(options.assets, options.seed, { captioned: CAPTIONED_SHARE });
 
   const config = parseEnv({
     MUX_TOKEN_ID: tokenId,
@@ -58,6 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     MUX_PRIVATE_KEY: mux.fake.signingKey.privateKeyBase64,
     MUX_BASE_URL: mux.url,
     MUX_STREAM_BASE_URL: mux.streamBaseUrl,
+    MUX_IMAGE_BASE_URL: mux.imageBaseUrl,
     DATABASE_PATH: join(dir, "mux-ingest.db"),
     HOST: "127.0.0.1",
     PORT: options.keep ? "8787" : "0",
@@ -103,6 +108,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       webhooksDropped: stats.dropped,
       passes: runs.n,
       repaired: runs.repaired,
+      captioned: captionedCounts(receiver.deliveries),
       elapsedMs: Date.now() - started,
     };
   };
@@ -198,7 +204,11 @@ function settledInMux(asset: FakeAsset): boolean {
 /** A little of everything for the live part of the run. */
 function liveAssetSpecs() {
   return [
-    { mp4Support: "standard" as const, meta: { title: "Live: product launch" } },
+    {
+      mp4Support: "standard" as const,
+      meta: { title: "Live: product launch" },
+      textTracks: [{ textSource: "generated_vod" as const }],
+    },
     {
       staticRenditions: ["highest" as const],
       playbackPolicies: ["signed" as const],

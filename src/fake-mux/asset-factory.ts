@@ -1,9 +1,9 @@
 /** Turns an `AssetSpec` into a record with Mux-like ids, defaults and a rendition plan. */
-import type { AssetRecord, RenditionFile, RenditionFlavour, SourceMedia } from "./asset-record";
+import type { AssetRecord, RenditionFile, RenditionFlavour, SourceMedia, TextTrack } from "./asset-record";
 import type { Random } from "./random";
 import { muxId } from "./random";
 import { planApiFile, planLegacyFiles, resolutionTierOf, storedSize } from "./renditions";
-import type { AssetSpec } from "./types";
+import type { AssetSpec, TextTrackSpec } from "./types";
 
 export const DEFAULT_ERRORS = {
   type: "invalid_input",
@@ -19,6 +19,20 @@ function sourceOf(spec: AssetSpec): SourceMedia {
     height: hasVideo ? (spec.height ?? 1080) : 0,
     duration: spec.duration ?? 30,
     frameRate: spec.frameRate ?? 30,
+  };
+}
+
+/** A text track as asked for, `preparing` until the lifecycle makes it ready. */
+export function textTrackOf(spec: TextTrackSpec, newId: () => string): TextTrack {
+  const textSource = spec.textSource ?? "uploaded";
+  return {
+    id: spec.id ?? newId(),
+    textSource,
+    languageCode: spec.languageCode ?? "en",
+    name: spec.name ?? (textSource === "generated_vod" ? "English (generated)" : "English"),
+    closedCaptions: spec.closedCaptions ?? false,
+    status: "preparing",
+    ...(spec.readyAfterMs !== undefined && { readyAfterMs: spec.readyAfterMs }),
   };
 }
 
@@ -98,6 +112,8 @@ export function buildRecord(
     stored,
     resolutionTier,
     trackIds: { video: muxId(random, 44), audio: muxId(random, 44) },
+    // Drawn last, and only when asked for: assets without text tracks keep the ids they always had.
+    textTracks: (spec.textTracks ?? []).map((track) => textTrackOf(track, () => muxId(random, 44))),
     maxResolutionTier,
     videoQuality: spec.videoQuality ?? "plus",
     test: spec.test ?? false,
@@ -127,6 +143,8 @@ function finishImmediately(record: AssetRecord, renditionsReady: boolean): void 
     return;
   }
   record.status = "ready";
+  // Ready long ago, unless the spec says when (then the lifecycle makes it ready from now).
+  for (const track of record.textTracks) if (track.readyAfterMs === undefined) track.status = "ready";
   if (record.flavour.kind === "api") {
     for (const file of record.files) {
       if (file.outcome === "skipped") file.status = "skipped";

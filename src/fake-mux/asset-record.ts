@@ -11,6 +11,7 @@ import type {
   PlaybackPolicy,
   ResolutionTier,
   StaticRenditionResolution,
+  TextTrackSource,
 } from "./types";
 
 export type SourceMedia = {
@@ -40,6 +41,17 @@ export type RenditionFile = {
   status: "preparing" | "ready" | "skipped" | "errored";
 };
 
+/** One text track; `readyAfterMs` undefined means the default for its source. */
+export type TextTrack = {
+  id: string;
+  textSource: TextTrackSource;
+  languageCode: string;
+  name: string;
+  closedCaptions: boolean;
+  status: "preparing" | "ready";
+  readyAfterMs?: number | null;
+};
+
 export type RenditionFlavour =
   | { kind: "none" }
   | { kind: "legacy"; mp4Support: Mp4Support; status: "preparing" | "ready" | "errored" | null }
@@ -61,6 +73,7 @@ export type AssetRecord = {
   stored: { width: number; height: number } | null;
   resolutionTier: ResolutionTier;
   trackIds: { video: string; audio: string };
+  textTracks: TextTrack[];
   passthrough?: string;
   meta?: AssetMeta;
   maxResolutionTier: MaxResolutionTier;

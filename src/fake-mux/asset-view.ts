@@ -3,7 +3,7 @@
  * types, as Mux sends them: `created_at` is a numeric string over REST and a number in
  * webhooks; `filesize` is a string over REST and a number in webhooks.
  */
-import type { AssetRecord, RenditionFile } from "./asset-record";
+import type { AssetRecord, RenditionFile, TextTrack } from "./asset-record";
 import { aspectRatioOf, maxStoredResolutionOf } from "./renditions";
 import type { FakeAsset, FakeTrack, RestStaticRenditionFile } from "./types";
 
@@ -39,7 +39,31 @@ function tracksOf(record: AssetRecord): FakeTrack[] {
       primary: true,
     });
   }
+  for (const track of record.textTracks) tracks.push(textTrackView(track));
   return tracks;
+}
+
+/** A text track as `tracks[]` lists it (`status: "deleted"` only in its deletion event). */
+export function textTrackView(track: TextTrack, status: FakeTrack["status"] = track.status): FakeTrack {
+  return {
+    id: track.id,
+    type: "text",
+    text_type: "subtitles",
+    text_source: track.textSource,
+    language_code: track.languageCode,
+    name: track.name,
+    closed_captions: track.closedCaptions,
+    status,
+  };
+}
+
+/** A track event's `data`: the track plus `asset_id` (track events do not carry the asset). */
+export function webhookTrackView(
+  record: AssetRecord,
+  track: TextTrack,
+  status: FakeTrack["status"] = track.status,
+): Record<string, unknown> {
+  return { ...textTrackView(track, status), asset_id: record.id };
 }
 
 /** A file as it appears in `static_renditions.files[]`. */

@@ -8,13 +8,15 @@ import type { FakeMuxOptions } from "./types";
 
 export const FAKE_MUX_USAGE = `Usage: mux-ingest fake-mux [options]
 
-Serve a fake Mux (REST API, stream.mux.com MP4s under /stream, signed webhooks) on loopback.
+Serve a fake Mux (REST API, stream.mux.com MP4s and text tracks under /stream, image.mux.com
+under /image, signed webhooks) on loopback.
 
 Options:
   --port N              port to listen on (default 8790; 0 picks a free one)
   --host H              address to bind (default 127.0.0.1)
   --assets N            generate a seeded library of N assets (default 0)
   --seed S              seed for ids, the library and fault decisions (default 1)
+  --captioned R         share of the library with captions or subtitles (0..1, default 0)
   --token-id ID         access token id (default: a fixed UUID)
   --token-secret S      access token secret
   --webhook-url URL     where to POST webhooks (e.g. http://127.0.0.1:8787/webhooks/mux)
@@ -69,6 +71,7 @@ export async function runFakeMuxCommand(argv: string[], io: FakeMuxCommandIo = {
   let options: FakeMuxOptions & { port: number; host: string };
   let assets: number;
   let seed: number;
+  let captioned: number;
   try {
     const { values } = parseArgs({
       args: argv,
@@ -78,6 +81,7 @@ export async function runFakeMuxCommand(argv: string[], io: FakeMuxCommandIo = {
         host: { type: "string" },
         assets: { type: "string" },
         seed: { type: "string" },
+        captioned: { type: "string" },
         "token-id": { type: "string" },
         "token-secret": { type: "string" },
         "webhook-url": { type: "string" },
@@ -101,6 +105,7 @@ export async function runFakeMuxCommand(argv: string[], io: FakeMuxCommandIo = {
     if (webhookUrl !== undefined && !URL.canParse(webhookUrl)) throw new Error("--webhook-url must be a URL");
     assets = nonNegativeInt("assets", values.assets, 0);
     seed = nonNegativeInt("seed", values.seed, 1);
+    captioned = rate("captioned", values.captioned) ?? 0;
     options = {
       port: nonNegativeInt("port", values.port, 8790),
       host: values.host ?? "127.0.0.1",
@@ -133,13 +138,14 @@ export async function runFakeMuxCommand(argv: string[], io: FakeMuxCommandIo = {
     );
     return 1;
   }
-  const { fake, url, streamBaseUrl } = running;
-  if (assets > 0) fake.generateLibrary(assets, seed);
+  const { fake, url, streamBaseUrl, imageBaseUrl } = running;
+  if (assets > 0) fake.generateLibrary(assets, seed, { captioned });
 
   out(`Fake Mux listening on ${url}`);
   out("");
   out(`  MUX_BASE_URL=${url}`);
   out(`  MUX_STREAM_BASE_URL=${streamBaseUrl}`);
+  out(`  MUX_IMAGE_BASE_URL=${imageBaseUrl}`);
   out(`  MUX_TOKEN_ID=${fake.credentials.tokenId}`);
   out(`  MUX_TOKEN_SECRET=${fake.credentials.tokenSecret}`);
   out(`  MUX_WEBHOOK_SECRET=${fake.credentials.webhookSecret}`);

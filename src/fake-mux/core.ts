@@ -5,17 +5,18 @@
  * handles (fake-mux.ts, environment-handle.ts) sit on top.
  */
 import type { Clock } from "../lib/clock";
-import { isRenditionEvent, type MuxEventType } from "../mux/events";
+import { isRenditionEvent, isTrackEvent, type MuxEventType } from "../mux/events";
 import { buildRecord, validateSpec } from "./asset-factory";
 import type { AssetRecord } from "./asset-record";
 import { AssetStore } from "./asset-store";
 import { restAssetView } from "./asset-view";
-import { librarySpecs } from "./library";
+import { type LibraryOptions, librarySpecs } from "./library";
 import {
   type Emit,
   emitAssetEvent,
   emitCreated,
   emitRenditionEvent,
+  emitTrackEvent,
   Lifecycle,
   type LifecycleTiming,
 } from "./lifecycle";
@@ -32,6 +33,7 @@ import {
 } from "./rendition-ops";
 import { importVerificationKey, type SigningKey } from "./signing-key";
 import { SpecError } from "./spec-error";
+import { addTextTrack, deleteTextTrack } from "./track-ops";
 import type {
   AccessToken,
   AssetMeta,
@@ -39,12 +41,14 @@ import type {
   CreatedStaticRendition,
   FakeAsset,
   FakeMuxStats,
+  FakeTrack,
   FaultOptions,
   ListingOptions,
   Mp4Support,
   RateLimitOptions,
   RenditionOrder,
   StaticRenditionResolution,
+  TextTrackSpec,
   WebhookEnvelope,
 } from "./types";
 import { WebhookDispatcher } from "./webhook-dispatcher";
@@ -61,6 +65,7 @@ export type LifecycleDefaults = {
   renditionOrder: RenditionOrder;
   spontaneousUpdateRate: number;
   spontaneousUpdateAfterMs: number;
+  captionsAfterMs: number;
 };
 
 /** What every environment of one fake shares. */
@@ -217,6 +222,7 @@ export class FakeMuxCore {
       renditionOrder: spec.renditionOrder ?? d.renditionOrder,
       spontaneousUpdate: spec.spontaneousUpdate ?? this.updateRandom.chance(d.spontaneousUpdateRate),
       spontaneousUpdateAfterMs: d.spontaneousUpdateAfterMs,
+      captionsAfterMs: d.captionsAfterMs,
     });
     this.scheduleNext(record, now);
     if (emitEvents && record.status === "preparing") emitCreated(record, this.emit, now);
@@ -231,13 +237,17 @@ export class FakeMuxCore {
       return;
     }
     this.lifecycle.scheduleRenditions(record, now);
+    for (const track of record.textTracks) this.lifecycle.startTextTrack(record, track, now, false);
   }
 
   /** The library generator: `count` assets of the realistic mix, deterministic for `seed`. */
-  generateLibrary(count: number, seed: number): FakeAsset[] {
+  generateLibrary(count: number, seed: number, options: LibraryOptions = {}): FakeAsset[] {
     // Salted, so a library with the fake's own seed does not replay createAsset's ids.
     const random = seededRandom(seed ^ 0x4c1b7a3d);
-    return librarySpecs(count, random, this.clock.now()).map(({ spec }) => {
+    const captions = options.captioned
+      ? { share: options.captioned, random: seededRandom(seed ^ 0x2f6b1d5e) }
+      : undefined;
+    return librarySpecs(count, random, this.clock.now(), captions).map(({ spec }) => {
       // Assets still processing finish one by one, over up to three times the usual delay.
       const stagger =
         spec.status === "preparing"
@@ -299,6 +309,18 @@ export class FakeMuxCore {
     return setMp4Support(this.ops, id, value);
   }
 
+  /** A text track more (subtitles or generated captions; see track-ops.ts). */
+  addTextTrack(id: string, spec: TextTrackSpec): FakeTrack | undefined {
+    this.catchUp();
+    return addTextTrack(this.ops, id, spec);
+  }
+
+  /** Deletes a text track: `video.asset.track.deleted`. */
+  deleteTextTrack(id: string, trackId: string): boolean | undefined {
+    this.catchUp();
+    return deleteTextTrack(this.ops, id, trackId);
+  }
+
   /** Ends a live asset's stream: `video.asset.live_stream_completed`, then its MP4s. */
   completeLiveStream(id: string): FakeAsset | undefined {
     this.catchUp();
@@ -307,13 +329,19 @@ export class FakeMuxCore {
 
   /**
    * Emits an event for an asset as it is now, whatever its state (tests use this for stale,
-   * repeated or unexpected events). `video.asset.static_rendition.*` needs `renditionName`.
+   * repeated or unexpected events). `video.asset.static_rendition.*` names a rendition, and
+   * `video.asset.track.*` a text track, by `subject` (default: the first).
    */
-  fireEvent(assetId: string, type: MuxEventType, renditionName?: string): WebhookEnvelope | undefined {
+  fireEvent(assetId: string, type: MuxEventType, subject?: string): WebhookEnvelope | undefined {
     this.catchUp();
     const record = this.store.get(assetId);
     if (!record) return undefined;
-    if (isRenditionEvent(type)) {
+    const renditionName = subject;
+    if (isTrackEvent(type)) {
+      const track = record.textTracks.find((t) => t.id === subject) ?? record.textTracks[0];
+      if (!track) throw new SpecError(`asset ${assetId} has no text track to fire ${type} for`);
+      emitTrackEvent(record, track, type, this.emit, this.clock.now());
+    } else if (isRenditionEvent(type)) {
       const file = record.files.find((f) => f.name === renditionName) ?? record.files[0];
       if (!file) throw new SpecError(`asset ${assetId} has no static rendition to fire ${type} for`);
       emitRenditionEvent(record, file, type, this.emit, this.clock.now());

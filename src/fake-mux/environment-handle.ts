@@ -5,14 +5,17 @@
  */
 import type { MuxEventType } from "../mux/events";
 import type { FakeMuxCore } from "./core";
+import type { LibraryOptions } from "./library";
 import type {
   AccessToken,
   AssetSpec,
   CreatedStaticRendition,
   FakeAsset,
+  FakeTrack,
   ListingOptions,
   Mp4Support,
   StaticRenditionResolution,
+  TextTrackSpec,
   WebhookEnvelope,
 } from "./types";
 import type { FakeMuxWorld } from "./world";
@@ -30,12 +33,12 @@ export interface FakeMuxEnvironment {
   deleteAsset(id: string): void;
   /** Updates `passthrough` / `meta` and emits `video.asset.updated` with the full asset. */
   updateAsset(id: string, patch: { passthrough?: string; meta?: FakeAsset["meta"] }): FakeAsset | undefined;
-  generateLibrary(count: number, seed?: number): FakeAsset[];
+  generateLibrary(count: number, seed?: number, options?: LibraryOptions): FakeAsset[];
   getAsset(id: string): FakeAsset | undefined;
   /** Every asset, newest first, as REST shows them (whatever the API's listing order). */
   listAssets(): FakeAsset[];
-  /** Emits an event for an asset as it is now (static_rendition.* events name a rendition). */
-  fireEvent(assetId: string, type: MuxEventType, renditionName?: string): WebhookEnvelope | undefined;
+  /** Emits an event for an asset as it is now (static_rendition.* events name a rendition, track.* a track id). */
+  fireEvent(assetId: string, type: MuxEventType, subject?: string): WebhookEnvelope | undefined;
   /** Every event this environment produced (sent, dropped or unrouted), oldest first. */
   eventLog(): WebhookEnvelope[];
   /**
@@ -48,6 +51,13 @@ export interface FakeMuxEnvironment {
   ): CreatedStaticRendition | undefined;
   /** Deletes a static rendition by id or file name; `false` if the asset has no such rendition. */
   deleteStaticRendition(assetId: string, renditionIdOrName: string): boolean;
+  /**
+   * Adds a text track (`created`, then `ready` on its timing); `undefined` for an unknown asset;
+   * throws for an errored asset or a track id it already has.
+   */
+  addTextTrack(assetId: string, spec?: TextTrackSpec): FakeTrack | undefined;
+  /** Deletes a text track (`video.asset.track.deleted`); `false` if the asset has no such track. */
+  deleteTextTrack(assetId: string, trackId: string): boolean;
   /** `PUT …/mp4-support` (legacy). */
   setMp4Support(assetId: string, value: Mp4Support): FakeAsset | undefined;
   /** Ends a live asset's stream: `video.asset.live_stream_completed`, then its MP4s. */
@@ -83,14 +93,16 @@ export function environmentHandle(
       env.deleteAsset(id);
     },
     updateAsset: (id, patch) => env.updateAsset(id, patch ?? {}),
-    generateLibrary: (count, seed) => env.generateLibrary(count, seed ?? librarySeed),
+    generateLibrary: (count, seed, options) => env.generateLibrary(count, seed ?? librarySeed, options),
     getAsset: (id) => env.getAsset(id),
     listAssets: () => env.listAssets(),
-    fireEvent: (assetId, type, renditionName) => env.fireEvent(assetId, type, renditionName),
+    fireEvent: (assetId, type, subject) => env.fireEvent(assetId, type, subject),
     eventLog: () => env.eventLog(),
     addStaticRendition: (assetId, resolution) => env.addStaticRendition(assetId, resolution),
     deleteStaticRendition: (assetId, renditionIdOrName) =>
       env.deleteStaticRendition(assetId, renditionIdOrName) === true,
+    addTextTrack: (assetId, spec) => env.addTextTrack(assetId, spec ?? {}),
+    deleteTextTrack: (assetId, trackId) => env.deleteTextTrack(assetId, trackId) === true,
     setMp4Support: (assetId, value) => env.setMp4Support(assetId, value),
     completeLiveStream: (assetId) => env.completeLiveStream(assetId),
     setListing: (options) => {

@@ -24,11 +24,12 @@ export const DEFAULT_READY_AFTER_MS = 2000;
 export const DEFAULT_RENDITIONS_AFTER_MS = 3000;
 export const DEFAULT_RENDITION_STAGGER_MS = 1000;
 export const DEFAULT_SPONTANEOUS_UPDATE_AFTER_MS = 500;
+export const DEFAULT_CAPTIONS_AFTER_MS = 4000;
 export const DEFAULT_RATE_LIMIT = { perSecond: 5, burst: 10 };
 
 /** The fake itself: the handle on its first environment, plus what is shared by all. */
 export interface FakeMux extends FakeMuxEnvironment {
-  /** The REST API, `/stream/{playback_id}/{name}` and the `/_fake` control API. */
+  /** The REST API, `/stream/…` (MP4s, text tracks), `/image/…` and the `/_fake` control API. */
   fetch(request: Request): Promise<Response>;
   /** Adds an environment with its own tokens, library and webhooks; returns its handle. */
   addEnvironment(options: EnvironmentOptions): FakeMuxEnvironment;
@@ -64,6 +65,7 @@ export function createFakeMux(options: FakeMuxOptions = {}): FakeMux {
       renditionOrder: lifecycle?.renditionOrder ?? "smallest-first",
       spontaneousUpdateRate: lifecycle?.spontaneousUpdateRate ?? 0,
       spontaneousUpdateAfterMs: lifecycle?.spontaneousUpdateAfterMs ?? DEFAULT_SPONTANEOUS_UPDATE_AFTER_MS,
+      captionsAfterMs: lifecycle?.captionsAfterMs ?? DEFAULT_CAPTIONS_AFTER_MS,
     },
     faults: { ...options.faults },
     rateLimit: options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit,

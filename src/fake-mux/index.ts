@@ -7,6 +7,7 @@ export type { FakeMuxEnvironment } from "./environment-handle";
 export type { FakeMux } from "./fake-mux";
 export {
   createFakeMux,
+  DEFAULT_CAPTIONS_AFTER_MS,
   DEFAULT_ENVIRONMENT,
   DEFAULT_RATE_LIMIT,
   DEFAULT_READY_AFTER_MS,
@@ -17,7 +18,7 @@ export {
   DEFAULT_TOKEN_SECRET,
   DEFAULT_WEBHOOK_SECRET,
 } from "./fake-mux";
-export { type LibraryKind, librarySpecs } from "./library";
+export { type LibraryKind, type LibraryOptions, librarySpecs } from "./library";
 export { renditionBytes } from "./rendition-bytes";
 export { type RunningFakeMux, startFakeMux } from "./server";
 export type {
@@ -28,6 +29,7 @@ export type {
   FakeAsset,
   FakeMuxOptions,
   FakeMuxStats,
+  FakeTrack,
   FaultOptions,
   ListingOptions,
   ListOrder,
@@ -37,6 +39,8 @@ export type {
   RenditionOrder,
   RestStaticRenditionFile,
   StaticRenditionResolution,
+  TextTrackSource,
+  TextTrackSpec,
   WebhookEnvelope,
   WebhookStats,
 } from "./types";

@@ -1,11 +1,55 @@
 /**
  * A seeded library with the mix a real Mux environment has: public assets with MP4s and
  * (about 40 %) without any MP4 support, some signed, some DRM-only, some without playback ids,
- * some errored, some still preparing; both MP4 flavours. Only the seed decides the mix (no
- * Math.random), so `--assets 60 --seed 7` is the same library on every machine.
+ * some errored, some still preparing; both MP4 flavours; on request, a share of captioned assets.
+ * Only the seed decides the mix (no Math.random), so `--assets 60 --seed 7` is the same library
+ * on every machine.
  */
-import type { Random } from "./random";
-import type { AssetSpec, Mp4Support, PlaybackPolicy, StaticRenditionResolution } from "./types";
+import { muxId, type Random } from "./random";
+import type {
+  AssetSpec,
+  Mp4Support,
+  PlaybackPolicy,
+  StaticRenditionResolution,
+  TextTrackSpec,
+} from "./types";
+
+export type LibraryOptions = {
+  /**
+   * The share (0..1) of assets with text tracks: Mux-generated English captions, uploaded
+   * subtitles in another language, or both. Default 0 (a seed's library is what it always was).
+   */
+  captioned?: number;
+};
+
+/** Captions drawn from their own stream, so asking for them changes nothing else in the library. */
+export type CaptionDraws = { share: number; random: Random };
+
+const SUBTITLE_LANGUAGES: Array<[string, string]> = [
+  ["fr", "Français"],
+  ["de", "Deutsch"],
+  ["es", "Español"],
+  ["ja", "日本語"],
+  ["pt-BR", "Português (Brasil)"],
+];
+
+/**
+ * The same draws per asset whatever the outcome (track ids included, so the library's own
+ * stream, which makes the asset ids, is never touched): each asset's captions depend on its
+ * position only.
+ */
+function captionsFor(draws: CaptionDraws): TextTrackSpec[] | undefined {
+  const captioned = draws.random.chance(draws.share);
+  const variant = draws.random.next();
+  const [languageCode, name] = draws.random.pick(SUBTITLE_LANGUAGES);
+  const ids = [muxId(draws.random, 44), muxId(draws.random, 44)];
+  if (!captioned) return undefined;
+  const generated: TextTrackSpec = { id: ids[0], textSource: "generated_vod", closedCaptions: true };
+  const uploaded: TextTrackSpec = { id: ids[1], textSource: "uploaded", languageCode, name };
+  if (variant < 0.5) return [generated];
+  if (variant < 0.8) return [uploaded];
+  return [uploaded, generated];
+}
 
 const DAY_MS = 86_400_000;
 const TITLES = [
@@ -96,7 +140,12 @@ export type LibraryEntry = { kind: LibraryKind; spec: AssetSpec };
  * `count` specs, created over the 90 days before `nowMs` (oldest first). Assets still
  * preparing were created in the last minutes and will finish on the fake's lifecycle timing.
  */
-export function librarySpecs(count: number, random: Random, nowMs: number): LibraryEntry[] {
+export function librarySpecs(
+  count: number,
+  random: Random,
+  nowMs: number,
+  captions?: CaptionDraws,
+): LibraryEntry[] {
   const entries: LibraryEntry[] = [];
   const kinds = dealKinds(count, random);
   for (let i = 0; i < count; i++) {
@@ -132,6 +181,8 @@ export function librarySpecs(count: number, random: Random, nowMs: number): Libr
         external_id: `ext-${i + 1}`,
       },
     };
+    const textTracks = captions ? captionsFor(captions) : undefined;
+    if (textTracks) spec.textTracks = textTracks;
     entries.push({ kind, spec });
   }
   return entries;

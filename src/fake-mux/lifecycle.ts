@@ -6,16 +6,25 @@
  *
  * Legacy `mp4_support` finishes all its files in one step (one aggregate event); the Static
  * Renditions API finishes one file per step, staggered, each with its own event. A live asset
- * makes no MP4s until its stream completes.
+ * makes no MP4s until its stream completes. Text tracks are created when the asset is ready
+ * (`video.asset.track.created`) and become ready on their own step (`video.asset.track.ready`):
+ * uploaded subtitles at once, generated captions `captionsAfterMs` later.
  */
 import type { AssetEventType, RenditionEventType } from "../mux/events";
-import type { AssetRecord, RenditionFile } from "./asset-record";
-import { webhookAssetView, webhookRenditionView } from "./asset-view";
+import type { AssetRecord, RenditionFile, TextTrack } from "./asset-record";
+import { webhookAssetView, webhookRenditionView, webhookTrackView } from "./asset-view";
 import { SortedQueue } from "./sorted-queue";
 import type { RenditionOrder } from "./types";
 
-/** `renditions`: the legacy aggregate; `rendition`: one API file; `updated`: Mux's spontaneous one. */
-export type StepKind = "finish" | "renditions" | "rendition" | "updated";
+/**
+ * `renditions`: the legacy aggregate; `rendition`: one API file; `updated`: Mux's spontaneous
+ * one; `track`: one text track ready.
+ */
+export type StepKind = "finish" | "renditions" | "rendition" | "updated" | "track";
+export type TextTrackEvent =
+  | "video.asset.track.created"
+  | "video.asset.track.ready"
+  | "video.asset.track.deleted";
 type Step = { dueAt: number; seq: number; assetId: string; kind: StepKind; fileId?: string };
 
 /** Emits one event; `at` is when it happened (the step's due time). */
@@ -33,6 +42,8 @@ export type LifecycleTiming = {
   /** Whether a `video.asset.updated` with nothing changed follows `ready`, and how long after. */
   spontaneousUpdate: boolean;
   spontaneousUpdateAfterMs: number;
+  /** How long after the asset generated captions take by default. */
+  captionsAfterMs: number;
 };
 
 export function emitAssetEvent(record: AssetRecord, type: AssetEventType, emit: Emit, at: number): void {
@@ -47,6 +58,17 @@ export function emitRenditionEvent(
   at: number,
 ): void {
   emit(type, { type: "static_rendition", id: file.id ?? file.name }, webhookRenditionView(record, file), at);
+}
+
+export function emitTrackEvent(
+  record: AssetRecord,
+  track: TextTrack,
+  type: TextTrackEvent,
+  emit: Emit,
+  at: number,
+): void {
+  const status = type === "video.asset.track.deleted" ? "deleted" : track.status;
+  emit(type, { type: "track", id: track.id }, webhookTrackView(record, track, status), at);
 }
 
 /** The events of a newly created (preparing) asset. */
@@ -142,6 +164,25 @@ export class Lifecycle {
     this.schedule(record.id, "rendition", at + renditionsAfterMs, fileId);
   }
 
+  /**
+   * A text track of a ready asset on its way to ready, counted from `at`: `created` first (unless
+   * `announce` is false: an asset that existed before the fake), then ready at once or on its own
+   * step, or never (`readyAfterMs: null`).
+   */
+  startTextTrack(record: AssetRecord, track: TextTrack, at: number, announce = true): void {
+    if (record.status !== "ready" || track.status !== "preparing") return;
+    if (announce) emitTrackEvent(record, track, "video.asset.track.created", this.emit, at);
+    const delay =
+      track.readyAfterMs !== undefined
+        ? track.readyAfterMs
+        : track.textSource === "generated_vod"
+          ? this.timingOf(record).captionsAfterMs
+          : 0;
+    if (delay === null) return;
+    if (delay === 0) this.finishTrack(record, track.id, at);
+    else this.schedule(record.id, "track", at + delay, track.id);
+  }
+
   private takeNext(now: number): Step | undefined {
     const first = this.steps.peek();
     return first && first.dueAt <= now ? this.steps.takeFirst(() => true) : undefined;
@@ -153,6 +194,7 @@ export class Lifecycle {
     if (step.kind === "finish") this.finish(record, step.dueAt);
     else if (step.kind === "renditions") this.finishLegacy(record, step.dueAt);
     else if (step.kind === "rendition") this.finishFile(record, step.fileId, step.dueAt);
+    else if (step.kind === "track") this.finishTrack(record, step.fileId, step.dueAt);
     else emitAssetEvent(record, "video.asset.updated", this.emit, step.dueAt);
   }
 
@@ -174,6 +216,7 @@ export class Lifecycle {
         emitRenditionEvent(record, file, "video.asset.static_rendition.skipped", this.emit, at);
       }
     }
+    for (const track of record.textTracks) this.startTextTrack(record, track, at);
     this.scheduleRenditions(record, at);
     const timing = this.timingOf(record);
     if (timing.spontaneousUpdate) this.schedule(record.id, "updated", at + timing.spontaneousUpdateAfterMs);
@@ -194,6 +237,13 @@ export class Lifecycle {
     for (const file of record.files) file.status = "ready";
     const type = failed ? "video.asset.static_renditions.errored" : "video.asset.static_renditions.ready";
     emitAssetEvent(record, type, this.emit, at);
+  }
+
+  private finishTrack(record: AssetRecord, trackId: string | undefined, at: number): void {
+    const track = record.textTracks.find((t) => t.id === trackId);
+    if (record.status !== "ready" || !track || track.status !== "preparing") return;
+    track.status = "ready";
+    emitTrackEvent(record, track, "video.asset.track.ready", this.emit, at);
   }
 
   private finishFile(record: AssetRecord, fileId: string | undefined, at: number): void {

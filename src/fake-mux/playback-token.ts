@@ -1,12 +1,23 @@
 /**
- * Checks a signed playback JWT as stream.mux.com would for an MP4: RS256, `sub` = the playback
- * id, `aud` = `v`, `exp` in the future, and `kid` naming the fake's key. The Node SDK puts
- * `kid` in the claims and the Elixir SDK in the header, so either is accepted.
+ * Checks a signed playback JWT as stream.mux.com and image.mux.com would: RS256, `sub` = the
+ * playback id, `aud` = the audience of what is asked for (`v` MP4s and text tracks, `t`
+ * thumbnails, `s` storyboards, `g` GIFs), `exp` in the future, and `kid` naming the fake's key.
+ * The Node SDK puts `kid` in the claims and the Elixir SDK in the header, so either is accepted.
  */
+
+/** Mux's token audiences (mux-facts §5.3). */
+export type PlaybackAudience = "v" | "t" | "s" | "g";
 
 export type TokenCheck = { ok: true } | { ok: false; reason: string };
 
-type Expectation = { playbackId: string; keyId: string; nowSeconds: number; key: CryptoKey };
+type Expectation = {
+  playbackId: string;
+  keyId: string;
+  nowSeconds: number;
+  key: CryptoKey;
+  /** Default `v`. */
+  audience?: PlaybackAudience;
+};
 
 function decodeJson(segment: string): Record<string, unknown> | null {
   try {
@@ -35,7 +46,7 @@ export async function verifyPlaybackToken(token: string, expect: Expectation): P
   const kid = claims.kid ?? header.kid;
   if (kid !== expect.keyId) return { ok: false, reason: "unknown signing key" };
   if (claims.sub !== expect.playbackId) return { ok: false, reason: "token is for another playback id" };
-  if (claims.aud !== "v") return { ok: false, reason: "wrong audience" };
+  if (claims.aud !== (expect.audience ?? "v")) return { ok: false, reason: "wrong audience" };
   if (typeof claims.exp !== "number" || claims.exp <= expect.nowSeconds)
     return { ok: false, reason: "token expired" };
   return { ok: true };

@@ -9,6 +9,8 @@ export type RunningFakeMux = {
   url: string;
   /** `MUX_STREAM_BASE_URL`: `{url}/stream`. */
   streamBaseUrl: string;
+  /** `MUX_IMAGE_BASE_URL`: `{url}/image`. */
+  imageBaseUrl: string;
   fake: FakeMux;
   close(): Promise<void>;
 };
@@ -31,6 +33,7 @@ export async function startFakeMux(
   return {
     url,
     streamBaseUrl: `${url}/stream`,
+    imageBaseUrl: `${url}/image`,
     fake,
     close: async () => {
       await fake.close();

@@ -87,6 +87,30 @@ export type AssetSpec = {
   live?: boolean;
   /** With `live`: the live stream's id (default: a fresh one). */
   liveStreamId?: string;
+  /** Text tracks (subtitles, captions): none by default. */
+  textTracks?: TextTrackSpec[];
+};
+
+/** `uploaded`: subtitles that came with the asset; `generated_vod`: captions Mux generates from the audio. */
+export type TextTrackSource = "uploaded" | "generated_vod";
+
+export type TextTrackSpec = {
+  /** Any string, even one Mux would never make: plays a hostile or intercepted Mux. Default: a fresh Mux id. */
+  id?: string;
+  /** Default `uploaded`. */
+  textSource?: TextTrackSource;
+  /** Default `en`. Any string (a hostile Mux). */
+  languageCode?: string;
+  /** Default `English`, or `English (generated)` for generated captions. Any string (a hostile Mux). */
+  name?: string;
+  closedCaptions?: boolean;
+  /**
+   * When it becomes ready, after the asset is: default `0` (with the asset) for uploaded
+   * subtitles, the fake's `lifecycle.captionsAfterMs` for generated ones; `null` never. For an
+   * asset created `ready`, a track is ready at once unless this is given (then it counts from
+   * creation).
+   */
+  readyAfterMs?: number | null;
 };
 
 /** `smallest-first`: the lightest file first (audio, then low resolutions); `listed`: as requested. */
@@ -129,8 +153,14 @@ export type RestStaticRenditionFile = {
 
 export type FakeTrack = {
   id: string;
-  type: "video" | "audio";
-  status?: "ready";
+  type: "video" | "audio" | "text";
+  status?: "preparing" | "ready" | "errored" | "deleted";
+  /** Text tracks only. */
+  text_type?: "subtitles";
+  text_source?: TextTrackSource;
+  language_code?: string;
+  name?: string;
+  closed_captions?: boolean;
   duration?: number;
   max_width?: number;
   max_height?: number;
@@ -255,6 +285,8 @@ export type FakeMuxOptions = {
     spontaneousUpdateRate?: number;
     /** How long after `video.asset.ready` that `updated` comes. Default 500 ms. */
     spontaneousUpdateAfterMs?: number;
+    /** ready → generated captions ready (`video.asset.track.ready`). Default 4000 ms. */
+    captionsAfterMs?: number;
   };
   /** How `GET /video/v1/assets` orders and pages (default newest first, stable cursor). */
   listing?: ListingOptions;

@@ -10,6 +10,7 @@ import { createAdminApi } from "./admin/api";
 import { createAssetRoutes } from "./assets";
 import { bodyRules, guardBodies } from "./body-limits";
 import type { HttpEnv, HttpSettings } from "./context";
+import { createConsoleRoutes } from "./dashboard/console-routes";
 import { createDashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";
@@ -38,6 +39,7 @@ export function createApp(deps: Deps, http: HttpSettings) {
   app.route("/", createMetricsRoutes());
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());
+  app.route("/", createConsoleRoutes());
   app.route("/", createAssetRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));

@@ -3,7 +3,8 @@
  * version order. Each run sends the object's newest delivery, signed per the Standard Webhooks
  * spec; older ones it has not sent are superseded by it (coalesced: the pipeline gets the latest
  * state once). The delivery id (`webhook-id`) is stable across retries, so the pipeline can
- * deduplicate; the body is built at send time so a signed rendition URL is always fresh.
+ * deduplicate; the body is built at send time so a signed playback id's URLs (rendition, text
+ * tracks, images) always carry fresh tokens.
  *
  * 2xx → the delivery is delivered, whatever happened to the object meanwhile (it was sent), and
  * the object becomes `delivered` only if that was its latest version. Anything else is retried
@@ -22,13 +23,12 @@ import {
 } from "../db/schema";
 import { discardBody, readBoundedText } from "../lib/bounded-body";
 import { AppError, attempts, describeError } from "../lib/errors";
-import { streamUrl } from "../mux/stream";
-import { buildPipelinePayload } from "../pipeline/payload";
+import { buildPipelinePayload, type PlaybackTokens } from "../pipeline/payload";
 import { assertPipelineUrl } from "../pipeline/pipeline-url";
 import type { Deps } from "../sync/deps";
 import { type ObjectWrite, planObjectWrite, writeObjectChange } from "../sync/object-writes";
 import { deliverySecrets, signatureHeader } from "../sync/pipeline-secrets";
-import { playbackToken } from "../sync/playback-token";
+import { playbackTokens } from "../sync/playback-token";
 import { defineJob } from "./job-type";
 
 const deliverPayload = z.union([
@@ -159,10 +159,11 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   // The bucket's own secret (and the one being rotated out): never another bucket's.
   const secrets = await deliverySecrets(deps, bucket);
 
-  // Sent with a fresh token; kept (and stored) with the unsigned URL: no token rests in the database.
-  const payload = buildPipelinePayload(delivery, object, null);
-  const signedUrl = await signedRenditionUrl(deps, object);
-  const body = JSON.stringify(buildPipelinePayload(delivery, object, signedUrl));
+  // Sent with fresh tokens; kept (and stored) with the unsigned URLs: no token rests in the database.
+  const hosts = { streamBaseUrl: deps.stream.baseUrl, imageBaseUrl: deps.images.baseUrl };
+  const payload = buildPipelinePayload(delivery, object, { ...hosts, tokens: null });
+  const tokens = await signedPlaybackTokens(deps, object);
+  const body = JSON.stringify(buildPipelinePayload(delivery, object, { ...hosts, tokens }));
   const timestamp = new Date(deps.clock.now());
   let status = 0;
   let excerpt = "";
@@ -188,8 +189,7 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
   }
 
   // The pipeline's answer may echo the body it was sent.
-  const token = signedUrl ? new URL(signedUrl).searchParams.get("token") : null;
-  if (token) excerpt = excerpt.split(token).join("[token]");
+  for (const token of Object.values(tokens ?? {})) excerpt = excerpt.split(token).join("[token]");
   if (status >= 200 && status < 300) {
     await recordDelivered(deps, delivery, object, status, JSON.stringify(payload));
     return;
@@ -245,17 +245,12 @@ async function recordDelivered(
   await deps.database.atomic([...statements, ...write.statements]);
 }
 
-/** The rendition URL with a fresh token, for a signed playback id; null when the stored URL serves as is. */
-async function signedRenditionUrl(deps: Deps, object: ObjectRow): Promise<string | null> {
-  if (object.playbackPolicy !== "signed" || !object.rendition || !object.playbackId) return null;
+/** Fresh tokens for a signed playback id's URLs; null when its URLs serve as they are (public). */
+async function signedPlaybackTokens(deps: Deps, object: ObjectRow): Promise<PlaybackTokens | null> {
+  if (object.playbackPolicy !== "signed" || !object.playbackId) return null;
   const sync = await deps.database.db.select().from(syncs).where(eq(syncs.id, object.syncId)).get();
   if (!sync) return null;
-  return streamUrl({
-    baseUrl: deps.stream.baseUrl,
-    playbackId: object.playbackId,
-    name: object.rendition.name,
-    token: await playbackToken(deps, sync.connectionId, object.playbackId),
-  });
+  return playbackTokens(deps, sync.connectionId, object.playbackId);
 }
 
 async function recordFailedDelivery(deps: Deps, objectId: string, attempt: number, error: unknown) {

@@ -1,6 +1,7 @@
 /**
- * The download job (when storage is configured): streams the chosen MP4 into storage, then hands
- * the object to the pipeline. It tries the candidates in preference order, as the Mux docs put
+ * The download job (when storage is configured): stores the text tracks' files
+ * (`download-tracks.ts`), streams the chosen MP4 into storage (unless the object already holds
+ * it: only a text track was new), then hands the object to the pipeline. It tries the candidates in preference order, as the Mux docs put
  * it, "and uses the first available one": a 403/404/5xx or a short read moves on to the next
  * candidate; a signed URL refused with 403 is re-signed once first, in case its token expired.
  * Only when every candidate fails is the job retried with backoff, and in the end dead-lettered
@@ -8,6 +9,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { RenditionRecord, TrackRecord } from "../db/documents";
 import { buckets, type ObjectRow, objects, syncs } from "../db/schema";
 import { AppError, attempts, describeError } from "../lib/errors";
 import { StallGuard } from "../lib/stall-guard";
@@ -22,6 +24,7 @@ import { pipelineViewKey, rowView } from "../sync/pipeline-view";
 import { playbackToken } from "../sync/playback-token";
 import { renditionRecord } from "../sync/rendition-record";
 import { outboxStatements } from "./deliver";
+import { storeTrackFiles } from "./download-tracks";
 import { defineJob } from "./job-type";
 
 const candidateSchema = z.object({
@@ -60,6 +63,16 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
   const sync = await db.select().from(syncs).where(eq(syncs.id, object.syncId)).get();
   if (!sync) return;
   const playbackId = object.playbackId;
+  // The small files first: a failure retries the job before the MP4 is fetched.
+  const tracks = await storeTrackFiles(deps, storage, object, sync.connectionId).catch(async (err) => {
+    if (await removeIfOrphaned(deps, storage, object)) return undefined;
+    throw err;
+  });
+  if (tracks === undefined) return;
+  if (object.rendition?.path !== undefined) {
+    await recordStored(deps, storage, object, object.rendition, tracks, "Stored the text tracks' files");
+    return;
+  }
 
   const failures: string[] = [];
   for (const candidate of payload.candidates) {
@@ -74,27 +87,8 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
         expectedBytes: candidate.filesize,
       });
       const rendition = { ...record, filesize: stored.bytes, path: stored.location, sha256: stored.sha256 };
-      const announce = (await pipelineUrlFor(deps, object.bucketId)) !== null ? announcementOf(object) : null;
-      const write = planObjectWrite(deps, object, {
-        bucketId: object.bucketId,
-        syncId: object.syncId,
-        assetId: object.assetId,
-        state: "ready",
-        reason: null,
-        message: `Downloaded ${candidate.name} (${stored.bytes} bytes)`,
-        rendition,
-        discoveredVia: object.discoveredVia,
-        ...(announce ? { announcedView: pipelineViewKey(rowView({ ...object, rendition })) } : {}),
-      });
-      const result = await commitObjectWrite(
-        deps,
-        write,
-        announce ? outboxStatements(deps, write, announce.type) : [],
-      );
-      if (!result.written) {
-        if (await removeIfOrphaned(deps, storage, object)) return;
-        throw new AppError("CONFLICT", "Object changed during download", { retryable: true });
-      }
+      const message = `Downloaded ${candidate.name} (${stored.bytes} bytes)`;
+      if (!(await recordStored(deps, storage, object, rendition, tracks, message))) return;
       deps.logger.info("Rendition downloaded", {
         asset_id: object.assetId,
         name: candidate.name,
@@ -111,6 +105,41 @@ async function download(deps: Deps, payload: DownloadInput): Promise<void> {
   throw new AppError("UPSTREAM", `No rendition could be downloaded (${failures.join("; ")})`, {
     retryable: true,
   });
+}
+
+/**
+ * The object with its stored files, announced to the pipeline when it has one, in one write.
+ * False when the object is gone meanwhile (its files are then removed); a conflict is retried.
+ */
+async function recordStored(
+  deps: Deps,
+  storage: ObjectStorage,
+  object: ObjectRow,
+  rendition: RenditionRecord,
+  tracks: TrackRecord[] | null,
+  message: string,
+): Promise<boolean> {
+  const announce = (await pipelineUrlFor(deps, object.bucketId)) !== null ? announcementOf(object) : null;
+  const write = planObjectWrite(deps, object, {
+    bucketId: object.bucketId,
+    syncId: object.syncId,
+    assetId: object.assetId,
+    state: "ready",
+    reason: null,
+    message,
+    rendition,
+    tracks,
+    discoveredVia: object.discoveredVia,
+    ...(announce ? { announcedView: pipelineViewKey(rowView({ ...object, rendition, tracks })) } : {}),
+  });
+  const result = await commitObjectWrite(
+    deps,
+    write,
+    announce ? outboxStatements(deps, write, announce.type) : [],
+  );
+  if (result.written) return true;
+  if (await removeIfOrphaned(deps, storage, object)) return false;
+  throw new AppError("CONFLICT", "Object changed during download", { retryable: true });
 }
 
 /**

@@ -116,6 +116,7 @@ function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
     rendition: keep(change.rendition, existing?.rendition ?? null),
     playbackId: keep(change.playbackId, existing?.playbackId ?? null),
     playbackPolicy: keep(change.playbackPolicy, existing?.playbackPolicy ?? null),
+    tracks: keep(change.tracks, existing?.tracks ?? null),
   });
 }
 

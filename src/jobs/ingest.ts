@@ -24,6 +24,8 @@ import { renditionRecord } from "../sync/rendition-record";
 import { resolveProbe } from "../sync/resolve-probe";
 import { countApiCall } from "../sync/run-record";
 import { assetIdFromSourcePath } from "../sync/settings";
+import { trackRecords } from "../sync/track-records";
+import { decideWaitFor, heldChange, waitForFields } from "../sync/wait-for";
 import { applyPlan, type IngestOutcome } from "./ingest-apply";
 import { recordNotFound } from "./ingest-deletion";
 import { defineJob } from "./job-type";
@@ -114,6 +116,16 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
   if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions")
     return ingestFresh(deps, input);
   const resolved = await resolveProbe(deps, sync.connectionId, evaluation);
+  const wait =
+    resolved.state === "ready"
+      ? decideWaitFor({
+          waitFor: sync.waitFor,
+          graceSeconds: sync.waitForGraceSeconds,
+          asset,
+          existing,
+          now,
+        })
+      : null;
 
   const change: ObjectChange = {
     bucketId: sync.bucketId,
@@ -123,16 +135,20 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     reason: "reason" in resolved ? resolved.reason : null,
     message: "message" in resolved ? resolved.message : null,
     metadata: assetMetadata(asset),
+    tracks: trackRecords(asset, existing?.tracks ?? null),
     discoveredVia: existing?.discoveredVia ?? input.via,
     sourceFingerprint: assetFingerprint(asset),
+    ...waitForFields(wait),
   };
-  if (resolved.state === "ready") {
+  if (wait?.kind === "hold") Object.assign(change, heldChange(wait));
+  else if (resolved.state === "ready") {
     const first = resolved.candidates[0];
     if (!first) throw new AppError("INTERNAL", "A ready evaluation must carry a rendition");
     change.playbackId = resolved.playback.id;
     change.playbackPolicy = resolved.playback.policy;
     change.rendition = renditionRecord(deps.stream.baseUrl, resolved.playback.id, first);
     change.message = `MP4 rendition ${first.name} is available${deps.storage ? "; downloading" : ""}`;
+    if (wait?.kind === "expired") change.message = `${change.message}. ${wait.message}`;
   }
   if (resolved.state === "waiting_for_rendition") change.waitingSince = existing?.waitingSince ?? now;
 
@@ -177,6 +193,7 @@ function targetOf(change: ObjectChange, existing: ObjectRow | null): Target {
     rendition: change.rendition ?? null,
     playbackId: change.playbackId ?? null,
     playbackPolicy: change.playbackPolicy ?? null,
+    tracks: change.tracks ?? existing?.tracks ?? null,
   });
   if (change.state === "ready") return { qualifies: true, view };
   return {

@@ -5,16 +5,24 @@
  * on an object whether the asset changed since it was last judged, for free: an edit or a
  * rendition change whose webhook was lost is found by the next sweep that lists the asset.
  *
+ * Text tracks (captions) count in full (id, status, kind, language, name, source), so a caption
+ * that became ready or was deleted is seen; they are appended only when the asset has any, so an
+ * asset without text tracks keeps the fingerprint it had before tracks were read (no re-judging
+ * of a whole library on upgrade). Audio tracks count by type only, as before: their details are
+ * carried to the pipeline with the next change, never announced on their own.
+ *
  * Change detection, not security: a 64-bit non-cryptographic hash (two 32-bit FNV-1a lanes) of
  * a canonical JSON, the same on Node and Workers and synchronous on both.
  */
-import type { MuxAsset, StaticRenditionFile } from "./schemas";
+import type { MuxAsset, MuxTrack, StaticRenditionFile } from "./schemas";
+import { textTracks } from "./tracks";
 
 export function assetFingerprint(asset: MuxAsset): string {
   return hash64(JSON.stringify(canonical(asset)));
 }
 
 function canonical(asset: MuxAsset): unknown[] {
+  const text = textTracks(asset);
   return [
     asset.id,
     asset.status ?? null,
@@ -39,6 +47,19 @@ function canonical(asset: MuxAsset): unknown[] {
     asset.test ?? null,
     (asset.tracks ?? []).map((t) => t.type ?? null),
     asset.errors ? [asset.errors.type ?? null, asset.errors.messages ?? []] : null,
+    ...(text.length > 0 ? [text.map(canonicalTextTrack)] : []),
+  ];
+}
+
+function canonicalTextTrack(track: MuxTrack): unknown[] {
+  return [
+    track.id ?? null,
+    track.status ?? null,
+    track.text_type ?? null,
+    track.text_source ?? null,
+    track.language_code ?? null,
+    track.name ?? null,
+    track.closed_captions ?? null,
   ];
 }
 

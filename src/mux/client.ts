@@ -24,6 +24,8 @@ export type AssetPage = {
 export type Whoami = {
   environmentId: string | null;
   environmentName: string | null;
+  /** The organization the environment belongs to (the Mux dashboard's URLs name both). */
+  organizationId: string | null;
   permissions: string[];
 };
 
@@ -34,9 +36,17 @@ export interface MuxApi {
   listAssets(params: { limit: number; cursor?: string | null }): Promise<AssetPage>;
   /** Checks the credentials; throws `UPSTREAM_AUTH` when Mux refuses them. */
   whoami(): Promise<Whoami>;
-  /** A playback JWT (`aud: v`) for a signed playback id; requires the connection's signing key. */
-  signPlaybackId(playbackId: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A playback JWT for a signed playback id, of the audience `kind` needs (`video`, the default:
+   * `aud: v`, MP4s and text tracks; `thumbnail` `t`, `storyboard` `s`, `gif` `g`); requires the
+   * connection's signing key.
+   */
+  signPlaybackId(playbackId: string, expiresInSeconds: number, kind?: PlaybackTokenKind): Promise<string>;
 }
+
+/** The SDK's names for the token audiences the hand-off uses (mux-facts §5.3). */
+export const PLAYBACK_TOKEN_KINDS = ["video", "thumbnail", "storyboard", "gif"] as const;
+export type PlaybackTokenKind = (typeof PLAYBACK_TOKEN_KINDS)[number];
 
 export type MuxCredentials = {
   tokenId: string;
@@ -146,6 +156,7 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
         return {
           environmentId: me.environment_id ?? null,
           environmentName: me.environment_name ?? null,
+          organizationId: me.organization_id ?? null,
           permissions: me.permissions ?? [],
         };
       } catch (err) {
@@ -153,14 +164,14 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
       }
     },
 
-    async signPlaybackId(playbackId, expiresInSeconds) {
+    async signPlaybackId(playbackId, expiresInSeconds, kind = "video") {
       if (!credentials.signingKeyId || !credentials.signingPrivateKey) {
         throw new AppError(
           "CONFIG",
           "Signed playback needs a signing key id and private key on the connection",
         );
       }
-      return sdk.jwt.signPlaybackId(playbackId, { type: "video", expiration: `${expiresInSeconds}s` });
+      return sdk.jwt.signPlaybackId(playbackId, { type: kind, expiration: `${expiresInSeconds}s` });
     },
   };
 }

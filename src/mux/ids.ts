@@ -9,12 +9,15 @@
  * character (the shape `mux://{asset_id}` always accepted), neither of which means anything to a
  * path, a URL or a terminal, and bounds the length at 255 as before. File names are
  * Mux's rendition names (`highest.mp4`, `capped-1080p.mp4`, `1080p.mp4`, `audio.m4a`, …):
- * lowercase words joined by single hyphens, then `.mp4` or `.m4a`.
+ * lowercase words joined by single hyphens, then `.mp4` or `.m4a`. A text track's files are kept as
+ * `{track id}.vtt` and `{track id}.txt`: a Mux id short enough (200) that the name and a temporary
+ * suffix stay within a file system's 255 bytes.
  */
 import { z } from "zod";
 
 export const MUX_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 export const RENDITION_FILE_PATTERN = /^[a-z0-9]{1,32}(?:-[a-z0-9]{1,32}){0,3}\.(?:mp4|m4a)$/;
+export const TRACK_FILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}\.(?:vtt|txt)$/;
 
 /** An asset, playback, track or static rendition id as Mux makes them. */
 export function isMuxId(value: unknown): value is string {
@@ -24,6 +27,11 @@ export function isMuxId(value: unknown): value is string {
 /** A static rendition's file name as Mux serves it. */
 export function isRenditionFileName(value: unknown): value is string {
   return typeof value === "string" && RENDITION_FILE_PATTERN.test(value);
+}
+
+/** A text track's stored file: its WebVTT (`.vtt`) or its transcript (`.txt`). */
+export function isTrackFileName(value: unknown): value is string {
+  return typeof value === "string" && TRACK_FILE_PATTERN.test(value);
 }
 
 export const muxIdSchema = z

@@ -25,3 +25,27 @@ export function normaliseRenditionName(value: string): string {
   if (v.includes(".")) return v;
   return `${v}.mp4`;
 }
+
+/**
+ * What the Static Renditions API makes on request (`createStaticRendition`'s `resolution`,
+ * mux-facts §3.1): `highest` and `audio-only` are standard; the rest are advanced, and advanced
+ * resolutions cannot be mixed with `highest` on one asset.
+ */
+export const STATIC_RENDITION_RESOLUTIONS = [
+  "highest",
+  "audio-only",
+  "2160p",
+  "1440p",
+  "1080p",
+  "720p",
+  "540p",
+  "480p",
+  "360p",
+  "270p",
+] as const;
+export type StaticRenditionResolution = (typeof STATIC_RENDITION_RESOLUTIONS)[number];
+
+/** The file a requested resolution becomes: `highest` → `highest.mp4`, `audio-only` → `audio.m4a`. */
+export function renditionNameOf(resolution: StaticRenditionResolution): string {
+  return normaliseRenditionName(resolution);
+}

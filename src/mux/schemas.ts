@@ -63,6 +63,28 @@ export const staticRenditionFileSchema = z.looseObject({
 });
 export type StaticRenditionFile = z.infer<typeof staticRenditionFileSchema>;
 
+/** A string Mux sends as is (a track's name, language); anything else becomes null, never a failed asset. */
+const textOrNull = z.string().nullish().catch(null);
+const flagOrNull = z.boolean().nullish().catch(null);
+
+/**
+ * One of `asset.tracks[]` (video, audio or text; mux-facts §3, §9.3). The id is used in URLs and
+ * storage keys, so one that is not a Mux id becomes null (the track is then never used); names
+ * and language codes are Mux's text, carried as sent.
+ */
+export const trackSchema = z.looseObject({
+  type: z.string().nullish(),
+  id: muxIdSchema.nullish().catch(null),
+  status: textOrNull,
+  text_type: textOrNull,
+  text_source: textOrNull,
+  language_code: textOrNull,
+  name: textOrNull,
+  closed_captions: flagOrNull,
+  primary: flagOrNull,
+});
+export type MuxTrack = z.infer<typeof trackSchema>;
+
 /**
  * `static_renditions` is `{status?, files?}`; one Mux guide shows a bare array of files, so that
  * form is folded into the object form.
@@ -102,7 +124,7 @@ export const muxAssetSchema = z.looseObject({
   live_stream_id: z.string().nullish(),
   is_live: z.boolean().nullish(),
   test: z.boolean().nullish(),
-  tracks: z.array(z.looseObject({ type: z.string().nullish() })).nullish(),
+  tracks: z.array(trackSchema).nullish(),
   errors: z.looseObject({ type: z.string().nullish(), messages: z.array(z.string()).nullish() }).nullish(),
 });
 export type MuxAsset = z.infer<typeof muxAssetSchema>;

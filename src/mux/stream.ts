@@ -1,8 +1,9 @@
 /**
- * stream.mux.com, where a playback id's static renditions are served: `{base}/{playback_id}/{name}`,
- * with `?token=` for a signed playback id (and only then: a token on a public id makes Mux refuse
- * the URL). `streamUrl` is the one way to build such a URL, for probes, records, downloads and
- * deliveries alike.
+ * stream.mux.com, where a playback id's static renditions are served, `{base}/{playback_id}/{name}`,
+ * and its text tracks, `{base}/{playback_id}/text/{track_id}.vtt` (WebVTT) and `….txt` (the
+ * transcript of a generated track), each with `?token=` for a signed playback id (`aud: v`, and
+ * only then: a token on a public id makes Mux refuse the URL). This module is the one builder of
+ * stream-host URLs, for probes, records, downloads and deliveries alike.
  */
 
 export type StreamTarget = {
@@ -16,9 +17,37 @@ export type StreamTarget = {
 };
 
 export function streamUrl(target: StreamTarget): string {
-  const base = target.baseUrl.replace(/\/+$/, "");
-  const url = `${base}/${encodeURIComponent(target.playbackId)}/${encodeURIComponent(target.name)}`;
-  return target.token ? `${url}?token=${encodeURIComponent(target.token)}` : url;
+  return hostUrl(target.baseUrl, target.playbackId, [target.name], target.token);
+}
+
+/** `vtt`: the track's WebVTT; `txt`: the plain-text transcript Mux makes of a generated track. */
+export type TextTrackFormat = "vtt" | "txt";
+
+export type TextTrackTarget = Omit<StreamTarget, "name"> & { trackId: string; format: TextTrackFormat };
+
+export function textTrackUrl(target: TextTrackTarget): string {
+  return hostUrl(
+    target.baseUrl,
+    target.playbackId,
+    ["text", `${target.trackId}.${target.format}`],
+    target.token,
+  );
+}
+
+/**
+ * `{base}/{playback id}/{segments…}[?token=]`, each part escaped: shared by the URL builders of
+ * the stream host and the image host (`images.ts`), which differ only in their paths.
+ */
+export function hostUrl(
+  baseUrl: string,
+  playbackId: string,
+  segments: readonly string[],
+  token?: string | null,
+): string {
+  const base = baseUrl.replace(/\/+$/, "");
+  const path = [playbackId, ...segments].map(encodeURIComponent).join("/");
+  const url = `${base}/${path}`;
+  return token ? `${url}?token=${encodeURIComponent(token)}` : url;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;

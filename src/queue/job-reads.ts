@@ -45,7 +45,7 @@ export function toClaimed(row: ClaimedRow): ClaimedJob {
   };
 }
 
-function toRecord(row: typeof jobs.$inferSelect): JobRecord {
+export function toRecord(row: typeof jobs.$inferSelect): JobRecord {
   return {
     id: row.id,
     queue: row.queue,

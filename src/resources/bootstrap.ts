@@ -10,9 +10,11 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { buckets, connections, type SyncMode, syncs } from "../db/schema";
 import type { SecretBox } from "../lib/secret-box";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { Deps } from "../sync/deps";
 import { sealPipelineSecret } from "../sync/pipeline-secrets";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
+import type { WaitForKind } from "../sync/settings";
 
 export const DEFAULT_IDS = { connection: "con_default", bucket: "bkt_default", sync: "syn_default" } as const;
 
@@ -27,6 +29,10 @@ export type DefaultSyncSpec = {
   sourcePath: string;
   syncMode: SyncMode;
   pollingIntervalSeconds: number;
+  createRenditions: StaticRenditionResolution[];
+  removeCreatedRenditions: boolean;
+  waitFor: WaitForKind[];
+  waitForGraceSeconds: number;
 };
 
 export type BootstrapResult = { created: boolean; syncId: string } | null;
@@ -67,6 +73,10 @@ async function upsertDefaults(deps: BootstrapDeps, spec: DefaultSyncSpec): Promi
     sourcePath: spec.sourcePath,
     syncMode: spec.syncMode,
     pollingIntervalSeconds: spec.pollingIntervalSeconds,
+    createRenditions: spec.createRenditions,
+    removeCreatedRenditions: spec.removeCreatedRenditions,
+    waitFor: spec.waitFor,
+    waitForGraceSeconds: spec.waitForGraceSeconds,
     origin: "env",
     updatedAt: now,
   };

@@ -16,6 +16,28 @@ export async function retryObject(
   deps: Pick<Deps, "database" | "jobs" | "doorbell" | "logger">,
   ref: ObjectRef,
 ): Promise<RetryResult> {
+  const { object, request, previous } = await planObjectRetry(deps, ref);
+  // The enqueue upsert revives a dead or finished job with fresh attempts, and leaves a waiting one alone.
+  await deps.jobs.enqueue(request);
+  deps.doorbell.ring();
+  deps.logger.info("Object retry requested", {
+    asset_id: ref.assetId,
+    bucket_id: ref.bucketId,
+    reason: object.reason,
+  });
+  return {
+    object_id: object.id,
+    asset_id: ref.assetId,
+    job_key: request.key,
+    revived_dead_job: previous === "dead",
+  };
+}
+
+/**
+ * Whether a retry applies (the object failed, its sync exists and is not paused), and the ingest
+ * request that is the retry, for callers that enqueue it inside their own atomic write.
+ */
+export async function planObjectRetry(deps: Pick<Deps, "database" | "jobs">, ref: ObjectRef) {
   const { assetId } = ref;
   const object = await findObject(deps, ref);
   if (object.state !== "failed") {
@@ -26,19 +48,5 @@ export async function retryObject(
     throw new AppError("CONFLICT", `The sync that found asset ${assetId} (${object.syncId}) was deleted`);
   if (sync.status === "paused") throw new AppError("CONFLICT", `Sync ${sync.id} is paused: resume it first`);
   const request = ingestJob.request({ syncId: sync.id, assetId, via: "trigger" });
-  const previous = await deps.jobs.statusOf(request.key);
-  // The enqueue upsert revives a dead or finished job with fresh attempts, and leaves a waiting one alone.
-  await deps.jobs.enqueue(request);
-  deps.doorbell.ring();
-  deps.logger.info("Object retry requested", {
-    asset_id: assetId,
-    bucket_id: ref.bucketId,
-    reason: object.reason,
-  });
-  return {
-    object_id: object.id,
-    asset_id: assetId,
-    job_key: request.key,
-    revived_dead_job: previous === "dead",
-  };
+  return { object, request, previous: await deps.jobs.statusOf(request.key) };
 }

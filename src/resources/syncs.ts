@@ -9,7 +9,12 @@ import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Deps } from "../sync/deps";
-import { DEFAULT_POLLING_INTERVAL_SECONDS, DEFAULT_SOURCE_PATH, DEFAULT_SYNC_MODE } from "../sync/settings";
+import {
+  DEFAULT_POLLING_INTERVAL_SECONDS,
+  DEFAULT_SOURCE_PATH,
+  DEFAULT_SYNC_MODE,
+  DEFAULT_WAIT_FOR_GRACE_SECONDS,
+} from "../sync/settings";
 import { findBucket } from "./buckets";
 import { presentSync } from "./present";
 import { deleteSyncStatements } from "./sync-removal";
@@ -79,6 +84,10 @@ export async function createSync(
     pollingIntervalSeconds: interval,
     fileFilters: input.file_filters ?? {},
     renditionPreference: input.rendition_preference ?? null,
+    createRenditions: input.create_renditions ?? [],
+    removeCreatedRenditions: input.remove_created_renditions ?? false,
+    waitFor: input.wait_for ?? [],
+    waitForGraceSeconds: input.wait_for_grace_seconds ?? DEFAULT_WAIT_FOR_GRACE_SECONDS,
     status: "active",
     origin: "api",
     // The initial pass is queued just below; the poller takes over one interval later.
@@ -118,12 +127,19 @@ export async function updateSync(
     fileFilters: patch.file_filters ?? row.fileFilters,
     renditionPreference:
       patch.rendition_preference === undefined ? row.renditionPreference : patch.rendition_preference,
+    createRenditions: patch.create_renditions ?? row.createRenditions,
+    removeCreatedRenditions: patch.remove_created_renditions ?? row.removeCreatedRenditions,
+    waitFor: patch.wait_for ?? row.waitFor,
+    waitForGraceSeconds: patch.wait_for_grace_seconds ?? row.waitForGraceSeconds,
   };
   const selectionChanged =
     next.connectionId !== row.connectionId ||
     next.sourcePath !== row.sourcePath ||
     JSON.stringify(next.fileFilters) !== JSON.stringify(row.fileFilters) ||
-    JSON.stringify(next.renditionPreference) !== JSON.stringify(row.renditionPreference);
+    JSON.stringify(next.renditionPreference) !== JSON.stringify(row.renditionPreference) ||
+    JSON.stringify(next.createRenditions) !== JSON.stringify(row.createRenditions) ||
+    JSON.stringify(next.waitFor) !== JSON.stringify(row.waitFor) ||
+    next.waitForGraceSeconds !== row.waitForGraceSeconds;
   // A finished initial_only sync switched to continuous starts polling again.
   const status: SyncStatus =
     row.status === "completed" && next.syncMode === "continuous" ? "active" : row.status;

@@ -3,9 +3,12 @@
  * (`src/http/admin/<resource>/schemas.ts`) validate requests into the input types and document
  * the views; a compile-time check there keeps each schema and its view the same shape.
  */
-import type { ObjectState, RenditionRecord } from "../db/schema";
+import type { RenditionRecord, TrackRecord } from "../db/documents";
+import type { ObjectState } from "../db/schema";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { JobStatus } from "../queue/types";
 import type { FileFilters } from "../sync/filters";
+import type { WaitForKind } from "../sync/settings";
 
 export type ConnectionCreateInput = {
   name: string;
@@ -46,6 +49,10 @@ type SyncSettingsInput = {
   polling_interval_seconds?: number;
   file_filters?: FileFilters;
   rendition_preference?: string[] | null;
+  create_renditions?: StaticRenditionResolution[];
+  remove_created_renditions?: boolean;
+  wait_for?: WaitForKind[];
+  wait_for_grace_seconds?: number;
 };
 export type SyncCreateInput = SyncSettingsInput & { connection_id: string };
 export type SyncPatchInput = SyncSettingsInput & { connection_id?: string };
@@ -120,6 +127,10 @@ export type SyncView = {
   polling_interval_seconds: number;
   file_filters: Record<string, unknown>;
   rendition_preference: string[] | null;
+  create_renditions: string[];
+  remove_created_renditions: boolean;
+  wait_for: string[];
+  wait_for_grace_seconds: number;
   status: string;
   /** While suspended: why (`failing`, `environment_changed`, `deletion_guard`). */
   suspension: string | null;
@@ -146,6 +157,11 @@ export type ObjectView = {
   playback_policy: string | null;
   rendition: RenditionView | null;
   metadata: Record<string, unknown> | null;
+  /** The ready text tracks and the audio tracks, as the pipeline is handed them (URLs are made per delivery). */
+  tracks: TrackRecord[];
+  /** The `wait_for` hold: when it began, and when its grace ran out (delivered without what it waited for). */
+  wait_for_since: string | null;
+  wait_for_expired_at: string | null;
   version: number;
   discovered_via: string;
   /** Held by the deletion guard since then: Mux answers 404, a person decides. */
@@ -194,3 +210,33 @@ export type ObjectDetailView = ObjectView & {
 export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: boolean };
 
 export type RetryResult = { object_id: string; asset_id: string; job_key: string; revived_dead_job: boolean };
+
+/** The dead letters' filters (`src/resources/dead-letters.ts`). */
+export type DeadLetterFilter = { type?: string; bucket_id?: string; sync_id?: string; error?: string };
+export type DeadLetterQuery = DeadLetterFilter & { cursor?: string; limit: number };
+
+export type DeadLetterView = Omit<JobView, "status" | "available_at"> & {
+  died_at: string | null;
+  sync_id: string | null;
+  bucket_id: string | null;
+  object: { id: string; asset_id: string; state: string; reason: string | null } | null;
+};
+
+export type DeadLetterPage = { data: DeadLetterView[]; next_cursor: string | null; has_more: boolean };
+
+export type ReplayAction = "revived" | "object_retry" | "new_pass";
+export type ReplayResult = {
+  id: string;
+  type: string;
+  action: ReplayAction;
+  job_key: string;
+  run_id: string | null;
+};
+
+export type BulkReplayResult = {
+  replayed: number;
+  results: ReplayResult[];
+  refused: Array<{ id: string; code: string; message: string }>;
+  next_cursor: string | null;
+  has_more: boolean;
+};

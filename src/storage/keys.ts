@@ -1,13 +1,13 @@
 /**
  * The one builder of storage keys. An object's files live under `<bucket id>/<asset id>/<file
  * name>`, and every part is checked here against its pattern (a bucket id, a Mux id, a Mux
- * rendition file name), so no key holds a separator, a dot segment or an escape of its own: a
+ * rendition file name or a text track's file name), so no key holds a separator, a dot segment or an escape of its own: a
  * key built here names a place inside its object's folder and nowhere else. Both stores take
  * the parts, never a key string, and build their keys through these functions.
  */
 import { AppError } from "../lib/errors";
 import { isBucketId } from "../lib/ids";
-import { isMuxId, isRenditionFileName } from "../mux/ids";
+import { isMuxId, isRenditionFileName, isTrackFileName } from "../mux/ids";
 
 /** One stored file of one object. */
 export type ObjectFile = { bucketId: string; assetId: string; name: string };
@@ -36,7 +36,8 @@ export function objectSegments(bucketId: string, assetId: string): [string, stri
 
 /** `[bucketId, assetId, name]`, checked. */
 export function fileSegments(file: ObjectFile): [string, string, string] {
-  if (!isRenditionFileName(file.name)) throw new StorageKeyError("file name", file.name);
+  if (!isRenditionFileName(file.name) && !isTrackFileName(file.name))
+    throw new StorageKeyError("file name", file.name);
   return [...objectSegments(file.bucketId, file.assetId), file.name];
 }
 

@@ -1,5 +1,5 @@
 /** The asset fields an object keeps and the pipeline receives as `metadata` (DESIGN §6). */
-import type { ObjectMetadata } from "../db/schema";
+import type { ObjectMetadata } from "../db/documents";
 import type { MuxAsset } from "../mux/schemas";
 
 export function assetMetadata(asset: MuxAsset): ObjectMetadata {

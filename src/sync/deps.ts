@@ -25,6 +25,11 @@ export type StreamSettings = {
   downloadStallTimeoutMs: number;
 };
 
+/** image.mux.com: where the thumbnails, storyboards and GIFs handed to the pipeline are served. */
+export type ImageSettings = {
+  baseUrl: string;
+};
+
 /** The hand-off to the feature-extraction pipeline. */
 export type PipelineSettings = {
   /** Used by buckets without a pipeline URL of their own; null: their objects stop at `ready`. */
@@ -89,6 +94,7 @@ export type Deps = {
   /** Outbound HTTP: the stream host and the pipeline (the Mux API goes through `credentials`). */
   fetch: typeof fetch;
   stream: StreamSettings;
+  images: ImageSettings;
   pipeline: PipelineSettings;
   ingest: IngestSettings;
   reconcile: ReconcileSettings;

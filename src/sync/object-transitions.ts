@@ -18,6 +18,7 @@ import type {
   ObjectState,
 } from "../db/schema";
 import { announcedKey, leaveReason, type PipelineView, pipelineViewKey, rowView } from "./pipeline-view";
+import { textRecords, trackFilesStored } from "./track-records";
 
 export type StoredObject = Pick<
   ObjectRow,
@@ -27,6 +28,7 @@ export type StoredObject = Pick<
   | "rendition"
   | "playbackId"
   | "playbackPolicy"
+  | "tracks"
   | "announcedView"
   | "acknowledged"
 >;
@@ -57,7 +59,7 @@ export type ChangePlan =
       reason: ObjectReason | null;
       /** Write this to the outbox with the change. */
       announce: Announcement | null;
-      /** Download the chosen rendition (its delivery follows the download). */
+      /** Download the chosen rendition and the text tracks' files (the delivery follows the download). */
       download: boolean;
       /** Keep the stored file's record (same rendition, already downloaded). */
       keepStoredRendition: boolean;
@@ -76,14 +78,17 @@ export function decideChange(
 
   const key = pipelineViewKey(target.view);
   const sameRow = current !== null && pipelineViewKey(rowView(current)) === key;
-  const stored = current?.rendition?.path !== undefined && current.rendition.name === target.view.rendition;
+  const renditionStored =
+    current?.rendition?.path !== undefined && current.rendition.name === target.view.rendition;
+  const stored = renditionStored && textFilesStored(current, target.view);
   const settled = current !== null && (current.state === "ready" || current.state === "delivered");
   // Nothing the pipeline would see changed, and nothing is left to do for it: already announced,
   // nowhere to announce it, or its download is under way.
   if (settled && sameRow && (announced === key || !context.pipeline || (context.storage && !stored)))
     return NOTHING;
 
-  if (context.storage && !stored) return member("ready", null, false, true);
+  // A stored MP4 is kept when only text tracks' files are missing: the download fetches those.
+  if (context.storage && !stored) return member("ready", null, renditionStored, true);
   if (!context.pipeline) return member("ready", null, stored, false);
   const inFlight = context.latestDelivery === "pending" || context.latestDelivery === "delivered";
   if (announced === key && inFlight) {
@@ -91,6 +96,15 @@ export function decideChange(
     return member(context.latestDelivery === "delivered" ? "delivered" : "ready", null, stored, false);
   }
   return member("ready", announcementOf(current), stored, false);
+}
+
+/** Every text track the view names has its files stored on the object. */
+function textFilesStored(current: StoredObject | null, view: PipelineView): boolean {
+  const records = new Map(textRecords(current?.tracks).map((track) => [track.id, track]));
+  return view.textTracks.every((track) => {
+    const record = records.get(track.id);
+    return record !== undefined && trackFilesStored(record);
+  });
 }
 
 /** The type of an announcement that the object qualifies (with its current view). */

@@ -7,14 +7,8 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type {
-  ObjectMetadata,
-  ObjectReason,
-  ObjectRow,
-  ObjectState,
-  RenditionRecord,
-  Trigger,
-} from "../db/schema";
+import type { ObjectMetadata, RenditionRecord, TrackRecord } from "../db/documents";
+import type { ObjectReason, ObjectRow, ObjectState, Trigger } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
 
@@ -29,8 +23,12 @@ export type ObjectChange = {
   playbackPolicy?: string | null;
   rendition?: RenditionRecord | null;
   metadata?: ObjectMetadata | null;
+  tracks?: TrackRecord[] | null;
   discoveredVia: Trigger;
   waitingSince?: number | null;
+  /** The `wait_for` hold (`wait-for.ts`): when it began, and when its grace ran out. */
+  waitForSince?: number | null;
+  waitForExpiredAt?: number | null;
   /** The view key announced with this change (ready/updated), or null when a departure is. */
   announcedView?: string | null;
   /** The deletion guard holds (a time) or releases (null) a deletion. */
@@ -104,12 +102,14 @@ export function writeObjectChange(
 function insertObject(objectId: string, change: ObjectChange, token: string, now: number): SQL {
   return sql`
     INSERT INTO objects (id, bucket_id, sync_id, asset_id, state, reason, message, playback_id, playback_policy,
-                         rendition, metadata, version, write_token, discovered_via, waiting_since, announced_view,
-                         source_fingerprint, state_changed_at, created_at, updated_at)
+                         rendition, metadata, tracks, version, write_token, discovered_via, waiting_since,
+                         wait_for_since, wait_for_expired_at, announced_view, source_fingerprint, state_changed_at,
+                         created_at, updated_at)
     VALUES (${objectId}, ${change.bucketId}, ${change.syncId}, ${change.assetId}, ${change.state}, ${change.reason},
             ${change.message}, ${change.playbackId ?? null}, ${change.playbackPolicy ?? null},
-            ${json(change.rendition)}, ${json(change.metadata)}, 1, ${token}, ${change.discoveredVia},
-            ${change.waitingSince ?? null}, ${change.announcedView ?? null}, ${change.sourceFingerprint ?? null},
+            ${json(change.rendition)}, ${json(change.metadata)}, ${json(change.tracks)}, 1, ${token},
+            ${change.discoveredVia}, ${change.waitingSince ?? null}, ${change.waitForSince ?? null},
+            ${change.waitForExpiredAt ?? null}, ${change.announcedView ?? null}, ${change.sourceFingerprint ?? null},
             ${now}, ${now}, ${now})
     ON CONFLICT (bucket_id, asset_id) DO NOTHING`;
 }
@@ -130,7 +130,10 @@ function updateObject(
       playback_policy = ${keep(change.playbackPolicy, existing.playbackPolicy)},
       rendition = ${json(keep(change.rendition, existing.rendition))},
       metadata = ${json(keep(change.metadata, existing.metadata))},
+      tracks = ${json(keep(change.tracks, existing.tracks))},
       waiting_since = ${keep(change.waitingSince, existing.waitingSince)},
+      wait_for_since = ${keep(change.waitForSince, existing.waitForSince)},
+      wait_for_expired_at = ${keep(change.waitForExpiredAt, existing.waitForExpiredAt)},
       announced_view = ${keep(change.announcedView, existing.announcedView)},
       pending_deletion_at = ${keep(change.pendingDeletionAt, existing.pendingDeletionAt)},
       unannounced_deletion_at = ${keep(change.unannouncedDeletionAt, existing.unannouncedDeletionAt)},

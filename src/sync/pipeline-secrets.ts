@@ -6,7 +6,8 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { type BucketSecretHints, buckets } from "../db/schema";
+import type { BucketSecretHints } from "../db/documents";
+import { buckets } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { type SecretBox, secretHint } from "../lib/secret-box";
 import type { Deps } from "./deps";

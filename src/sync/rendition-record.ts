@@ -1,5 +1,5 @@
 /** The rendition record kept on an object, from a resolved candidate. */
-import type { RenditionRecord } from "../db/schema";
+import type { RenditionRecord } from "../db/documents";
 import type { RenditionCandidate } from "../mux/renditions";
 import { streamUrl } from "../mux/stream";
 

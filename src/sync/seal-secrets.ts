@@ -1,5 +1,5 @@
 /** Turns clear connection secrets into the columns stored for them: ciphertexts plus masks. */
-import type { SecretHints } from "../db/schema";
+import type { SecretHints } from "../db/documents";
 import { type SecretBox, secretHint } from "../lib/secret-box";
 
 export type ConnectionSecretsInput = {

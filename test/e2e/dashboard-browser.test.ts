@@ -2,7 +2,8 @@
  * The dashboard in headless Chromium (Debian's chromium, driven by playwright-core) against a
  * real `mux-ingest serve` with data: sign in, compare the numbers shown with the API, retry a
  * failed object, sign out, and keep a screenshot (test-results/dashboard.png). The strict CSP
- * must not break the pages: the browser reports no violation, and the stylesheet is applied.
+ * must not break the pages: the browser reports no violation, and the stylesheet is applied; axe-core
+ * finds no serious or critical violation.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -12,6 +13,7 @@ import { join, resolve } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
+import { expectAccessible } from "../helpers/axe";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -154,6 +156,7 @@ describe("the dashboard in Chromium", () => {
     );
     expect(await text(`failure-${refusedAsset}`)).toContain("delivery_failed");
 
+    await expectAccessible(page, "dashboard");
     const html = await page.content();
     for (const secret of [TOKEN_SECRET, ADMIN_TOKEN, PIPELINE_SECRET]) expect(html).not.toContain(secret);
     expect(html).toContain("****d00d");

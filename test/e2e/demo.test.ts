@@ -27,6 +27,9 @@ describe("mux-ingest demo", () => {
     // About three assets in five have MP4s in the seeded mix (MP4s are opt-in on Mux).
     expect(number("delivered to the pipeline")).toBeGreaterThan(20);
     expect(number("failed")).toBe(0);
+    // The seeded library has captioned assets: the pipeline gets their text tracks.
+    expect(number("  with captions")).toBeGreaterThan(0);
+    expect(out).toMatch(/with captions\s+\d+ {3}\d+ text tracks handed over/);
     expect(out).toMatch(/(\d+) signed deliveries verified, 0 forged/);
     // A repair is a webhook that was missed: with none dropped, there is none (regression: the
     // end of a rendition grace period was counted as one).

@@ -182,7 +182,8 @@ describe("startFakeMux over real HTTP", () => {
       stop = resolve;
     });
     let baseUrl = "";
-    const exit = runFakeMuxCommand(["--port", "0", "--assets", "12", "--seed", "9", "--rate-limit", "0"], {
+    const args = ["--port", "0", "--assets", "12", "--seed", "9", "--rate-limit", "0", "--captioned", "1"];
+    const exit = runFakeMuxCommand(args, {
       out: (line) => lines.push(line),
       err: (line) => lines.push(line),
       until,
@@ -191,8 +192,14 @@ describe("startFakeMux over real HTTP", () => {
       },
     });
     await vi.waitFor(() => expect(baseUrl).not.toBe(""), { timeout: 5000, interval: 10 });
-    const state = (await (await fetch(`${baseUrl}/_fake/state`)).json()) as { assets: unknown[] };
+    const state = (await (await fetch(`${baseUrl}/_fake/state`)).json()) as {
+      assets: Array<{ tracks?: Array<{ type: string }> }>;
+    };
     expect(state.assets).toHaveLength(12);
+    // --captioned 1: every asset that got as far as ready lists a text track.
+    const listed = state.assets.filter((a) => a.tracks);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((a) => a.tracks?.some((t) => t.type === "text"))).toBe(true);
     const key = (await (await fetch(`${baseUrl}/_fake/signing-key`)).json()) as {
       data: { private_key: string };
     };
@@ -202,6 +209,7 @@ describe("startFakeMux over real HTTP", () => {
     const printed = lines.join("\n");
     expect(printed).toContain(`MUX_BASE_URL=${baseUrl}`);
     expect(printed).toContain(`MUX_STREAM_BASE_URL=${baseUrl}/stream`);
+    expect(printed).toContain(`MUX_IMAGE_BASE_URL=${baseUrl}/image`);
     expect(printed).toMatch(/MUX_TOKEN_ID=\S+/);
     expect(printed).toMatch(/MUX_WEBHOOK_SECRET=\S+/);
     expect(printed).toMatch(/MUX_SIGNING_KEY=\S+/);

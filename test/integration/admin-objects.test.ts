@@ -231,6 +231,10 @@ describe("the API described and measured", () => {
       "/v1/connections",
       "/v1/connections/{id}",
       "/v1/connections/{id}/test",
+      "/v1/dead-letters",
+      "/v1/dead-letters/replay",
+      "/v1/dead-letters/{id}",
+      "/v1/dead-letters/{id}/replay",
       "/v1/jobs",
       "/v1/jobs/{id}/retry",
     ]);
@@ -241,6 +245,15 @@ describe("the API described and measured", () => {
     expect(doc.components.schemas.ConnectionCreate?.properties.access_token_id).toMatchObject({
       format: "uuid",
     });
+    // What the service sends, described as an OpenAPI 3.1 webhook from the payload's one schema.
+    type Described = {
+      content: Record<string, { schema: { properties: { data: { required: string[] } } } }>;
+    };
+    const { webhooks } = doc as unknown as { webhooks: Record<string, { post: { requestBody: Described } }> };
+    const payload = webhooks["pipeline-delivery"]?.post.requestBody.content["application/json"]?.schema;
+    expect(payload?.properties.data.required).toEqual(
+      expect.arrayContaining(["tracks", "images", "rendition"]),
+    );
 
     const docs = await h.app.request("/docs");
     expect(docs.status).toBe(200);

@@ -124,6 +124,10 @@ describe("syncs", () => {
       polling_interval_seconds: 60,
       file_filters: { min_duration_seconds: 1 },
       rendition_preference: ["medium.mp4", "low.mp4"],
+      create_renditions: [],
+      remove_created_renditions: false,
+      wait_for: [],
+      wait_for_grace_seconds: 3600,
       status: "active",
       last_run: { kind: "initial", status: "queued" },
     });
@@ -144,6 +148,47 @@ describe("syncs", () => {
     expect(b.objects.total).toBe(assets.length);
     const list = await json<{ data: Sync[] }>(await h.api("GET", `/v1/buckets/${bucket.id}/syncs`));
     expect(list.data.map((s) => s.id)).toEqual([sync.id]);
+  });
+
+  it("keeps create_renditions, remove_created_renditions, wait_for and its grace, and refuses impossible lists", async () => {
+    await harness();
+    const created = await json<Sync>(
+      await h.api("POST", "/v1/buckets/bkt_default/syncs", {
+        connection_id: "con_default",
+        create_renditions: ["720p", "audio-only"],
+        wait_for: ["captions"],
+        wait_for_grace_seconds: 600,
+      }),
+    );
+    expect(created).toMatchObject({
+      create_renditions: ["720p", "audio-only"],
+      remove_created_renditions: false,
+      wait_for: ["captions"],
+      wait_for_grace_seconds: 600,
+    });
+    const patched = await json<Sync>(
+      await h.api("PATCH", `/v1/buckets/bkt_default/syncs/${created.id}`, { create_renditions: ["highest"] }),
+    );
+    expect(patched).toMatchObject({ create_renditions: ["highest"], wait_for: ["captions"] });
+
+    const refused = await h.api("POST", "/v1/buckets/bkt_default/syncs", {
+      connection_id: "con_default",
+      create_renditions: ["highest", "720p", "720p"],
+      wait_for: ["subtitles"],
+      wait_for_grace_seconds: -1,
+    });
+    expect(refused.status).toBe(400);
+    const messages = ((await json<ErrorAnswer>(refused)).error.details ?? []).map(
+      (d) => `${d.field}: ${d.message}`,
+    );
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "create_renditions: must not name a resolution twice",
+        expect.stringContaining('create_renditions: must not mix "highest"'),
+        expect.stringContaining('wait_for[0]: must be "captions"'),
+        expect.stringContaining("wait_for_grace_seconds: must be at least 0"),
+      ]),
+    );
   });
 
   it("names each bad setting in a 400, with the shared schemas' words", async () => {

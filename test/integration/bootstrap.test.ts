@@ -78,4 +78,30 @@ describe("bootstrap from the environment", () => {
       sync_mode: "continuous",
     });
   });
+
+  it("takes CREATE_RENDITIONS, REMOVE_CREATED_RENDITIONS, WAIT_FOR and its grace into the default sync", async () => {
+    h = await createHarness({ bootstrap: false });
+    await bootstrapDefaults(
+      h.deps,
+      defaultSyncSpec(
+        env({
+          CREATE_RENDITIONS: " highest , audio-only ",
+          REMOVE_CREATED_RENDITIONS: "true",
+          WAIT_FOR: "captions",
+          WAIT_FOR_GRACE_SECONDS: "120",
+        }),
+      ),
+    );
+    expect(
+      h.database.sqlite
+        .prepare(
+          "select create_renditions as c, remove_created_renditions as r, wait_for as w, wait_for_grace_seconds as g from syncs",
+        )
+        .get(),
+    ).toEqual({ c: '["highest","audio-only"]', r: 1, w: '["captions"]', g: 120 });
+    expect(() => env({ CREATE_RENDITIONS: "highest,720p" })).toThrow(
+      /CREATE_RENDITIONS must not mix "highest"/,
+    );
+    expect(() => env({ WAIT_FOR: "chapters" })).toThrow(/WAIT_FOR must be "captions"/);
+  });
 });

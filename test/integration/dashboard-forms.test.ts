@@ -46,8 +46,13 @@ describe("CSRF on every state-changing dashboard route", () => {
     expect(dashboardPosts(app).sort()).toEqual(
       expect.arrayContaining([
         "/dashboard/confirm-deletions",
+        "/dashboard/dead-letters/purge",
+        "/dashboard/dead-letters/replay",
+        "/dashboard/dead-letters/replay-one",
         "/dashboard/login",
         "/dashboard/logout",
+        "/dashboard/object-redeliver",
+        "/dashboard/object-retry",
         "/dashboard/repin",
         "/dashboard/resume",
         "/dashboard/retry",

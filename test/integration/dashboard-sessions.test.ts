@@ -196,7 +196,8 @@ describe("expiry, on the manual clock", () => {
   it("is not kept open by the page's own refresh: a forgotten tab reaches the idle end", async () => {
     const h = await harness();
     const { cookie } = await signIn(h.app, TOKEN);
-    const page = await (await h.app.request("/", { headers: { cookie } })).text();
+    // The refresh a person turned on.
+    const page = await (await h.app.request("/?refresh=on", { headers: { cookie } })).text();
     const refresh = /http-equiv="refresh" content="\d+;url=([^"]+)"/.exec(page)?.[1] ?? "";
     expect(refresh).toMatch(/^\/\?auto=1$/);
     const start = sessionRows(h)[0]?.last_seen_at;

@@ -88,6 +88,12 @@ describe("delivery to the pipeline", () => {
           external_id: "x1",
           duration: expect.any(Number),
         }),
+        tracks: [{ id: expect.any(String), type: "audio", language_code: null, name: null, primary: true }],
+        images: {
+          thumbnail_url: `https://image.mux.com/${asset.playback_ids?.[0]?.id}/thumbnail.jpg`,
+          storyboard_url: `https://image.mux.com/${asset.playback_ids?.[0]?.id}/storyboard.vtt`,
+          animated_url: `https://image.mux.com/${asset.playback_ids?.[0]?.id}/animated.gif`,
+        },
       },
     });
     expect(pipeline.rejectedSignatures).toBe(0);

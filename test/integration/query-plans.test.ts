@@ -11,7 +11,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openNodeDatabase } from "../../src/db/node";
 import { OBJECT_STATES, SKIP_REASONS } from "../../src/db/schema";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
+import {
+  listDeadLetters,
+  purgeDeadLetter,
+  replayDeadLetter,
+  replayDeadLetters,
+} from "../../src/resources/dead-letters";
 import { encodeFeedCursor } from "../../src/resources/feed-cursor";
+import { browseObjects, METADATA_SEARCH_INDEXES, SEARCH_FIELDS } from "../../src/resources/object-browser";
+import { readMuxRenditions } from "../../src/resources/object-in-mux";
+import { redeliverObject } from "../../src/resources/object-redeliver";
+import { readObjectStory } from "../../src/resources/object-story";
 import { readOverview } from "../../src/resources/overview";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
@@ -49,7 +59,8 @@ const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const BOUNDED_SORTS = [
   {
     // recheckWaiting (src/jobs/reconcile-checks.ts): sorts a sync's objects in the two waiting
-    // states (transient: the static-rendition grace period moves them on), oldest check first.
+    // states (transient: the static-rendition grace period, and for objects held by wait_for its
+    // own grace, moves them on), oldest check first.
     sql: `"objects"."state" in (?, ?) and ("objects"."last_seen_at" is null or "objects"."last_seen_at" < ?)) order by COALESCE("objects"."last_seen_at", 0) asc limit ?`,
   },
 ];
@@ -147,5 +158,133 @@ describe("query plans on the paths that run per request or per job", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("the console's objects browser: filters, searches and cursors of every kind", async () => {
+    const states = fc.option(fc.constantFrom(...OBJECT_STATES), { nil: undefined });
+    const reasons = fc.option(fc.constantFrom(...SKIP_REASONS), { nil: undefined });
+    const searches = fc.option(
+      fc.record({
+        field: fc.constantFrom(...SEARCH_FIELDS),
+        term: fc.string({ minLength: 1, maxLength: 12 }),
+      }),
+      { nil: undefined },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        states,
+        reasons,
+        searches,
+        fc.integer({ min: 1, max: 3 }),
+        async (state, reason, search, limit) => {
+          const query = {
+            limit,
+            ...(state ? { state } : {}),
+            ...(reason ? { reason } : {}),
+            ...(search ? { search } : {}),
+          };
+          const executed = await recorder.capture(async () => {
+            const first = await browseObjects(h.deps, { bucketId: "bkt_default", query });
+            if (first.next_cursor)
+              await browseObjects(h.deps, {
+                bucketId: "bkt_default",
+                query: { ...query, cursor: first.next_cursor },
+              });
+          });
+          expect(problemsOf(executed)).toBe("");
+        },
+      ),
+      { numRuns: 60 },
+    );
+    await expectFlat(async () =>
+      expect(
+        (await h.app.request("/dashboard/buckets/bkt_default/objects?field=title&q=E", { headers: bearer }))
+          .status,
+      ).toBe(200),
+    );
+    await expectFlat(async () =>
+      expect((await h.app.request(`/dashboard/find?q=${assets[0]}`, { headers: bearer })).status).toBe(303),
+    );
+    // Each metadata search walks its own expression index (migration 0013), not the bucket.
+    for (const [field, { index }] of Object.entries(METADATA_SEARCH_INDEXES)) {
+      const search = { field: field as keyof typeof METADATA_SEARCH_INDEXES, term: "a" };
+      const executed = await recorder.capture(() =>
+        browseObjects(h.deps, { bucketId: "bkt_default", query: { limit: 5, search } }),
+      );
+      const plans = executed
+        .filter((e) => e.sql.includes("json_extract"))
+        .map((e) => planOf(h.database.sqlite, e).join(" | "));
+      expect(plans.length, field).toBeGreaterThan(0);
+      for (const plan of plans)
+        expect(plan, field).toContain(`USING INDEX ${index} (bucket_id=? AND <expr>>? AND <expr><?)`);
+    }
+  });
+
+  it("the console's object story, an older timeline page, its renditions in Mux and a re-delivery", async () => {
+    const object = h.objectOf(assets[0] ?? "");
+    const objectId = String(object?.id);
+    await expectFlat(async () =>
+      expect((await h.app.request(`/dashboard/objects/${objectId}`, { headers: bearer })).status).toBe(200),
+    );
+    const first = await readObjectStory(h.deps, { objectId });
+    const cursor = first.older_cursor ?? "";
+    await expectFlat(() => readObjectStory(h.deps, { objectId, ...(cursor ? { cursor } : {}) }));
+    await expectFlat(() => readMuxRenditions(h.deps, { objectId }));
+    await expectFlat(() => redeliverObject(h.deps, { objectId }));
+  });
+
+  it("the dead letters: listed with every filter, replayed one by one and in bulk, purged", async () => {
+    const object = h.objectOf(assets[1] ?? "");
+    const insert = h.database.sqlite.prepare(
+      `INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts, max_attempts, available_at, rerun, created_at, updated_at)
+       VALUES (?, 'default', ?, ?, ?, 'dead', 1, 1, ?, 0, 0, 0)
+       ON CONFLICT (queue, idempotency_key) DO UPDATE SET id = excluded.id, payload = excluded.payload,
+         status = 'dead', available_at = excluded.available_at`,
+    );
+    insert.run(
+      "job_dead_deliver",
+      "deliver",
+      `deliver:${object?.id}`,
+      JSON.stringify({ objectId: object?.id }),
+      5,
+    );
+    insert.run(
+      "job_dead_ingest",
+      "ingest",
+      `ingest:syn_default:${assets[2]}`,
+      JSON.stringify({ syncId: "syn_default", assetId: assets[2] }),
+      4,
+    );
+    insert.run(
+      "job_dead_pass",
+      "reconcile",
+      "reconcile:syn_default",
+      JSON.stringify({ syncId: "syn_default", runId: "run_x" }),
+      3,
+    );
+    for (const filter of [
+      {},
+      { type: "deliver" },
+      { bucket_id: "bkt_default" },
+      { sync_id: "syn_default", error: "x" },
+    ]) {
+      const executed = await recorder.capture(async () => {
+        const page = await listDeadLetters(h.deps, { ...filter, limit: 1 });
+        if (page.next_cursor)
+          await listDeadLetters(h.deps, { ...filter, limit: 1, cursor: page.next_cursor });
+      });
+      expect(problemsOf(executed)).toBe("");
+    }
+    await expectFlat(async () =>
+      expect(
+        (await h.app.request("/dashboard/dead-letters?bucket_id=bkt_default", { headers: bearer })).status,
+      ).toBe(200),
+    );
+    await expectFlat(() => replayDeadLetter(h.deps, { id: "job_dead_deliver" }));
+    await expectFlat(() => replayDeadLetter(h.deps, { id: "job_dead_pass" }));
+    await expectFlat(() => replayDeadLetters(h.deps, { type: "ingest", limit: 10 }));
+    await h.settle();
+    insert.run("job_dead_purge", "deliver", "deliver:obj_gone", JSON.stringify({ objectId: "obj_gone" }), 2);
+    await expectFlat(() => purgeDeadLetter(h.deps, { id: "job_dead_purge" }));
   });
 });

@@ -40,11 +40,16 @@ afterEach(() => rmSync(join(root, ".."), { recursive: true, force: true }));
 const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const VALID_BUCKET = /^bkt_[A-Za-z0-9]{1,64}$/;
 const VALID_NAME = /^[a-z0-9]{1,32}(-[a-z0-9]{1,32}){0,3}\.(mp4|m4a)$/;
+/** A text track's files: `{track id}.vtt` and `.txt`, the id a Mux id of at most 200 characters. */
+const VALID_TRACK_FILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}\.(vtt|txt)$/;
 
 const hostile = hostilePart;
 const validId = validMuxId;
 const validBucket = fc.stringMatching(/^[A-Za-z0-9]{1,20}$/).map((s) => `bkt_${s}`);
-const validName = validFileName;
+const trackFileName = fc
+  .tuple(fc.oneof(validId, hostile), fc.constantFrom(".vtt", ".txt", ".vtt/..", ".srt", ""))
+  .map(([id, ext]) => `${id}${ext}`);
+const validName = fc.oneof(validFileName, trackFileName);
 const anyId = fc.oneof(validId, hostile);
 const anyBucket = fc.oneof(validBucket, hostile);
 const anyName = fc.oneof(validName, hostile);
@@ -74,7 +79,10 @@ describe("the key builder", () => {
   it("accepts only valid parts, and an accepted key is exactly <bucket>/<asset>/<name>", () => {
     fc.assert(
       fc.property(anyBucket, anyId, anyName, (bucketId, assetId, name) => {
-        const valid = VALID_BUCKET.test(bucketId) && VALID_ID.test(assetId) && VALID_NAME.test(name);
+        const valid =
+          VALID_BUCKET.test(bucketId) &&
+          VALID_ID.test(assetId) &&
+          (VALID_NAME.test(name) || VALID_TRACK_FILE.test(name));
         let key: string | null = null;
         try {
           key = fileKey({ bucketId, assetId, name });
@@ -102,7 +110,10 @@ describe("FileSystemStorage", () => {
     await fc.assert(
       fc.asyncProperty(anyBucket, anyId, anyName, async (bucketId, assetId, name) => {
         const before = snapshot(root);
-        const valid = VALID_BUCKET.test(bucketId) && VALID_ID.test(assetId) && VALID_NAME.test(name);
+        const valid =
+          VALID_BUCKET.test(bucketId) &&
+          VALID_ID.test(assetId) &&
+          (VALID_NAME.test(name) || VALID_TRACK_FILE.test(name));
         const put = storage.put({ bucketId, assetId, name }, body("bytes"));
         if (!valid) {
           await expect(put).rejects.toBeInstanceOf(StorageKeyError);

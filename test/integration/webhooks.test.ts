@@ -91,7 +91,7 @@ describe("POST /webhooks/mux", () => {
     for (const type of [
       "video.live_stream.active",
       "video.upload.created",
-      "video.asset.track.ready",
+      "video.asset.track.created",
       "robots.job.ready",
     ]) {
       const res = await signed(JSON.stringify(muxEvent(type, { id: "x1" })));

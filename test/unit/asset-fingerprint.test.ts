@@ -30,6 +30,16 @@ const file = fc.record({
   filesize: maybe(fc.integer({ min: 0, max: 1e9 })),
 });
 
+const textTrack = fc.record({
+  id: muxId,
+  type: fc.constant("text"),
+  status: fc.constantFrom("ready", "preparing"),
+  text_source: maybe(fc.constantFrom("uploaded", "generated_vod")),
+  language_code: maybe(text),
+  name: maybe(text),
+});
+const otherTrack = fc.record({ id: muxId, type: fc.constantFrom("video", "audio") });
+
 const asset: fc.Arbitrary<MuxAsset> = fc
   .record({
     id: muxId,
@@ -48,6 +58,7 @@ const asset: fc.Arbitrary<MuxAsset> = fc
     mp4_support: maybe(fc.constantFrom("none", "standard", "capped-1080p")),
     duration: maybe(fc.double({ min: 0, max: 43200, noNaN: true })),
     is_live: maybe(fc.boolean()),
+    tracks: maybe(fc.array(fc.oneof(textTrack, otherTrack), { maxLength: 4 })),
   })
   .map((raw) => muxAssetSchema.parse(raw));
 
@@ -72,6 +83,38 @@ const edits: Array<[string, (a: MuxAsset) => MuxAsset]> = [
       },
     }),
   ],
+  [
+    "a caption that becomes ready",
+    (a) => ({ ...a, tracks: [...(a.tracks ?? []), { id: "cc1", type: "text", status: "ready" }] }),
+  ],
+  [
+    "a text track's status, name or language",
+    (a) => {
+      const tracks = [...(a.tracks ?? []), { id: "cc2", type: "text", status: "preparing", name: "English" }];
+      return {
+        ...a,
+        tracks: tracks.map((t) => (t.id === tracks.at(-1)?.id ? { ...t, status: "ready" } : t)),
+      };
+    },
+  ],
+];
+
+/** A caption's lifecycle, each step a reading a listing may show. */
+const CAPTION_STEPS: Array<Array<Record<string, unknown>>> = [
+  [],
+  [{ id: "cc1", type: "text", status: "preparing", text_source: "generated_vod", name: "English" }],
+  [{ id: "cc1", type: "text", status: "ready", text_source: "generated_vod", name: "English" }],
+  [{ id: "cc1", type: "text", status: "ready", text_source: "generated_vod", name: "English (CC)" }],
+  [
+    {
+      id: "cc1",
+      type: "text",
+      status: "ready",
+      text_source: "generated_vod",
+      name: "English (CC)",
+      language_code: "en-US",
+    },
+  ],
 ];
 
 describe("assetFingerprint", () => {
@@ -92,6 +135,28 @@ describe("assetFingerprint", () => {
         expect(assetFingerprint(withExtra)).toBe(assetFingerprint(a));
       }),
     );
+  });
+
+  it("changes with each step of a caption's life: created, ready, renamed, relabelled, deleted", () => {
+    const base = muxAssetSchema.parse({ id: "a1", status: "ready", tracks: [{ id: "v1", type: "video" }] });
+    const prints = CAPTION_STEPS.map((text) =>
+      assetFingerprint(muxAssetSchema.parse({ ...base, tracks: [...(base.tracks ?? []), ...text] })),
+    );
+    expect(new Set(prints).size).toBe(CAPTION_STEPS.length);
+  });
+
+  it("keeps the fingerprint an asset without text tracks had before tracks were read in full", () => {
+    // The value stored objects hold from before (computed by the previous version): a changed
+    // one would re-judge every asset of every library once.
+    const plain = muxAssetSchema.parse({
+      id: "a1",
+      status: "ready",
+      tracks: [
+        { id: "v1", type: "video", max_width: 1920 },
+        { id: "s1", type: "audio", primary: true },
+      ],
+    });
+    expect(assetFingerprint(plain)).toBe("e0210be0429516c8");
   });
 
   it("is 16 hex digits, the same for the same reading", () => {

@@ -123,12 +123,44 @@ describe("eventTarget: per-rendition events", () => {
   });
 });
 
+describe("eventTarget: track events", () => {
+  const TRACK_EVENTS = ["video.asset.track.ready", "video.asset.track.deleted"];
+
+  // mux-facts §2.4: object.type is "track", object.id and data.id the track's id.
+  it.each(TRACK_EVENTS)("%s names the asset by data.asset_id", (type) => {
+    const event = envelope(type, {
+      object: { type: "track", id: "track-1" },
+      data: {
+        id: "track-1",
+        type: "text",
+        text_source: "generated_vod",
+        status: "ready",
+        asset_id: "asset-1",
+      },
+    });
+    expect(eventTarget(event)).toEqual({ kind: "asset", assetId: "asset-1" });
+  });
+
+  it.each(TRACK_EVENTS)("%s never takes the track's id for the asset's", (type) => {
+    expect(
+      eventTarget(envelope(type, { object: { type: "asset", id: "track-1" }, data: { id: "track-1" } })),
+    ).toEqual({ kind: "no_asset_id" });
+    expect(eventTarget(envelope(type, { object: { type: "track", id: "track-1" } }))).toEqual({
+      kind: "no_asset_id",
+    });
+  });
+
+  it.each(INVALID_IDS)("treats a data.asset_id that is %s as missing", (_label, assetId) => {
+    const event = envelope("video.asset.track.ready", { data: { id: "track-1", asset_id: assetId } });
+    expect(eventTarget(event)).toEqual({ kind: "no_asset_id" });
+  });
+});
+
 describe("eventTarget: everything else is ignored", () => {
   it.each([
+    // A track being made, or failing, changes nothing the pipeline is handed.
     "video.asset.track.created",
-    "video.asset.track.ready",
     "video.asset.track.errored",
-    "video.asset.track.deleted",
     "video.asset.master.ready",
     "video.asset.warning",
     "video.asset.non_standard_input_detected",
@@ -203,14 +235,17 @@ describe("eventTarget properties", () => {
   const validId = (value: unknown): value is string =>
     typeof value === "string" && value.length <= 255 && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value);
 
-  it("takes a rendition event's asset only from data.asset_id, never from object.id", () => {
+  it("takes a rendition or track event's asset only from data.asset_id, never from object.id", () => {
     fc.assert(
-      fc.property(anyEnvelope(RENDITION_EVENTS), (raw) => {
-        const assetId = raw.data?.asset_id;
-        expect(eventTarget(envelope(raw.type, raw))).toEqual(
-          validId(assetId) ? { kind: "asset", assetId } : { kind: "no_asset_id" },
-        );
-      }),
+      fc.property(
+        anyEnvelope([...RENDITION_EVENTS, "video.asset.track.ready", "video.asset.track.deleted"]),
+        (raw) => {
+          const assetId = raw.data?.asset_id;
+          expect(eventTarget(envelope(raw.type, raw))).toEqual(
+            validId(assetId) ? { kind: "asset", assetId } : { kind: "no_asset_id" },
+          );
+        },
+      ),
     );
   });
 

@@ -5,13 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  OBJECT_STATES,
-  type ObjectMetadata,
-  type ObjectReason,
-  type ObjectState,
-  SKIP_REASONS,
-} from "../../src/db/schema";
+import type { ObjectMetadata } from "../../src/db/documents";
+import { OBJECT_STATES, type ObjectReason, type ObjectState, SKIP_REASONS } from "../../src/db/schema";
 import {
   type ChangePlan,
   decideChange,
@@ -19,7 +14,12 @@ import {
   type Target,
   type TransitionContext,
 } from "../../src/sync/object-transitions";
-import { LEGACY_ANNOUNCED_VIEW, type PipelineView, pipelineViewKey } from "../../src/sync/pipeline-view";
+import {
+  LEGACY_ANNOUNCED_VIEW,
+  type PipelineView,
+  pipelineViewKey,
+  type TextTrackView,
+} from "../../src/sync/pipeline-view";
 
 const METADATA: ObjectMetadata = {
   title: "Cats",
@@ -37,6 +37,18 @@ const VIEW: PipelineView = {
   rendition: "low.mp4",
   playbackId: "pb1",
   playbackPolicy: "public",
+  textTracks: [],
+};
+
+/** A ready caption track as the pipeline sees it. */
+const CAPTION: TextTrackView = {
+  id: "trk1",
+  type: "text",
+  text_type: "subtitles",
+  language_code: "en",
+  name: "English",
+  closed_captions: true,
+  text_source: "generated_vod",
 };
 
 const PIPELINE: TransitionContext = { pipeline: true, storage: false, latestDelivery: null };
@@ -56,6 +68,7 @@ function stored(state: ObjectState, overrides: Partial<StoredObject> = {}): Stor
     },
     playbackId: VIEW.playbackId,
     playbackPolicy: VIEW.playbackPolicy,
+    tracks: null,
     announcedView: null,
     acknowledged: false,
     ...overrides,
@@ -248,6 +261,7 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
     rendition: fc.constantFrom("low.mp4", "medium.mp4", null),
     playbackId: fc.constantFrom("pb1", "pb2"),
     playbackPolicy: fc.constantFrom("public", "signed"),
+    textTracks: fc.constantFrom<TextTrackView[]>([], [CAPTION], [{ ...CAPTION, name: "renamed" }]),
   });
   const current = fc.option(
     fc.record({
@@ -313,6 +327,10 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
         : null,
       playbackId: c.view.playbackId,
       playbackPolicy: c.view.playbackPolicy,
+      tracks: c.view.textTracks.map((t) => ({
+        ...t,
+        ...(c.path ? { path: "/v", transcript_path: "/t" } : {}),
+      })),
       announcedView:
         c.announced === "none"
           ? null
@@ -377,6 +395,11 @@ describe("decideChange invariants, over arbitrary objects and evaluations", () =
             : null,
           playbackId: t.view.playbackId,
           playbackPolicy: t.view.playbackPolicy,
+          // A download under way has stored no track file yet.
+          tracks: t.view.textTracks.map((track) => ({
+            ...track,
+            ...(ctx.storage && !plan.download ? { path: "/v", transcript_path: "/t" } : {}),
+          })),
           announcedView: plan.announce
             ? plan.announce.type === "object.deleted"
               ? null

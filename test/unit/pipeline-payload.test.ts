@@ -1,13 +1,53 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ObjectMetadata, ObjectRow, RenditionRecord } from "../../src/db/schema";
-import { buildPipelinePayload } from "../../src/pipeline/payload";
+import type { ObjectMetadata, RenditionRecord, TrackRecord } from "../../src/db/documents";
+import type { ObjectRow } from "../../src/db/schema";
+import { buildPipelinePayload, type PlaybackAccess, type PlaybackTokens } from "../../src/pipeline/payload";
+import { pipelinePayloadSchema } from "../../src/pipeline/payload-schema";
 
 const READY = { type: "object.ready", reason: null } as const;
 const UPDATED = { type: "object.updated", reason: null } as const;
 const DELETED = { type: "object.deleted", reason: "deleted_in_mux" } as const;
 
 const STREAM_URL = "https://stream.mux.com/play-1/low.mp4";
-const SIGNED_URL = `${STREAM_URL}?token=eyJhbGciOiJSUzI1NiJ9.payload.signature`;
+const TOKENS: PlaybackTokens = { video: "v.v.v", thumbnail: "t.t.t", storyboard: "s.s.s", gif: "g.g.g" };
+const SIGNED_URL = `${STREAM_URL}?token=${TOKENS.video}`;
+
+const HOSTS = { streamBaseUrl: "https://stream.mux.com", imageBaseUrl: "https://image.mux.com" };
+const UNSIGNED: PlaybackAccess = { ...HOSTS, tokens: null };
+const SIGNED: PlaybackAccess = { ...HOSTS, tokens: TOKENS };
+
+const IMAGES = {
+  thumbnail_url: "https://image.mux.com/play-1/thumbnail.jpg",
+  storyboard_url: "https://image.mux.com/play-1/storyboard.vtt",
+  animated_url: "https://image.mux.com/play-1/animated.gif",
+};
+
+const GENERATED: TrackRecord = {
+  id: "trk-gen",
+  type: "text",
+  text_type: "subtitles",
+  language_code: "en",
+  name: "English (generated)",
+  closed_captions: true,
+  text_source: "generated_vod",
+};
+const UPLOADED: TrackRecord = {
+  id: "trk-up",
+  type: "text",
+  text_type: "subtitles",
+  language_code: "fr",
+  name: "Français",
+  closed_captions: false,
+  text_source: "uploaded",
+};
+const AUDIO: TrackRecord = {
+  id: "trk-audio",
+  type: "audio",
+  language_code: "en",
+  name: "Default",
+  primary: true,
+};
 
 const rendition: RenditionRecord = {
   name: "low.mp4",
@@ -43,11 +83,14 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
     playbackPolicy: "public",
     rendition: { ...rendition },
     metadata: { ...metadata },
+    tracks: null,
     version: 3,
     writeToken: "write-token-secret-ish",
     discoveredVia: "webhook",
     lastSeenAt: 1_700_000_001_000,
     waitingSince: null,
+    waitForSince: null,
+    waitForExpiredAt: null,
     announcedView: "[]",
     acknowledged: true,
     pendingDeletionAt: null,
@@ -63,7 +106,7 @@ function objectRow(overrides: Partial<ObjectRow> = {}): ObjectRow {
 
 describe("buildPipelinePayload", () => {
   it("builds object.ready field for field from the row, and nothing more", () => {
-    expect(buildPipelinePayload(READY, objectRow(), null)).toStrictEqual({
+    expect(buildPipelinePayload(READY, objectRow(), UNSIGNED)).toStrictEqual({
       type: "object.ready",
       data: {
         bucket_id: "bkt_1",
@@ -72,13 +115,15 @@ describe("buildPipelinePayload", () => {
         source: { provider: "mux", asset_id: "asset-1", playback_id: "play-1", playback_policy: "public" },
         rendition,
         metadata,
+        tracks: [],
+        images: IMAGES,
       },
     });
   });
 
   it("replaces only the rendition URL with the signed one when given, leaving the row as it was", () => {
     const row = objectRow({ playbackPolicy: "signed" });
-    const payload = buildPipelinePayload(READY, row, SIGNED_URL);
+    const payload = buildPipelinePayload(READY, row, SIGNED);
     expect(payload.data.rendition).toStrictEqual({ ...rendition, url: SIGNED_URL });
     expect(payload.data.source.playback_policy).toBe("signed");
     // The stored row keeps the bare URL: a token is minted per send and expires.
@@ -87,12 +132,12 @@ describe("buildPipelinePayload", () => {
 
   it("keeps the stored download path (and every other stored rendition field) in the rendition", () => {
     const stored = { ...rendition, path: "bkt_1/asset-1/low.mp4", sha256: "ab".repeat(32) };
-    const payload = buildPipelinePayload(READY, objectRow({ rendition: stored }), SIGNED_URL);
+    const payload = buildPipelinePayload(READY, objectRow({ rendition: stored }), SIGNED);
     expect(payload.data.rendition).toStrictEqual({ ...stored, url: SIGNED_URL });
   });
 
   it("keeps a null rendition null, even with a signed URL", () => {
-    const payload = buildPipelinePayload(DELETED, objectRow({ rendition: null }), SIGNED_URL);
+    const payload = buildPipelinePayload(DELETED, objectRow({ rendition: null }), SIGNED);
     expect(payload.data.rendition).toBeNull();
   });
 
@@ -105,7 +150,7 @@ describe("buildPipelinePayload", () => {
       rendition: null,
       metadata: null,
     });
-    expect(buildPipelinePayload(DELETED, row, null)).toStrictEqual({
+    expect(buildPipelinePayload(DELETED, row, UNSIGNED)).toStrictEqual({
       type: "object.deleted",
       data: {
         bucket_id: "bkt_1",
@@ -115,28 +160,30 @@ describe("buildPipelinePayload", () => {
         source: { provider: "mux", asset_id: "asset-1", playback_id: null, playback_policy: null },
         rendition: null,
         metadata: null,
+        tracks: [],
+        images: null,
       },
     });
   });
 
   it("says why an object left on object.deleted, and only there", () => {
     for (const reason of ["filtered", "no_rendition", "no_playback_id"] as const) {
-      expect(buildPipelinePayload({ type: "object.deleted", reason }, objectRow(), null).data.reason).toBe(
-        reason,
-      );
+      expect(
+        buildPipelinePayload({ type: "object.deleted", reason }, objectRow(), UNSIGNED).data.reason,
+      ).toBe(reason);
     }
-    expect("reason" in buildPipelinePayload(READY, objectRow(), null).data).toBe(false);
-    expect("reason" in buildPipelinePayload(UPDATED, objectRow(), null).data).toBe(false);
+    expect("reason" in buildPipelinePayload(READY, objectRow(), UNSIGNED).data).toBe(false);
+    expect("reason" in buildPipelinePayload(UPDATED, objectRow(), UNSIGNED).data).toBe(false);
   });
 
   it("carries the full current object on object.updated, as on object.ready", () => {
-    const ready = buildPipelinePayload(READY, objectRow(), null);
-    const updated = buildPipelinePayload(UPDATED, objectRow(), null);
+    const ready = buildPipelinePayload(READY, objectRow(), UNSIGNED);
+    const updated = buildPipelinePayload(UPDATED, objectRow(), UNSIGNED);
     expect(updated).toStrictEqual({ ...ready, type: "object.updated" });
   });
 
   it("serialises to exactly that JSON body", () => {
-    const payload = buildPipelinePayload(READY, objectRow(), SIGNED_URL);
+    const payload = buildPipelinePayload(READY, objectRow(), SIGNED);
     expect(JSON.parse(JSON.stringify(payload))).toStrictEqual(payload);
     expect(Object.keys(payload.data)).toEqual([
       "bucket_id",
@@ -145,6 +192,87 @@ describe("buildPipelinePayload", () => {
       "source",
       "rendition",
       "metadata",
+      "tracks",
+      "images",
     ]);
+  });
+});
+
+describe("buildPipelinePayload: tracks and images", () => {
+  const withTracks = (overrides: Partial<ObjectRow> = {}) =>
+    objectRow({ tracks: [GENERATED, UPLOADED, AUDIO], ...overrides });
+
+  it("hands over text tracks with their WebVTT, a transcript for generated ones only, and audio tracks as they are", () => {
+    const { tracks } = buildPipelinePayload(READY, withTracks(), UNSIGNED).data;
+    expect(tracks).toStrictEqual([
+      {
+        ...GENERATED,
+        vtt_url: "https://stream.mux.com/play-1/text/trk-gen.vtt",
+        transcript_url: "https://stream.mux.com/play-1/text/trk-gen.txt",
+      },
+      { ...UPLOADED, vtt_url: "https://stream.mux.com/play-1/text/trk-up.vtt" },
+      AUDIO,
+    ]);
+  });
+
+  it("gives each URL of a signed playback id the token of its own audience", () => {
+    const { data } = buildPipelinePayload(READY, withTracks({ playbackPolicy: "signed" }), SIGNED);
+    const [generated] = data.tracks;
+    expect(generated?.type === "text" && generated.vtt_url).toBe(
+      `https://stream.mux.com/play-1/text/trk-gen.vtt?token=${TOKENS.video}`,
+    );
+    expect(generated?.type === "text" && generated.transcript_url).toBe(
+      `https://stream.mux.com/play-1/text/trk-gen.txt?token=${TOKENS.video}`,
+    );
+    expect(data.images).toStrictEqual({
+      thumbnail_url: `${IMAGES.thumbnail_url}?token=${TOKENS.thumbnail}`,
+      storyboard_url: `${IMAGES.storyboard_url}?token=${TOKENS.storyboard}`,
+      animated_url: `${IMAGES.animated_url}?token=${TOKENS.gif}`,
+    });
+  });
+
+  it("keeps stored track files' paths, and builds the copy kept on the delivery without a token", () => {
+    const stored = { ...GENERATED, path: "/s/trk-gen.vtt", transcript_path: "/s/trk-gen.txt" };
+    const unsigned = JSON.stringify(
+      buildPipelinePayload(READY, objectRow({ tracks: [stored], playbackPolicy: "signed" }), UNSIGNED),
+    );
+    expect(unsigned).toContain('"path":"/s/trk-gen.vtt"');
+    expect(unsigned).toContain('"transcript_path":"/s/trk-gen.txt"');
+    expect(unsigned).not.toContain("token=");
+  });
+
+  it("has no images for an audio-only asset nor without a playback id, and no track URLs without one", () => {
+    const audioOnly = objectRow({ metadata: { ...metadata, resolution_tier: "audio-only" } });
+    expect(buildPipelinePayload(READY, audioOnly, UNSIGNED).data.images).toBeNull();
+    const { data } = buildPipelinePayload(DELETED, withTracks({ playbackId: null }), UNSIGNED);
+    expect(data.images).toBeNull();
+    expect(data.tracks).toStrictEqual([GENERATED, UPLOADED, AUDIO]);
+  });
+
+  it("carries hostile track names and language codes verbatim, and puts the track id in its URL path", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 80 }),
+        fc.string({ maxLength: 80 }),
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$/),
+        (name, language, id) => {
+          const track: TrackRecord = { ...GENERATED, id, name, language_code: language };
+          const payload = buildPipelinePayload(READY, objectRow({ tracks: [track] }), UNSIGNED);
+          const [out] = payload.data.tracks;
+          expect(out?.name).toBe(name);
+          expect(out?.language_code).toBe(language);
+          expect(out?.type === "text" && new URL(out.vtt_url ?? "").pathname).toBe(`/play-1/text/${id}.vtt`);
+          expect(pipelinePayloadSchema.safeParse(JSON.parse(JSON.stringify(payload))).success).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("is what the payload schema describes, field for field (no field it does not name)", () => {
+    for (const access of [UNSIGNED, SIGNED]) {
+      const payload = buildPipelinePayload(READY, withTracks(), access);
+      expect(pipelinePayloadSchema.strict().safeParse(payload).success).toBe(true);
+      expect(pipelinePayloadSchema.parse(payload)).toStrictEqual(payload);
+    }
   });
 });

@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { probeRenditions, streamUrl } from "../../src/mux/stream";
+import { imageUrl } from "../../src/mux/images";
+import { probeRenditions, streamUrl, textTrackUrl } from "../../src/mux/stream";
 
 type Call = { url: string; method: string | undefined };
 type Answer = number | Error;
@@ -100,5 +102,40 @@ describe("streamUrl", () => {
     expect(
       streamUrl({ baseUrl: "http://127.0.0.1:9000/", playbackId: "p", name: "low.mp4", token: "x+y/z" }),
     ).toBe("http://127.0.0.1:9000/p/low.mp4?token=x%2By%2Fz");
+  });
+});
+
+describe("textTrackUrl and imageUrl", () => {
+  it("build the text track and image URLs of a playback id, with a token only when given", () => {
+    const link = { baseUrl: "https://stream.mux.com/", playbackId: "PLAY123", trackId: "TRK9" };
+    expect(textTrackUrl({ ...link, format: "vtt" })).toBe("https://stream.mux.com/PLAY123/text/TRK9.vtt");
+    expect(textTrackUrl({ ...link, format: "txt", token: "a.b" })).toBe(
+      "https://stream.mux.com/PLAY123/text/TRK9.txt?token=a.b",
+    );
+    const image = { baseUrl: "https://image.mux.com", playbackId: "PLAY123" };
+    expect(imageUrl({ ...image, kind: "thumbnail" })).toBe("https://image.mux.com/PLAY123/thumbnail.jpg");
+    expect(imageUrl({ ...image, kind: "storyboard", token: "s" })).toBe(
+      "https://image.mux.com/PLAY123/storyboard.vtt?token=s",
+    );
+    expect(imageUrl({ ...image, kind: "animated" })).toBe("https://image.mux.com/PLAY123/animated.gif");
+  });
+
+  // A playback id of "." or ".." would be a dot segment whatever the escaping (the URL standard
+  // reads %2E as a dot): ids are Mux ids (mux/ids.ts) before they reach a builder.
+  it("keeps every id inside its path segment, whatever else it holds", () => {
+    const playback = fc.string().filter((id) => id !== "." && id !== "..");
+    fc.assert(
+      fc.property(playback, fc.string(), (playbackId, trackId) => {
+        const url = new URL(
+          textTrackUrl({ baseUrl: "https://stream.test", playbackId, trackId, format: "vtt" }),
+        );
+        expect(url.origin).toBe("https://stream.test");
+        const segments = url.pathname.split("/");
+        expect(segments).toHaveLength(4);
+        expect(decodeURIComponent(segments[1] ?? "")).toBe(playbackId);
+        expect(decodeURIComponent(segments[3] ?? "")).toBe(`${trackId}.vtt`);
+        expect(url.search).toBe("");
+      }),
+    );
   });
 });

@@ -2,6 +2,16 @@
 import { z } from "zod";
 import { mp4SupportSchema, playbackPolicySchema, resolutionSchema } from "./api-bodies";
 
+/** `TextTrackSpec` as JSON. */
+export const textTrackSpecSchema = z.object({
+  id: z.string().min(1).optional(),
+  textSource: z.enum(["uploaded", "generated_vod"]).optional(),
+  languageCode: z.string().optional(),
+  name: z.string().optional(),
+  closedCaptions: z.boolean().optional(),
+  readyAfterMs: z.number().nonnegative().nullable().optional(),
+});
+
 /** `AssetSpec` as JSON. */
 export const assetSpecSchema = z.object({
   id: z.string().min(1).optional(),
@@ -37,6 +47,7 @@ export const assetSpecSchema = z.object({
   spontaneousUpdate: z.boolean().optional(),
   live: z.boolean().optional(),
   liveStreamId: z.string().min(1).optional(),
+  textTracks: z.array(textTrackSpecSchema).optional(),
 });
 
 export const faultsSchema = z.object({

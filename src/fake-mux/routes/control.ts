@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
-import { ASSET_EVENT_TYPES, RENDITION_EVENT_TYPES } from "../../mux/events";
+import { ASSET_EVENT_TYPES, RENDITION_EVENT_TYPES, TRACK_EVENT_TYPES } from "../../mux/events";
 import type { FakeMuxCore } from "../core";
 import { SpecError } from "../spec-error";
 import { snapshotStats } from "../stats";
@@ -19,6 +19,7 @@ import {
   environmentSchema,
   faultsSchema,
   listingSchema,
+  textTrackSpecSchema,
   tokenSchema,
 } from "./control-schemas";
 
@@ -167,13 +168,14 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
       const body = await parse(
         c.req.raw,
         z.object({
-          type: z.enum([...ASSET_EVENT_TYPES, ...RENDITION_EVENT_TYPES]),
+          type: z.enum([...ASSET_EVENT_TYPES, ...RENDITION_EVENT_TYPES, ...TRACK_EVENT_TYPES]),
           rendition: z.string().optional(),
+          track: z.string().optional(),
         }),
       );
       if (body instanceof Response) return body;
       return attempt(() => {
-        const event = env.fireEvent(c.req.param("id") ?? "", body.type, body.rendition);
+        const event = env.fireEvent(c.req.param("id") ?? "", body.type, body.track ?? body.rendition);
         return event && c.json({ data: event }, 202);
       });
     }),
@@ -196,6 +198,25 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
         ? c.body(null, 204)
         : notFound("asset or rendition"),
     ),
+  );
+  app.post(
+    "/assets/:id/tracks",
+    scoped(async (c, env) => {
+      const body = await parse(c.req.raw, textTrackSpecSchema);
+      if (body instanceof Response) return body;
+      return attempt(() => {
+        const track = env.addTextTrack(c.req.param("id") ?? "", body);
+        return track && c.json({ data: track }, 201);
+      });
+    }),
+  );
+  app.delete(
+    "/assets/:id/tracks/:track",
+    scoped((c, env) => {
+      const deleted = env.deleteTextTrack(c.req.param("id") ?? "", c.req.param("track") ?? "");
+      if (deleted === undefined) return notFound();
+      return deleted ? c.body(null, 204) : notFound("track");
+    }),
   );
   app.put(
     "/assets/:id/mp4-support",
@@ -223,10 +244,15 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
     scoped(async (c, env) => {
       const body = await parse(
         c.req.raw,
-        z.object({ count: z.number().int().min(0).max(100_000), seed: z.number().int().optional() }),
+        z.object({
+          count: z.number().int().min(0).max(100_000),
+          seed: z.number().int().optional(),
+          captioned: z.number().min(0).max(1).optional(),
+        }),
       );
       if (body instanceof Response) return body;
-      return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1) }, 201);
+      const options = { captioned: body.captioned ?? 0 };
+      return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1, options) }, 201);
     }),
   );
   app.post("/settle", async (c) => {

@@ -1,19 +1,18 @@
 /**
  * The stream.mux.com subset: `GET`/`HEAD /stream/:playback_id/:name` for MP4s that are ready,
  * with `Content-Length`, `Range` and signed-playback checks (against the signing key of the
- * asset's environment). Playback ids of every environment are served. Bytes are generated as
- * they are read, so a 1 GB file costs no memory.
+ * asset's environment), and `/stream/:playback_id/text/:track_id.vtt|.txt` for ready text tracks
+ * (the transcript of generated ones only), with the same checks (`aud: v`). Playback ids of every
+ * environment are served. MP4 bytes are generated as they are read, so a 1 GB file costs no memory.
  */
 import { Hono } from "hono";
 import type { AssetRecord } from "../asset-record";
-import { verifyPlaybackToken } from "../playback-token";
+import { transcriptText, webVttText } from "../delivery-files";
 import { parseRange, renditionStream } from "../rendition-bytes";
 import { recordCall } from "../stats";
 import type { FakeMuxWorld } from "../world";
 import type { Sleep } from "./api";
-
-const text = (status: number, message: string): Response =>
-  new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+import { checkPlaybackAccess, text } from "./playback-access";
 
 function readyFile(record: AssetRecord, name: string): AssetRecord["files"][number] | undefined {
   if (record.status !== "ready") return undefined;
@@ -26,7 +25,31 @@ export function streamRoutes(world: FakeMuxWorld, sleep: Sleep): Hono {
 
   app.use("*", async (c, next) => {
     await next();
-    recordCall(world.stats, `${c.req.method} /stream/:playback_id/:name`, c.res.status);
+    const route = c.req.path.split("/")[3] === "text" ? "text/:file" : ":name";
+    recordCall(world.stats, `${c.req.method} /stream/:playback_id/${route}`, c.res.status);
+  });
+
+  app.get("/stream/:playbackId/text/:file", async (c) => {
+    const latency = world.faults.latencyMs ?? 0;
+    if (latency > 0) await sleep(latency);
+    world.catchUp();
+    const access = await checkPlaybackAccess(world, {
+      playbackId: c.req.param("playbackId"),
+      token: c.req.query("token"),
+      audience: "v",
+      what: "text tracks",
+    });
+    if (!access.ok) return access.response;
+    const match = /^(.+)\.(vtt|txt)$/.exec(c.req.param("file"));
+    const track = access.record.textTracks.find((t) => t.id === match?.[1] && t.status === "ready");
+    if (!match || !track || access.record.status !== "ready") return text(404, "Not Found");
+    if (match[2] === "txt") {
+      if (track.textSource !== "generated_vod") return text(404, "Not Found");
+      return new Response(transcriptText(access.record, track), {
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+    return new Response(webVttText(access.record, track), { headers: { "content-type": "text/vtt" } });
   });
 
   // Hono answers HEAD with this GET handler and drops the body; the stream is never pulled.
@@ -36,24 +59,14 @@ export function streamRoutes(world: FakeMuxWorld, sleep: Sleep): Hono {
     world.catchUp();
     const playbackId = c.req.param("playbackId");
     const name = c.req.param("name");
-    const token = c.req.query("token");
-    const found = world.byPlayback(playbackId);
-    if (!found) return text(404, "Not Found");
-    if (found.policy === "drm") return text(403, "DRM playback IDs cannot be used for static renditions");
-    if (found.policy === "public" && token !== undefined) {
-      return text(403, "A token was provided for a public playback ID");
-    }
-    if (found.policy === "signed") {
-      if (!token) return text(403, "A signed playback ID requires a token");
-      const check = await verifyPlaybackToken(token, {
-        playbackId,
-        keyId: found.env.signingKey.id,
-        nowSeconds: Math.floor(world.clock.now() / 1000),
-        key: await found.env.playbackKey(),
-      });
-      if (!check.ok) return text(403, `Invalid playback token: ${check.reason}`);
-    }
-    const file = readyFile(found.record, name);
+    const access = await checkPlaybackAccess(world, {
+      playbackId,
+      token: c.req.query("token"),
+      audience: "v",
+      what: "static renditions",
+    });
+    if (!access.ok) return access.response;
+    const file = readyFile(access.record, name);
     if (!file) return text(404, "Not Found");
 
     const size = file.filesize;

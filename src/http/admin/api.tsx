@@ -4,10 +4,12 @@
  * schemas that validate the requests).
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { pipelinePayloadSchema } from "../../pipeline/payload-schema";
 import type { HttpEnv } from "../context";
 import { requireAdminToken } from "./auth";
 import { registerBucketRoutes } from "./buckets/routes";
 import { registerConnectionRoutes } from "./connections/routes";
+import { registerDeadLetterRoutes } from "./dead-letters/routes";
 import { DocsPage, type OpenApiDocument } from "./docs-page";
 import { registerJobRoutes } from "./jobs/routes";
 import { registerObjectRoutes } from "./objects/routes";
@@ -23,6 +25,21 @@ const DOCUMENT_CONFIG = {
       "Connections to Mux environments, buckets and the syncs that fill them, objects and what happened to each, and the job queue.",
   },
 };
+
+/** What the service sends, beside what it answers: the pipeline's body, as an OpenAPI 3.1 webhook. */
+function registerPipelineDelivery(app: OpenAPIHono<HttpEnv>) {
+  app.openAPIRegistry.registerWebhook({
+    method: "post",
+    path: "pipeline-delivery",
+    summary: "A delivery to a bucket's pipeline",
+    description:
+      "POSTed to the bucket's pipeline_url (or PIPELINE_URL) for every change to the bucket's set: object.ready, object.updated, object.deleted. Signed per Standard Webhooks with the bucket's secret; webhook-id ({object_id}.v{version}) is stable across retries. Redirects are not followed; any 2xx counts as delivered. The JSON Schema is docs/pipeline-payload.schema.json.",
+    request: {
+      body: { content: { "application/json": { schema: pipelinePayloadSchema } }, required: true },
+    },
+    responses: { 200: { description: "Any 2xx: delivered" } },
+  });
+}
 
 export function createAdminApi() {
   const app = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
@@ -43,6 +60,8 @@ export function createAdminApi() {
   registerSyncRoutes(app);
   registerObjectRoutes(app);
   registerJobRoutes(app);
+  registerDeadLetterRoutes(app);
+  registerPipelineDelivery(app);
 
   const document = () => app.getOpenAPI31Document(DOCUMENT_CONFIG);
   app.get("/openapi.json", (c) => c.json(document()));

@@ -12,6 +12,11 @@ export const NOTICES = {
   deletions_confirmed: "The held deletions were confirmed.",
   resumed: "The sync resumed; the held deletions were released.",
   signed_out: "Signed out.",
+  redelivery_queued: "Re-delivery queued: the object's newest delivery goes to the pipeline again.",
+  dead_letter_replayed: "Replayed: the work runs again.",
+  dead_letter_purged: "The dead letter was purged.",
+  dead_letters_replayed:
+    "The matching dead letters were replayed (at most 100 per click; those that could not run stay listed).",
 } as const;
 
 export type NoticeCode = keyof typeof NOTICES;
@@ -22,6 +27,10 @@ export const ACTIONS = {
   repin: "re-pin",
   confirm: "confirmation",
   resume: "resume",
+  redeliver: "re-delivery",
+  replay: "replay",
+  purge: "purge",
+  bulk_replay: "replay of the matching dead letters",
 } as const;
 
 export type ActionCode = keyof typeof ACTIONS;

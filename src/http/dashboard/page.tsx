@@ -1,6 +1,7 @@
 /**
  * The dashboard's markup: server-rendered Hono JSX over one `Overview` read, no front-end build
- * and no script. It refreshes itself with a meta refresh; the only inputs are the token form and
+ * and no script. It refreshes itself with a meta refresh when asked to (a timed refresh nobody
+ * asked for is a barrier to people who read slowly or use a screen reader); the only inputs are the token form and
  * one retry button per failed object. Secrets appear only as their masks. Nothing is inline (the
  * stylesheet is `/assets/dashboard.css`), so the strict CSP holds; notices are fixed texts
  * (`notices.ts`), never words from the request.
@@ -9,32 +10,13 @@ import type { FC } from "hono/jsx";
 import { OBJECT_STATES } from "../../db/schema";
 import type { Overview } from "../../resources/overview";
 import { DASHBOARD_CSS_PATH } from "../assets";
+import { bucketObjectsPath, CONSOLE_PATHS, ConsoleNav, objectPath } from "./console-layout";
 import { LOGIN_MESSAGES, type LoginMessage, type Notice } from "./notices";
 import { AUTO_REFRESH_PARAM } from "./session";
 import { SuspensionActions } from "./suspension-actions";
+import { Time } from "./time";
 
 export const REFRESH_SECONDS = 10;
-
-function ago(iso: string | null, now: string | null): string {
-  if (!iso) return "—";
-  const ms = Date.parse(now ?? iso) - Date.parse(iso);
-  const s = Math.round(Math.abs(ms) / 1000);
-  const text =
-    s < 60
-      ? `${s}s`
-      : s < 3600
-        ? `${Math.round(s / 60)}m`
-        : s < 86400
-          ? `${Math.round(s / 3600)}h`
-          : `${Math.round(s / 86400)}d`;
-  return ms >= 0 ? `${text} ago` : `in ${text}`;
-}
-
-const Time: FC<{ iso: string | null; now: string | null }> = ({ iso, now }) => (
-  <time datetime={iso ?? ""} title={iso ?? ""}>
-    {ago(iso, now)}
-  </time>
-);
 
 const Layout: FC<{ title: string; refresh?: boolean; children?: unknown }> = ({
   title,
@@ -105,17 +87,31 @@ const UnopenableNotice: FC<{ unopenable: Overview["unopenable"] }> = ({ unopenab
   );
 };
 
+/** Asks for the overview to refresh itself (a person's click: it counts as activity). */
+export const REFRESH_ON_PARAM = "refresh";
+
 export const DashboardPage: FC<{
   overview: Overview;
   csrf: string;
   notice: Notice | null;
-}> = ({ overview: o, csrf, notice }) => (
-  <Layout title="mux-ingest · dashboard" refresh>
+  refreshing?: boolean;
+}> = ({ overview: o, csrf, notice, refreshing = false }) => (
+  <Layout title="mux-ingest · dashboard" refresh={refreshing}>
+    <a class="skip" href="#main">
+      Skip to the content
+    </a>
     <header>
       <h1>mux-ingest</h1>
+      <ConsoleNav current="overview" />
       <span class="muted">
-        updated <Time iso={o.generated_at} now={o.generated_at} /> · refreshes every {REFRESH_SECONDS}s ·{" "}
-        <a href="/docs">API docs</a> · <a href="/metrics">metrics</a>
+        updated <Time iso={o.generated_at} now={o.generated_at} /> ·{" "}
+        {refreshing ? (
+          <>
+            refreshes every {REFRESH_SECONDS}s (<a href="/">stop</a>)
+          </>
+        ) : (
+          <a href={`/?${REFRESH_ON_PARAM}=on`}>refresh every {REFRESH_SECONDS}s</a>
+        )}
       </span>
       <form method="post" action="/dashboard/logout" class="inline">
         <input type="hidden" name="csrf" value={csrf} />
@@ -124,7 +120,7 @@ export const DashboardPage: FC<{
         </button>
       </form>
     </header>
-    <main>
+    <main id="main">
       {notice && (
         <p class={`notice ${notice.kind}`} data-testid="notice">
           {notice.text}
@@ -245,14 +241,17 @@ export const DashboardPage: FC<{
         <section class="bucket" data-testid={`bucket-${b.id}`}>
           <h3>
             {b.name} <code>{b.id}</code> · <span data-testid={`bucket-${b.id}-total`}>{b.total}</span> objects
+            · <a href={bucketObjectsPath(b.id)}>browse them</a>
           </h3>
           <div class="states">
             {OBJECT_STATES.map((state) => (
               <div class={`state ${state}`}>
-                <span class="count" data-testid={`count-${b.id}-${state}`}>
-                  {b.by_state[state] ?? 0}
-                </span>
-                <span>{state.replaceAll("_", " ")}</span>
+                <a href={bucketObjectsPath(b.id, new URLSearchParams({ state }))}>
+                  <span class="count" data-testid={`count-${b.id}-${state}`}>
+                    {b.by_state[state] ?? 0}
+                  </span>
+                  <span>{state.replaceAll("_", " ")}</span>
+                </a>
               </div>
             ))}
           </div>
@@ -302,7 +301,9 @@ export const DashboardPage: FC<{
             {o.recent_failures.map((f) => (
               <tr data-testid={`failure-${f.asset_id}`}>
                 <td>
-                  <code>{f.asset_id}</code>
+                  <a href={objectPath(f.id)}>
+                    <code>{f.asset_id}</code>
+                  </a>
                 </td>
                 <td>
                   <code>{f.bucket_id}</code>
@@ -333,6 +334,7 @@ export const DashboardPage: FC<{
         {(["pending", "running", "done", "dead"] as const).map((status) => (
           <span class={`pill ${status}`}>
             {status} <strong data-testid={`queue-${status}`}>{o.queue[status]}</strong>
+            {status === "dead" && o.queue.dead > 0 && <a href={CONSOLE_PATHS.deadLetters}> see them</a>}
           </span>
         ))}
       </p>

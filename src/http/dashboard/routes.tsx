@@ -20,10 +20,17 @@ import { bearerToken, DISABLED_MESSAGE, tokenFingerprint } from "../admin/auth";
 import type { HttpEnv } from "../context";
 import { clientOf, requestOrigin } from "../request-facts";
 import { type ActionCode, type NoticeCode, noticeOf, refusalQuery } from "./notices";
-import { DashboardPage, LoginPage } from "./page";
-import { clearSessionCookie, csrfHolds, dashboardAccess, sessionIdOf, setSessionCookie } from "./session";
+import { DashboardPage, LoginPage, REFRESH_ON_PARAM } from "./page";
+import {
+  AUTO_REFRESH_PARAM,
+  clearSessionCookie,
+  csrfHolds,
+  dashboardAccess,
+  sessionIdOf,
+  setSessionCookie,
+} from "./session";
 
-type Form = { get(name: string): string };
+export type Form = { get(name: string): string };
 
 function syncRefOf(form: Form) {
   return { bucketId: form.get("bucket_id"), syncId: form.get("sync_id") };
@@ -36,20 +43,28 @@ async function readForm(c: Context<HttpEnv>): Promise<Form> {
 
 /**
  * A dashboard form post: signed in (checked before the body is read), the session's CSRF value,
- * then the action; the answer is a redirect back to `/` with a notice code.
+ * then the action; the answer is a redirect back to `/` (or to the page `back` names, a path the
+ * caller builds from the form's checked ids, never one the form spells) with a notice code.
  */
-async function formAction(c: Context<HttpEnv>, action: ActionCode, act: (form: Form) => Promise<NoticeCode>) {
+export async function formAction(
+  c: Context<HttpEnv>,
+  action: ActionCode,
+  act: (form: Form) => Promise<NoticeCode>,
+  back: (form: Form) => string = () => "/",
+) {
   const token = c.var.http.adminToken;
   if (!token) return c.html(<LoginPage disabled={DISABLED_MESSAGE} />, 503);
   const access = await dashboardAccess(c, token);
   if (!access) return c.html(<LoginPage error="signed_out" />, 401);
   const form = await readForm(c);
   if (!(await csrfHolds(access, form.get("csrf")))) return c.html(<LoginPage error="forged" />, 403);
+  const page = back(form);
+  const join = page.includes("?") ? "&" : "?";
   try {
-    return c.redirect(`/?notice=${await act(form)}`, 303);
+    return c.redirect(`${page}${join}notice=${await act(form)}`, 303);
   } catch (err) {
     c.var.logger.warn("Dashboard action refused", { action, error: describeError(err) });
-    return c.redirect(`/?${refusalQuery(action, err)}`, 303);
+    return c.redirect(`${page}${join}${refusalQuery(action, err)}`, 303);
   }
 }
 
@@ -88,6 +103,7 @@ export function createDashboardRoutes() {
         overview={overview}
         csrf={access.via === "session" ? access.csrf : ""}
         notice={notice}
+        refreshing={c.req.query(REFRESH_ON_PARAM) === "on" || c.req.query(AUTO_REFRESH_PARAM) === "1"}
       />,
     );
   });

@@ -45,6 +45,27 @@ const renditionSchema = z
   })
   .nullable();
 
+const trackSchema = z.discriminatedUnion("type", [
+  z.object({
+    id: z.string(),
+    type: z.literal("text"),
+    text_type: z.string().nullable(),
+    language_code: z.string().nullable(),
+    name: z.string().nullable(),
+    closed_captions: z.boolean().nullable(),
+    text_source: z.string().nullable(),
+    path: z.string().optional(),
+    transcript_path: z.string().optional(),
+  }),
+  z.object({
+    id: z.string(),
+    type: z.literal("audio"),
+    language_code: z.string().nullable(),
+    name: z.string().nullable(),
+    primary: z.boolean().nullable(),
+  }),
+]);
+
 export const objectSchema = z
   .object({
     id: z.string(),
@@ -58,6 +79,13 @@ export const objectSchema = z
     playback_policy: z.string().nullable(),
     rendition: renditionSchema,
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    tracks: z.array(trackSchema).openapi({
+      description: "The ready text tracks, then the audio tracks; deliveries add their URLs.",
+    }),
+    wait_for_since: time.openapi({ description: "The sync's wait_for hold began then." }),
+    wait_for_expired_at: time.openapi({
+      description: "The wait_for grace ran out then: the object went on without what it waited for.",
+    }),
     version: z.number(),
     discovered_via: z.string(),
     pending_deletion_at: time.openapi({

@@ -6,10 +6,13 @@ import { z } from "@hono/zod-openapi";
 import type { RunView, SyncView } from "../../../resources/views";
 import { fileFiltersSchema } from "../../../sync/filters";
 import {
+  createRenditionsSchema,
   pollingIntervalSchema,
   renditionPreferenceSchema,
   sourcePathSchema,
   syncModeSchema,
+  waitForGraceSchema,
+  waitForSchema,
 } from "../../../sync/settings";
 import { type Documents, limit, pathParam, text, time, unknownKeys } from "../openapi";
 
@@ -20,6 +23,10 @@ const SYNC_KEYS = [
   "polling_interval_seconds",
   "file_filters",
   "rendition_preference",
+  "create_renditions",
+  "remove_created_renditions",
+  "wait_for",
+  "wait_for_grace_seconds",
 ] as const;
 
 const syncSettings = {
@@ -34,6 +41,24 @@ const syncSettings = {
     .nullable()
     .optional()
     .openapi({ example: ["low", "medium", "high"], description: "null restores the default order." }),
+  create_renditions: createRenditionsSchema.optional().openapi({
+    example: ["highest"],
+    description:
+      "Static Renditions API resolutions to ask Mux for when a ready asset has none of them (needs a token with Mux Video write permission). Empty: never ask.",
+  }),
+  remove_created_renditions: z.boolean().optional().openapi({
+    description:
+      "Delete the renditions this service created once their file is stored and delivered (needs stored copies: STORAGE_DIR, or R2 on Workers). Renditions it did not create are never deleted.",
+  }),
+  wait_for: waitForSchema.optional().openapi({
+    example: ["captions"],
+    description: "What `object.ready` waits for besides the MP4: `captions` is a ready text track.",
+  }),
+  wait_for_grace_seconds: waitForGraceSchema.optional().openapi({
+    example: 3600,
+    description:
+      "How long `wait_for` holds a ready object; then it is delivered without, and the reason recorded.",
+  }),
 };
 
 export const syncCreateSchema = z
@@ -86,6 +111,10 @@ export const syncSchema = z
     polling_interval_seconds: z.number(),
     file_filters: z.record(z.string(), z.unknown()),
     rendition_preference: z.array(z.string()).nullable(),
+    create_renditions: z.array(z.string()),
+    remove_created_renditions: z.boolean(),
+    wait_for: z.array(z.string()),
+    wait_for_grace_seconds: z.number(),
     status: z
       .string()
       .openapi({ description: "active, paused, completed (initial_only done) or suspended." }),
