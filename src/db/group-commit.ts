@@ -1,19 +1,25 @@
 /**
  * Group commit for better-sqlite3: `atomic` calls made in the same turn of the event loop share
- * one transaction, each in its own savepoint. A caller whose statements fail is rolled back alone
- * and gets its error; the others commit together. Every caller's promise settles only after the
- * shared COMMIT, so "resolved" still means "durably written" — webhooks answer 2xx only then —
- * while a burst of concurrent webhooks pays for one commit instead of one each.
+ * one transaction. Every caller's promise settles only after the shared COMMIT, so "resolved"
+ * still means "durably written" — webhooks answer 2xx only then — while a burst of concurrent
+ * webhooks pays for one commit instead of one each.
  *
- * Statements are compiled once per SQL text and kept prepared (drizzle would prepare them again
- * on every call, which dominated the webhook path's profile). The SQL text of a plain `sql`
- * template (text, nested templates, primitive values) is assembled here directly; anything else
- * (tables, columns, encoded params) goes through drizzle's dialect, which gives the same text.
+ * A caller whose statements fail is rolled back alone and gets its error; the others commit
+ * together. The group first runs without savepoints (almost every group: a savepoint per caller
+ * copies each page it touches into a sub-journal, which spills to a temporary file once a group
+ * touches more than 64 KiB); when any statement fails, that whole transaction is rolled back and
+ * the group runs again with one savepoint per caller, which isolates the failure. Statements only
+ * read and write this database, so running a rolled-back group again is invisible to its callers.
+ *
+ * Statements are compiled once and kept prepared (drizzle would prepare them again on every
+ * call, which dominated the webhook path's profile): a plain `sql` template is found by its
+ * shape (`statement-shapes.ts`), anything else by the text drizzle's dialect gives it.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { SQL, type SQLWrapper, StringChunk } from "drizzle-orm";
+import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
+import { StatementShapes } from "./statement-shapes";
 
 type Member = {
   statements: readonly SQLWrapper[];
@@ -21,27 +27,45 @@ type Member = {
   reject: (error: unknown) => void;
 };
 
+/** Set when a member's statement threw, as opposed to the transaction's BEGIN or COMMIT. */
+type MemberFailure = { failed: boolean };
+
 type Outcome = { ok: true; results: StatementResult[] } | { ok: false; error: unknown };
 
 const MAX_CACHED_STATEMENTS = 512;
 
 export class GroupCommitter {
   private readonly dialect = new SQLiteSyncDialect();
+  private readonly shapes: StatementShapes;
+  /** Statements drizzle compiled (not plain templates), by their text. */
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
   private pending: Member[] = [];
   private scheduled = false;
-  private readonly runMember: (statements: readonly SQLWrapper[]) => StatementResult[];
-  private readonly runGroup: (members: Member[]) => Outcome[];
+  private readonly runTogether: (members: Member[], failure: MemberFailure) => Outcome[];
+  private readonly runIsolated: (members: Member[]) => Outcome[];
 
   constructor(private readonly sqlite: BetterSqlite3.Database) {
-    this.runMember = sqlite.transaction((statements: readonly SQLWrapper[]) =>
-      statements.map((statement) => ({ changed: this.run(statement) > 0 })),
-    );
-    // Nested better-sqlite3 transactions are savepoints: a member that throws is rolled back alone.
-    this.runGroup = sqlite.transaction((members: Member[]) =>
+    this.shapes = new StatementShapes(sqlite);
+    const runStatements = (statements: readonly SQLWrapper[]): StatementResult[] =>
+      statements.map((statement) => ({ changed: this.run(statement) > 0 }));
+    // Throws at the first failing statement, noting it in `failure`; better-sqlite3 then rolls
+    // the whole group back.
+    this.runTogether = sqlite.transaction((members: Member[], failure: MemberFailure) =>
       members.map((member): Outcome => {
         try {
-          return { ok: true, results: this.runMember(member.statements) };
+          return { ok: true, results: runStatements(member.statements) };
+        } catch (error) {
+          failure.failed = true;
+          throw error;
+        }
+      }),
+    );
+    // Nested better-sqlite3 transactions are savepoints: a member that throws is rolled back alone.
+    const runMember = sqlite.transaction(runStatements);
+    this.runIsolated = sqlite.transaction((members: Member[]) =>
+      members.map((member): Outcome => {
+        try {
+          return { ok: true, results: runMember(member.statements) };
         } catch (error) {
           return { ok: false, error };
         }
@@ -65,9 +89,9 @@ export class GroupCommitter {
     this.scheduled = false;
     let outcomes: Outcome[];
     try {
-      outcomes = this.runGroup(members);
+      outcomes = this.runGroupOf(members);
     } catch (error) {
-      // The COMMIT itself failed (disk full, read-only…): nobody's write is durable.
+      // BEGIN or COMMIT failed (disk full, read-only…): nobody's write is durable.
       for (const member of members) member.reject(error);
       return;
     }
@@ -79,8 +103,26 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * The group in one transaction, without savepoints; if a member's statement failed (the group
+   * was rolled back whole), again with a savepoint per member. A lone member's failure is its
+   * own: no second run. A failure of BEGIN or COMMIT is thrown: it is everybody's.
+   */
+  private runGroupOf(members: Member[]): Outcome[] {
+    const failure: MemberFailure = { failed: false };
+    try {
+      return this.runTogether(members, failure);
+    } catch (error) {
+      if (!failure.failed) throw error;
+      if (members.length === 1) return [{ ok: false, error }];
+      return this.runIsolated(members);
+    }
+  }
+
   private run(statement: SQLWrapper): number {
-    const query = plainQuery(statement) ?? this.dialect.sqlToQuery(statement.getSQL());
+    const shaped = statement instanceof SQL ? this.shapes.find(statement) : null;
+    if (shaped) return shaped.prepared.run(...shaped.params).changes;
+    const query = this.dialect.sqlToQuery(statement.getSQL());
     let prepared = this.prepared.get(query.sql);
     if (!prepared) {
       prepared = this.sqlite.prepare(query.sql);
@@ -92,38 +134,4 @@ export class GroupCommitter {
     }
     return prepared.run(...(query.params as unknown[])).changes;
   }
-}
-
-type Query = { sql: string; params: unknown[] };
-
-/**
- * `statement` as SQL text and parameters, when it is made only of what a `sql` template holds in
- * the queue's and the verbs' statements: text, nested templates and primitive values (each a `?`,
- * as drizzle's SQLite dialect binds them). Null for anything else, which drizzle then compiles.
- */
-export function plainQuery(statement: SQLWrapper): Query | null {
-  if (!(statement instanceof SQL)) return null;
-  const query: Query = { sql: "", params: [] };
-  return appendPlain(statement, query) ? query : null;
-}
-
-function appendPlain(statement: SQL, query: Query): boolean {
-  // Set by `.inlineParams()`: drizzle then writes values into the text, which only it knows how to.
-  if ((statement as unknown as { shouldInlineParams: boolean }).shouldInlineParams) return false;
-  for (const chunk of statement.queryChunks) {
-    if (chunk instanceof StringChunk) query.sql += chunk.value.join("");
-    else if (chunk instanceof SQL) {
-      if (!appendPlain(chunk, query)) return false;
-    } else if (chunk === undefined) continue;
-    else if (
-      chunk === null ||
-      typeof chunk === "string" ||
-      typeof chunk === "number" ||
-      typeof chunk === "bigint"
-    ) {
-      query.sql += "?";
-      query.params.push(chunk);
-    } else return false;
-  }
-  return true;
 }

@@ -26,7 +26,7 @@ export function createApp(deps: Deps, http: HttpSettings) {
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("http", http);
-    c.set("logger", deps.logger.child({ request_id: c.var.requestId }));
+    c.set("logger", deps.logger.child({ request_id: c.get("requestId") }));
     await next();
   });
   app.use(securityHeaders());

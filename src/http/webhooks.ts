@@ -9,11 +9,16 @@ import { WebhookSignatureError } from "../mux/signature";
 import { receiveWebhook, UnverifiableWebhookError } from "../resources/webhook-events";
 import type { HttpEnv } from "./context";
 import { readRawBody } from "./raw-body";
+import { securedJson } from "./security-headers";
+
+const FIRST_DELIVERY = JSON.stringify({ received: true, duplicate: false });
+const DUPLICATE = JSON.stringify({ received: true, duplicate: true });
 
 export function createWebhookRoutes() {
   const routes = new Hono<HttpEnv>();
   const handler = async (c: import("hono").Context<HttpEnv>) => {
-    const { deps } = c.var;
+    const deps = c.get("deps");
+    const logger = c.get("logger");
     const rawBody = await readRawBody(c.req.raw);
     try {
       const result = await receiveWebhook(deps, {
@@ -22,7 +27,7 @@ export function createWebhookRoutes() {
         signature: c.req.header("mux-signature") ?? null,
       });
       // Debug, not info: Mux sends several events per asset; counts are in /metrics.
-      c.var.logger.debug("Webhook received", {
+      logger.debug("Webhook received", {
         event_id: result.eventId,
         type: result.type,
         duplicate: result.duplicate,
@@ -31,13 +36,13 @@ export function createWebhookRoutes() {
         connection_ids: result.connectionIds,
       });
       deps.metrics.webhookReceived(result.type, result.duplicate ? "duplicate" : result.outcome);
-      return c.json({ received: true, duplicate: result.duplicate }, 200);
+      return securedJson(c, result.duplicate ? DUPLICATE : FIRST_DELIVERY, 200);
     } catch (err) {
       if (err instanceof WebhookSignatureError) {
         // The only trace a forged or stale request leaves; the answer does not say which it was.
         const reason = err instanceof UnverifiableWebhookError ? err.why : err.reason;
         deps.metrics.signatureFailure(reason);
-        c.var.logger.warn("Webhook signature rejected", { reason, error: err.message });
+        logger.warn("Webhook signature rejected", { reason, error: err.message });
       }
       throw err;
     }

@@ -29,7 +29,16 @@ import type {
 type ConnectionRow = typeof connections.$inferSelect;
 type ConnectionDeps = Pick<
   Deps,
-  "database" | "clock" | "logger" | "redactor" | "box" | "credentials" | "jobs" | "metrics" | "doorbell"
+  | "database"
+  | "clock"
+  | "logger"
+  | "redactor"
+  | "box"
+  | "credentials"
+  | "jobs"
+  | "metrics"
+  | "doorbell"
+  | "routing"
 >;
 
 export async function findConnection(deps: Pick<Deps, "database">, id: string): Promise<ConnectionRow> {
@@ -122,6 +131,8 @@ export async function createConnection(
     updatedAt: now,
   });
   rememberSecrets(deps, credentials);
+  // The very next webhook routes to it, whoever called (the API, the dashboard, a command).
+  deps.routing.invalidate();
   deps.logger.info("Connection created", { connection_id: id, validated: tested !== null });
   return view(deps, await findConnection(deps, id));
 }
@@ -198,6 +209,7 @@ export async function updateConnection(
     .where(eq(connections.id, id));
   rememberSecrets(deps, next);
   deps.credentials.invalidate(id);
+  deps.routing.invalidate();
   if (repin) await resumeOnPinnedEnvironment(deps, id, "all running");
   else if (credentialsChanged) await recheckEnvironment(deps, id);
   if (credentialsChanged && row.writePermission === false) await rejudgeReadOnlySkips(deps, id);
@@ -346,6 +358,7 @@ export async function deleteConnection(
     db.delete(connections).where(eq(connections.id, id)),
   ]);
   deps.credentials.invalidate(id);
+  deps.routing.invalidate();
   deps.logger.info("Connection deleted", { connection_id: id, syncs_deleted: syncIds.length });
 }
 

@@ -2,7 +2,9 @@
  * Which connections and syncs a webhook concerns, cached for a second. The webhook path runs
  * for every event Mux sends; reading the same few rows on each request was a large share of its
  * cost. A sync created in the last second on another process may miss a webhook: its own
- * initial pass lists the library anyway. Local writes call `invalidate()`.
+ * initial pass lists the library anyway. In this process the connection verbs (create, update,
+ * delete: a new connection, a re-pin, a rotated secret) and every write through `/v1` call
+ * `invalidate()`, so the next webhook sees the change.
  */
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";

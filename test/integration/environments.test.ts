@@ -4,8 +4,9 @@
  * to another one, its syncs are suspended and nothing is deleted until a person re-pins it.
  * Webhooks are routed by their envelope's environment, so one connection's secrets decide.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { bootstrapDefaults } from "../../src/resources/bootstrap";
+import { repinConnection } from "../../src/resources/connections";
 import { scheduleDuePasses } from "../../src/resources/passes";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
@@ -20,7 +21,10 @@ const PROD = {
 };
 
 let h: PipelineWorld;
-afterEach(() => h?.close());
+afterEach(() => {
+  vi.useRealTimers();
+  h?.close();
+});
 
 async function setup() {
   h = await createPipelineWorld();
@@ -189,6 +193,35 @@ describe("routing webhooks by environment", () => {
     // Signed with the other environment's secret: that connection's secrets are not tried.
     expect((await post(prodEnv, "test-webhook-secret-1")).status).toBe(401);
     expect((await post(h.fake.environment, "test-webhook-secret-1")).status).toBe(200);
+  });
+});
+
+describe("re-pinning from the dashboard", () => {
+  it("routes the very next webhook by the new pin, not by the old one", async () => {
+    await setup();
+    h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+    await h.pass("full");
+    await useProdToken();
+    const post = (environment: { id: string; name: string }, n: number) => {
+      const body = JSON.stringify(muxEvent("video.asset.ready", { id: `asset-p${n}` }, { environment }));
+      return h.app.request("/webhooks/mux", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "mux-signature": muxSignature(body, "test-webhook-secret-1", Math.floor(h.clock.now() / 1000)),
+        },
+        body,
+      });
+    };
+    // The wall clock stopped: no routing cache expires, only the re-pin itself can tell it.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const prodEnv = { id: PROD.id, name: PROD.name };
+    expect((await post(prodEnv, 1)).status).toBe(401);
+    expect((await post(h.fake.environment, 2)).status).toBe(200);
+    // The dashboard's button calls the verb itself, not through the /v1 API.
+    await repinConnection(h.deps, { id: "con_default" });
+    expect((await post(prodEnv, 3)).status).toBe(200);
+    expect((await post(h.fake.environment, 4)).status).toBe(401);
   });
 });
 

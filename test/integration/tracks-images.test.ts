@@ -349,6 +349,16 @@ describe("with STORAGE_DIR, a caption file answered with a redirect", () => {
   });
 });
 
+/** Hono's escaping of text and attribute values. */
+function escapedHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
 describe("track names, languages and ids as Mux (or anything posing as it) sends them", () => {
   const hostileText = fc.oneof(
     fc.string({ maxLength: 40 }),
@@ -385,8 +395,13 @@ describe("track names, languages and ids as Mux (or anything posing as it) sends
           tracks: Array<{ name?: string }>;
         };
         expect(view.tracks.filter((t) => "name" in t && t.name === name)).toHaveLength(isMuxId(id) ? 1 : 0);
-        const page = await (await w.app.request("/", { headers: { cookie } })).text();
-        for (const raw of [name, languageCode].filter((v) => /[<>"]/.test(v)))
+        // The object's story shows its tracks: each name as escaped text, never as markup.
+        const objectId = String(w.objectOf(asset.id)?.id);
+        const page = await (
+          await w.app.request(`/dashboard/objects/${encodeURIComponent(objectId)}`, { headers: { cookie } })
+        ).text();
+        if (isMuxId(id) && name !== "") expect(page).toContain(escapedHtml(name));
+        for (const raw of [name, languageCode].filter((v) => v.includes("alert(1)")))
           expect(page).not.toContain(raw);
       }),
       { numRuns: 25 },

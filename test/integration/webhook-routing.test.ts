@@ -8,7 +8,8 @@
  *   its own endpoint or both share the unsuffixed one; a duplicate to one is still a duplicate.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createConnection, deleteConnection, updateConnection } from "../../src/resources/connections";
 import { MAX_SIGNATURE_HMACS } from "../../src/resources/webhook-events";
 import { MAX_WEBHOOK_CANDIDATES } from "../../src/sync/webhook-routing";
 import { createHarness, type Harness, TEST_WEBHOOK_SECRET } from "../helpers/harness";
@@ -18,6 +19,7 @@ const ADMIN_TOKEN = "webhook-routing-admin-token-0123";
 
 let h: Harness | undefined;
 afterEach(() => {
+  vi.useRealTimers();
   h?.close();
   h = undefined;
 });
@@ -285,5 +287,61 @@ describe("two connections of one environment", () => {
     const again = await w.post("/webhooks/mux", body, w.sign(body, shared));
     expect(await again.json()).toEqual({ received: true, duplicate: true });
     expect(w.rows("SELECT * FROM webhook_events WHERE id = 'evt-shared-2'")).toHaveLength(2);
+  });
+});
+
+describe("a change to a connection, seen by the very next webhook", () => {
+  /**
+   * Through the verbs themselves (the API, the dashboard and the CLI all call them), with the
+   * wall clock stopped, so that no cache can have expired in between: what the next webhook sees
+   * comes from the change being announced, not from time passing.
+   */
+  async function frozen() {
+    const w = await world();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { deps } = w.harness;
+    const a = await w.connection(1, "secret-a-before-rotation");
+    w.pin(a.id, "env-a");
+    const send = async (path: string, environmentId: string, secret: string, n: number) => {
+      const body = w.event(environmentId, `asset-c${n}`, `evt-change-${n}`);
+      return (await w.post(path, body, w.sign(body, secret))).status;
+    };
+    // Both routes have the connection and its secrets cached.
+    expect(await send("/webhooks/mux", "env-a", a.secret, 1)).toBe(200);
+    expect(await send(`/webhooks/mux/${a.id}`, "env-a", a.secret, 2)).toBe(200);
+    return { ...w, deps, a, send };
+  }
+
+  it("stops verifying a rotated-out secret and verifies the new one", async () => {
+    const { deps, a, send } = await frozen();
+    await updateConnection(deps, { id: a.id, patch: { webhook_secrets: ["secret-a-after-rotation"] } });
+    expect(await send("/webhooks/mux", "env-a", a.secret, 3)).toBe(401);
+    expect(await send(`/webhooks/mux/${a.id}`, "env-a", a.secret, 4)).toBe(401);
+    expect(await send("/webhooks/mux", "env-a", "secret-a-after-rotation", 5)).toBe(200);
+    expect(await send(`/webhooks/mux/${a.id}`, "env-a", "secret-a-after-rotation", 6)).toBe(200);
+  });
+
+  it("routes to a new connection, and no longer to a deleted one", async () => {
+    const { deps, a, send, rows } = await frozen();
+    const created = await createConnection(deps, {
+      connection: {
+        name: "Created",
+        provider: "mux",
+        access_token_id: "00000000-0000-4000-8000-00000000c0de",
+        access_token_secret: "created-token-secret-0123",
+        webhook_secrets: ["secret-of-the-created-one"],
+      },
+    });
+    // Not pinned yet: a candidate for any environment, on both routes.
+    expect(await send("/webhooks/mux", "env-new", "secret-of-the-created-one", 3)).toBe(200);
+    expect(await send(`/webhooks/mux/${created.id}`, "env-new", "secret-of-the-created-one", 4)).toBe(200);
+    expect(rows("SELECT connection_id FROM webhook_events WHERE id = 'evt-change-3'")).toEqual([
+      { connection_id: created.id },
+    ]);
+    await deleteConnection(deps, { id: created.id });
+    await deleteConnection(deps, { id: a.id, force: true });
+    expect(await send("/webhooks/mux", "env-new", "secret-of-the-created-one", 5)).toBe(401);
+    expect(await send(`/webhooks/mux/${created.id}`, "env-new", "secret-of-the-created-one", 6)).toBe(401);
+    expect(await send(`/webhooks/mux/${a.id}`, "env-a", a.secret, 7)).toBe(401);
   });
 });

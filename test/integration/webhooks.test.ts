@@ -49,6 +49,23 @@ describe("POST /webhooks/mux", () => {
     });
   });
 
+  it("answers 200 with the same headers as its refusals: the security headers and the request id", async () => {
+    const body = JSON.stringify(readyEvent());
+    const headers = { "content-type": "application/json", "x-request-id": "req-webhook-1" };
+    const accepted = await post(body, {
+      ...headers,
+      "mux-signature": muxSignature(body, TEST_WEBHOOK_SECRET, nowS()),
+    });
+    const refused = await post(body, {
+      ...headers,
+      "mux-signature": muxSignature(body, "another-secret", nowS()),
+    });
+    expect([accepted.status, refused.status]).toEqual([200, 401]);
+    expect([...accepted.headers].sort()).toEqual([...refused.headers].sort());
+    expect(accepted.headers.get("x-request-id")).toBe("req-webhook-1");
+    expect(accepted.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
   it("answers a duplicate delivery with duplicate:true and enqueues nothing more", async () => {
     const body = JSON.stringify(readyEvent());
     await signed(body);

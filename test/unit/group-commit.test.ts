@@ -5,8 +5,8 @@ import Database from "better-sqlite3";
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { plainQuery } from "../../src/db/group-commit";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
+import { plainQuery } from "../../src/db/statement-shapes";
 import { ManualClock } from "../../src/lib/clock";
 import { JobStore } from "../../src/queue/job-store";
 import { jobs } from "../../src/queue/tables";
@@ -50,6 +50,65 @@ describe("group commit", () => {
       { id: 2, v: "b" },
       { id: 5, v: "e" },
     ]);
+  });
+
+  it("runs a group in which nothing fails once, and again member by member only when one fails", async () => {
+    // A SQL function with a side effect: it counts how often the statements ran.
+    let runs = 0;
+    database.sqlite.function("counted", { deterministic: false }, (v: unknown) => {
+      runs++;
+      return v;
+    });
+    const insert = (id: number, v: string | null) => sql`insert into t (id, v) values (${id}, counted(${v}))`;
+    await Promise.all([database.atomic([insert(1, "a")]), database.atomic([insert(2, "b")])]);
+    expect(runs).toBe(2);
+
+    runs = 0;
+    const first = database.atomic([insert(3, "c")]);
+    const bad = database.atomic([insert(4, null)]);
+    const last = database.atomic([insert(5, "e")]);
+    await expect(first).resolves.toEqual([{ changed: true }]);
+    await expect(bad).rejects.toThrow(/NOT NULL/);
+    await expect(last).resolves.toEqual([{ changed: true }]);
+    // Together up to the failure (3, 4), then each member in its own savepoint (3, 4, 5).
+    expect(runs).toBe(5);
+    expect(rows().map((row) => (row as { id: number }).id)).toEqual([1, 2, 3, 5]);
+  });
+
+  it("gives each member of a group run again the results it would have had the first time", async () => {
+    // The first run is rolled back whole: the second insert of id 1 still finds the first one.
+    const inserted = database.atomic([sql`insert into t (id, v) values (1, 'a') on conflict do nothing`]);
+    const bad = database.atomic([sql`insert into t (id, v) values (2, ${null})`]);
+    const again = database.atomic([sql`insert into t (id, v) values (1, 'b') on conflict do nothing`]);
+    await expect(inserted).resolves.toEqual([{ changed: true }]);
+    await expect(bad).rejects.toThrow(/NOT NULL/);
+    await expect(again).resolves.toEqual([{ changed: false }]);
+    expect(rows()).toEqual([{ id: 1, v: "a" }]);
+  });
+
+  it("rejects a lone member whose statements fail, leaving none of them written", async () => {
+    await expect(
+      database.atomic([
+        sql`insert into t (id, v) values (1, 'a')`,
+        sql`insert into t (id, v) values (2, ${null})`,
+      ]),
+    ).rejects.toThrow(/NOT NULL/);
+    expect(rows()).toEqual([]);
+    await expect(database.atomic([sql`insert into t (id, v) values (1, 'a')`])).resolves.toEqual([
+      { changed: true },
+    ]);
+  });
+
+  it("rejects every member when the shared COMMIT fails", async () => {
+    // A deferred foreign key is checked at COMMIT: the violation is the whole group's.
+    database.sqlite.exec(
+      "create table parent (id integer primary key); create table child (id integer primary key, parent integer references parent (id) deferrable initially deferred)",
+    );
+    const good = database.atomic([sql`insert into t (id, v) values (1, 'a')`]);
+    const orphan = database.atomic([sql`insert into child (id, parent) values (1, 99)`]);
+    await expect(good).rejects.toThrow(/FOREIGN KEY/);
+    await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
+    expect(rows()).toEqual([]);
   });
 
   it("settles a caller only once its write is committed and visible to another connection", async () => {
