@@ -7,6 +7,7 @@ export default defineConfig({
     "./src/db/schema.ts",
     "./src/db/bookkeeping.ts",
     "./src/db/session-tables.ts",
+    "./src/db/rendition-requests.ts",
     "./src/queue/tables.ts",
   ],
   out: "./migrations",

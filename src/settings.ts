@@ -9,7 +9,13 @@ import { WEBHOOK_BODY_LIMIT_BYTES } from "./http/body-limits";
 import type { HttpSettings } from "./http/context";
 import type { LogLevel } from "./lib/logger";
 import { DEFAULT_STALL_TIMEOUT_MS } from "./lib/stall-guard";
-import { DEFAULT_MUX_MAX_RETRIES, DEFAULT_MUX_TIMEOUT_MS, MUX_GETS_PER_SECOND } from "./mux/client";
+import {
+  DEFAULT_MUX_MAX_RETRIES,
+  DEFAULT_MUX_TIMEOUT_MS,
+  MUX_GETS_PER_SECOND,
+  MUX_POST_BURST,
+  MUX_POSTS_PER_SECOND,
+} from "./mux/client";
 import { DEFAULT_TOLERANCE_SECONDS } from "./mux/signature";
 import { FINISHED_JOB_RETENTION_MS } from "./queue/runner";
 import type { DefaultSyncSpec } from "./resources/bootstrap";
@@ -71,6 +77,8 @@ export function settingsFromConfig(config: Config): Settings {
       baseUrl: config.mux.baseUrl,
       ratePerSecond: MUX_GETS_PER_SECOND,
       burst: MUX_GETS_PER_SECOND,
+      writesPerSecond: MUX_POSTS_PER_SECOND,
+      writeBurst: MUX_POST_BURST,
       maxRetries: DEFAULT_MUX_MAX_RETRIES,
       timeoutMs: DEFAULT_MUX_TIMEOUT_MS,
     },

@@ -1,13 +1,14 @@
 /**
- * `mux-ingest status [--json]`: the syncs, their last runs and the objects by state and reason,
- * read from the database (a running `serve` need not be asked). The JSON form is the same
+ * `mux-ingest status [--json]`: the syncs, their last runs and the objects by state and reason
+ * (waiting ones say what for: an MP4 asked of Mux, or Mux on its own), read from the database (a
+ * running `serve` need not be asked). The JSON form is the same
  * overview the dashboard renders.
  */
 import { parseArgs } from "node:util";
 import { parseEnv } from "../config/env";
 import { describeError } from "../lib/errors";
 import { openNode } from "../node/open-node";
-import { type Overview, readOverview } from "../resources/overview";
+import { type Overview, readOverview, waitingNote } from "../resources/overview";
 import { cliLogOptions, usageError } from "./cli-options";
 import { say, sayJson } from "./output";
 
@@ -63,8 +64,12 @@ export function formatOverview(o: Overview): string {
   lines.push("", "Objects");
   for (const b of o.buckets) {
     lines.push(`  ${b.name} (${b.id}): ${b.total} object(s)`);
-    for (const r of b.by_reason)
-      lines.push(`    ${r.state.padEnd(22)} ${String(r.reason ?? "").padEnd(22)} ${r.count}`);
+    for (const r of b.by_reason) {
+      const note = waitingNote(r.state, r.reason);
+      lines.push(
+        `    ${r.state.padEnd(22)} ${String(r.reason ?? "").padEnd(22)} ${String(r.count).padStart(6)}${note ? `  waiting for ${note}` : ""}`,
+      );
+    }
   }
   const q = o.queue;
   lines.push("", `Queue  pending ${q.pending} · running ${q.running} · done ${q.done} · dead ${q.dead}`);

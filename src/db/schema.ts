@@ -10,7 +10,8 @@
  *
  * The JSON documents some columns hold are typed in `documents.ts`. The queue's tables are the
  * queue's own (`src/queue/tables.ts`); the service's counts and retention's progress are in
- * `bookkeeping.ts`, the dashboard's sessions in `session-tables.ts`.
+ * `bookkeeping.ts`, the dashboard's sessions in `session-tables.ts`, the static renditions asked
+ * of Mux in `rendition-requests.ts`.
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -22,6 +23,7 @@ import type {
   SecretHints,
   TrackRecord,
 } from "./documents";
+import { renditionRequests } from "./rendition-requests";
 import { adminSessions, signInFailures } from "./session-tables";
 
 export const connections = sqliteTable("connections", {
@@ -48,6 +50,11 @@ export const connections = sqliteTable("connections", {
    */
   environmentId: text("environment_id"),
   environmentName: text("environment_name"),
+  /**
+   * Whether the token can write (create static renditions): true after a create Mux accepted or
+   * a whoami listing write, false after a create answered 403 (the ground truth), null unknown.
+   */
+  writePermission: integer("write_permission", { mode: "boolean" }),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -373,4 +380,5 @@ export const schema = {
   gaugeCounts,
   retentionState,
   objectCounts,
+  renditionRequests,
 };

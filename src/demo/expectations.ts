@@ -30,6 +30,8 @@ export const REASON_HELP: Record<string, string> = {
   no_playback_id: "the asset has no playback ID: create a public or signed one",
   drm_only: "DRM playback IDs cannot serve MP4s: add a public or signed playback ID",
   signed_without_key: "signed playback needs MUX_SIGNING_KEY and MUX_PRIVATE_KEY",
-  no_static_renditions: "no MP4 to download: enable MP4 support (static renditions) on the asset",
+  no_static_renditions:
+    "no MP4 to download, and Mux made none of those asked for (e.g. highest on an audio-only asset)",
+  no_write_permission: "the access token is read-only: give it Mux Video Read and Write to create MP4s",
   filtered: "excluded by the sync's file filters",
 };

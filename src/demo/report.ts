@@ -10,6 +10,8 @@ export type DemoCounts = {
   duplicates: number;
   webhooksSent: number;
   webhooksDropped: number;
+  /** MP4s Mux made because the service asked (`create_renditions`). */
+  createdOnDemand: number;
   passes: number;
   repaired: number;
   /** Assets the pipeline holds with captions or subtitles, and how many text tracks they have. */
@@ -82,6 +84,11 @@ export function renderSummary(counts: DemoCounts, context: SummaryContext): stri
       "  with captions",
       counts.captioned.assets,
       `${counts.captioned.tracks} text tracks handed over (WebVTT, and a transcript of generated captions)`,
+    ),
+    row(
+      "MP4s created on demand",
+      counts.createdOnDemand,
+      "create_renditions: highest, for assets that had none",
     ),
     row("skipped", total(counts, "skipped")),
     ...skipped.map((r) => row(`  ${r.reason ?? "unknown"}`, r.n, REASON_HELP[r.reason ?? ""] ?? "")),

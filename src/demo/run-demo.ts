@@ -2,8 +2,9 @@
  * `mux-ingest demo`: the main job, end to end, on one machine and with no configuration. A fake
  * Mux with a seeded library (the realistic mix), mux-ingest itself on a temporary database, and
  * a local pipeline that verifies every delivery's signature. It runs the initial sync and the
- * live webhook flow (assets keep appearing while it runs), shows progress, and exits 0 only when
- * every eligible asset reached the pipeline and every other one carries its reason.
+ * live webhook flow (assets keep appearing while it runs), asks Mux for an MP4 where an asset has
+ * none (`create_renditions`), shows progress, and exits 0 only when every eligible asset reached
+ * the pipeline and every other one carries its reason.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -71,7 +72,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     ADMIN_TOKEN: adminToken,
     // The shortest interval, and a short grace for assets without MP4s, so the demo ends in seconds.
     POLLING_INTERVAL_SECONDS: "10",
-    RENDITION_GRACE_SECONDS: "3",
+    RENDITION_GRACE_SECONDS: "10",
+    // Assets without MP4s get one made on demand (the fake's token may write).
+    CREATE_RENDITIONS: "highest",
     LOG_LEVEL: "info",
     ...(options.download ? { STORAGE_DIR: join(dir, "storage") } : {}),
   });
@@ -98,6 +101,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       )
       .get() as { n: number; repaired: number };
     const stats = mux.fake.stats().webhooks;
+    const made = node.database.sqlite
+      .prepare("select count(*) as n from rendition_requests where status = 'created'")
+      .get() as { n: number };
     return {
       library: history.length + live.length,
       byState: rows,
@@ -106,6 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       duplicates: receiver.duplicates,
       webhooksSent: stats.sent,
       webhooksDropped: stats.dropped,
+      createdOnDemand: made.n,
       passes: runs.n,
       repaired: runs.repaired,
       captioned: captionedCounts(receiver.deliveries),

@@ -38,6 +38,8 @@ export type RenditionFile = {
   filesize: number;
   /** What processing will make of it. */
   outcome: "ready" | "skipped";
+  /** Set by the request that created it (Static Renditions API). */
+  passthrough?: string;
   status: "preparing" | "ready" | "skipped" | "errored";
 };
 

@@ -87,6 +87,7 @@ export function renditionFileView(record: AssetRecord, file: RenditionFile): Res
     resolution_tier: file.resolutionTier,
     name: file.name,
     ext: file.ext,
+    ...(file.passthrough !== undefined && { passthrough: file.passthrough }),
     ...(finished && {
       ...(file.width !== undefined && { width: file.width, height: file.height }),
       bitrate: file.bitrate,

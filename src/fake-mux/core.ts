@@ -38,7 +38,6 @@ import type {
   AccessToken,
   AssetMeta,
   AssetSpec,
-  CreatedStaticRendition,
   FakeAsset,
   FakeMuxStats,
   FakeTrack,
@@ -75,6 +74,7 @@ export type SharedParts = {
   lifecycle: LifecycleDefaults;
   faults: FaultOptions;
   rateLimit: RateLimitOptions | null;
+  writeRateLimit: RateLimitOptions | null;
   dispatcher: { retryDelaysMs: number[]; timeoutMs: number; concurrency: number; fetch: typeof fetch };
   /** Whether an asset or playback id is taken in any environment (playback ids are global on Mux). */
   isTaken(id: string): boolean;
@@ -97,6 +97,8 @@ export class FakeMuxCore {
   readonly store = new AssetStore();
   readonly stats: FakeMuxStats;
   readonly limiter: RateLimiter;
+  /** POSTs have their own, lower limit (Mux: 1/s sustained). */
+  readonly writeLimiter: RateLimiter;
   readonly dispatcher: WebhookDispatcher;
   readonly lifecycle: Lifecycle;
   readonly signingKey: SigningKey;
@@ -133,6 +135,7 @@ export class FakeMuxCore {
     this.eventRandom = seededRandom(config.seed ^ 0x5bd1e995);
     this.updateRandom = seededRandom(config.seed ^ 0x1b873593);
     this.limiter = new RateLimiter(shared.rateLimit, shared.clock);
+    this.writeLimiter = new RateLimiter(shared.writeRateLimit, shared.clock);
     this.dispatcher = new WebhookDispatcher({
       ...shared.dispatcher,
       secret: config.webhook.secret,
@@ -186,6 +189,13 @@ export class FakeMuxCore {
 
   addAccessToken(token: AccessToken): void {
     this.tokens.push({ permissions: ALL_PERMISSIONS, ...token });
+  }
+
+  /** A token's permissions changed (as a person might edit them): whoami and every check see them. */
+  setTokenPermissions(tokenId: string, permissions: string[]): boolean {
+    const token = this.tokens.find((t) => t.id === tokenId);
+    if (token) token.permissions = [...permissions];
+    return token !== undefined;
   }
 
   private readonly emit: Emit = (type, object, data, at) => {
@@ -247,7 +257,7 @@ export class FakeMuxCore {
     const captions = options.captioned
       ? { share: options.captioned, random: seededRandom(seed ^ 0x2f6b1d5e) }
       : undefined;
-    return librarySpecs(count, random, this.clock.now(), captions).map(({ spec }) => {
+    return librarySpecs(count, random, this.clock.now(), captions, options).map(({ spec }) => {
       // Assets still processing finish one by one, over up to three times the usual delay.
       const stagger =
         spec.status === "preparing"
@@ -292,13 +302,13 @@ export class FakeMuxCore {
   }
 
   /** `POST /video/v1/assets/:id/static-renditions` (see rendition-ops.ts). */
-  addStaticRendition(id: string, resolution: StaticRenditionResolution): CreatedStaticRendition | undefined {
+  addStaticRendition(id: string, resolution: StaticRenditionResolution, passthrough?: string) {
     this.catchUp();
-    return addStaticRendition(this.ops, id, resolution);
+    return addStaticRendition(this.ops, id, resolution, passthrough);
   }
 
-  /** `DELETE …/static-renditions/:rendition_id`; `byName` also accepts the file's name. */
-  deleteStaticRendition(id: string, renditionIdOrName: string, byName = true): boolean | undefined {
+  /** `DELETE …/static-renditions/:rendition_id`; `byName` also accepts the file's name. The deleted file. */
+  deleteStaticRendition(id: string, renditionIdOrName: string, byName = true) {
     this.catchUp();
     return deleteStaticRendition(this.ops, id, renditionIdOrName, byName);
   }
@@ -378,6 +388,7 @@ export class FakeMuxCore {
     this.timing.clear();
     this.events = [];
     this.limiter.refill();
+    this.writeLimiter.refill();
     this.idRandom = seededRandom(this.config.seed);
     this.eventRandom = seededRandom(this.config.seed ^ 0x5bd1e995);
     this.updateRandom = seededRandom(this.config.seed ^ 0x1b873593);

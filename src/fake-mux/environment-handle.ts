@@ -33,6 +33,7 @@ export interface FakeMuxEnvironment {
   deleteAsset(id: string): void;
   /** Updates `passthrough` / `meta` and emits `video.asset.updated` with the full asset. */
   updateAsset(id: string, patch: { passthrough?: string; meta?: FakeAsset["meta"] }): FakeAsset | undefined;
+  /** `count` assets of the realistic mix (`options`: the share captioned, the share without any MP4, default 0.4). */
   generateLibrary(count: number, seed?: number, options?: LibraryOptions): FakeAsset[];
   getAsset(id: string): FakeAsset | undefined;
   /** Every asset, newest first, as REST shows them (whatever the API's listing order). */
@@ -48,6 +49,7 @@ export interface FakeMuxEnvironment {
   addStaticRendition(
     assetId: string,
     resolution: StaticRenditionResolution,
+    passthrough?: string,
   ): CreatedStaticRendition | undefined;
   /** Deletes a static rendition by id or file name; `false` if the asset has no such rendition. */
   deleteStaticRendition(assetId: string, renditionIdOrName: string): boolean;
@@ -66,6 +68,8 @@ export interface FakeMuxEnvironment {
   setListing(options: ListingOptions): void;
   setWebhookUrl(url: string | null): void;
   addAccessToken(token: AccessToken): void;
+  /** Changes a token's permissions (e.g. `["video:read"]` → read-only); false for an unknown token. */
+  setTokenPermissions(tokenId: string, permissions: string[]): boolean;
   /** Completes every pending lifecycle step of the whole fake and delivers their webhooks. */
   settle(): Promise<void>;
   /** With a ManualClock: moves the fake's time, runs what became due, delivers what is due. */
@@ -98,9 +102,10 @@ export function environmentHandle(
     listAssets: () => env.listAssets(),
     fireEvent: (assetId, type, subject) => env.fireEvent(assetId, type, subject),
     eventLog: () => env.eventLog(),
-    addStaticRendition: (assetId, resolution) => env.addStaticRendition(assetId, resolution),
+    addStaticRendition: (assetId, resolution, passthrough) =>
+      env.addStaticRendition(assetId, resolution, passthrough),
     deleteStaticRendition: (assetId, renditionIdOrName) =>
-      env.deleteStaticRendition(assetId, renditionIdOrName) === true,
+      Boolean(env.deleteStaticRendition(assetId, renditionIdOrName)),
     addTextTrack: (assetId, spec) => env.addTextTrack(assetId, spec ?? {}),
     deleteTextTrack: (assetId, trackId) => env.deleteTextTrack(assetId, trackId) === true,
     setMp4Support: (assetId, value) => env.setMp4Support(assetId, value),
@@ -110,6 +115,7 @@ export function environmentHandle(
     },
     setWebhookUrl: (url) => env.setWebhookUrl(url),
     addAccessToken: (token) => env.addAccessToken(token),
+    setTokenPermissions: (tokenId, permissions) => env.setTokenPermissions(tokenId, permissions),
     settle: () => world.settle(),
     advance: (ms) => world.advance(ms),
     webhooks: {

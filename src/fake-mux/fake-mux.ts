@@ -26,6 +26,8 @@ export const DEFAULT_RENDITION_STAGGER_MS = 1000;
 export const DEFAULT_SPONTANEOUS_UPDATE_AFTER_MS = 500;
 export const DEFAULT_CAPTIONS_AFTER_MS = 4000;
 export const DEFAULT_RATE_LIMIT = { perSecond: 5, burst: 10 };
+/** Mux: POSTs at 1/s sustained, "with the ability to burst above this for short periods". */
+export const DEFAULT_WRITE_RATE_LIMIT = { perSecond: 1, burst: 5 };
 
 /** The fake itself: the handle on its first environment, plus what is shared by all. */
 export interface FakeMux extends FakeMuxEnvironment {
@@ -45,6 +47,8 @@ export interface FakeMux extends FakeMuxEnvironment {
   setFaults(faults: NonNullable<FakeMuxOptions["faults"]>): void;
   /** The GET limit of every environment. */
   setRateLimit(limit: FakeMuxOptions["rateLimit"]): void;
+  /** The POST limit of every environment (`null` lifts it). */
+  setWriteRateLimit(limit: FakeMuxOptions["writeRateLimit"]): void;
   /** Stops the timers and waits for deliveries in flight. */
   close(): Promise<void>;
 }
@@ -69,6 +73,12 @@ export function createFakeMux(options: FakeMuxOptions = {}): FakeMux {
     },
     faults: { ...options.faults },
     rateLimit: options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit,
+    writeRateLimit:
+      options.writeRateLimit !== undefined
+        ? options.writeRateLimit
+        : options.rateLimit === null
+          ? null
+          : DEFAULT_WRITE_RATE_LIMIT,
     dispatcher: {
       retryDelaysMs: options.webhooks?.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       timeoutMs: options.webhooks?.timeoutMs ?? 5000,
@@ -131,6 +141,7 @@ export function createFakeMux(options: FakeMuxOptions = {}): FakeMux {
     clock,
     setFaults: (next) => world.setFaults({ ...next }),
     setRateLimit: (limit) => world.setRateLimit(limit ?? null),
+    setWriteRateLimit: (limit) => world.setWriteRateLimit(limit ?? null),
     close: async () => {
       if (ticker) clearInterval(ticker);
       ticker = null;

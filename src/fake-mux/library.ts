@@ -20,6 +20,8 @@ export type LibraryOptions = {
    * subtitles in another language, or both. Default 0 (a seed's library is what it always was).
    */
   captioned?: number;
+  /** Share (0..1) of assets with no MP4 at all; the other kinds share the rest in their proportions. */
+  noMp4Share?: number;
 };
 
 /** Captions drawn from their own stream, so asking for them changes nothing else in the library. */
@@ -98,17 +100,24 @@ const KINDS = [
 ] as const;
 export type LibraryKind = (typeof KINDS)[number][0];
 
+/** The share of `no-mp4` assets unless a library says otherwise. */
+export const DEFAULT_NO_MP4_SHARE = 0.4;
+
 /**
- * The kinds for `count` assets: each kind's share of the weights (at least one of each once
- * the library is big enough to hold them all), the rest public, shuffled. Dealt rather than
- * drawn, so even a 60-asset demo library has every kind.
+ * The kinds for `count` assets: `no-mp4` at its share, each other kind at its share of the
+ * weights of the rest (at least one of each once the library is big enough to hold them all),
+ * the remainder public, shuffled. Dealt rather than drawn, so even a 60-asset demo library has
+ * every kind.
  */
-function dealKinds(count: number, random: Random): LibraryKind[] {
+function dealKinds(count: number, random: Random, noMp4Share: number): LibraryKind[] {
   const deck: LibraryKind[] = [];
+  const noMp4 = Math.min(count, Math.round(count * Math.min(1, Math.max(0, noMp4Share))));
+  const rest = count - noMp4;
+  const restWeight = 100 - DEFAULT_NO_MP4_SHARE * 100;
   for (const [kind, weight] of KINDS) {
     if (kind === "public-mp4") continue;
-    const share = Math.floor((count * weight) / 100);
-    const quota = count >= KINDS.length * 2 ? Math.max(1, share) : share;
+    const share = Math.floor((rest * weight) / restWeight);
+    const quota = kind === "no-mp4" ? noMp4 : rest >= KINDS.length * 2 ? Math.max(1, share) : share;
     for (let i = 0; i < quota; i++) deck.push(kind);
   }
   while (deck.length < count) deck.push("public-mp4");
@@ -145,9 +154,10 @@ export function librarySpecs(
   random: Random,
   nowMs: number,
   captions?: CaptionDraws,
+  options: Pick<LibraryOptions, "noMp4Share"> = {},
 ): LibraryEntry[] {
   const entries: LibraryEntry[] = [];
-  const kinds = dealKinds(count, random);
+  const kinds = dealKinds(count, random, options.noMp4Share ?? DEFAULT_NO_MP4_SHARE);
   for (let i = 0; i < count; i++) {
     const kind = kinds[i] ?? "public-mp4";
     const [width, height] = random.pick(SIZES);

@@ -24,6 +24,7 @@ export function addStaticRendition(
   ops: AssetOps,
   assetId: string,
   resolution: StaticRenditionResolution,
+  passthrough?: string,
 ): CreatedStaticRendition | undefined {
   const record = ops.get(assetId);
   if (!record) return undefined;
@@ -35,12 +36,25 @@ export function addStaticRendition(
   if (record.files.some((f) => f.resolution === resolution)) {
     throw new SpecError(`A static rendition with resolution ${resolution} already exists`);
   }
+  // Mux: advanced resolutions cannot be mixed with `highest` (both can go with `audio-only`).
+  const advanced = (r: string | undefined) => r !== undefined && r !== "highest" && r !== "audio-only";
+  const clash = record.files.find(
+    (f) =>
+      (resolution === "highest" && advanced(f.resolution)) ||
+      (advanced(resolution) && f.resolution === "highest"),
+  );
+  if (clash) {
+    throw new SpecError(
+      `A static rendition with resolution ${resolution} cannot be combined with the existing ${clash.resolution} rendition`,
+    );
+  }
   if (record.flavour.kind === "legacy") record.files = [];
   record.flavour = { kind: "api" };
   const id = ops.newId();
   const file: RenditionFile = {
     ...planApiFile(resolution, record.source, record.stored, record.resolutionTier),
     id,
+    ...(passthrough !== undefined && { passthrough }),
   };
   record.files.push(file);
   const now = ops.now();
@@ -53,20 +67,22 @@ export function addStaticRendition(
     status: "preparing",
     resolution,
     name: file.name,
+    ...(passthrough !== undefined && { passthrough }),
   };
 }
 
 /**
  * `DELETE /video/v1/assets/:id/static-renditions/:rendition_id`: the file leaves
  * `static_renditions.files` (and the stream host) and `video.asset.static_rendition.deleted`
- * fires. `false` when the asset has no such rendition; the handle also takes the file's name.
+ * fires. The deleted file, or `false` when the asset has no such rendition; the handle also
+ * takes the file's name.
  */
 export function deleteStaticRendition(
   ops: AssetOps,
   assetId: string,
   renditionIdOrName: string,
   byName = true,
-): boolean | undefined {
+): RenditionFile | false | undefined {
   const record = ops.get(assetId);
   if (!record) return undefined;
   if (record.flavour.kind !== "api") return false;
@@ -77,7 +93,7 @@ export function deleteStaticRendition(
   if (!file) return false;
   emitRenditionEvent(record, file, "video.asset.static_rendition.deleted", ops.emit, ops.now());
   record.files.splice(index, 1);
-  return true;
+  return file;
 }
 
 /**

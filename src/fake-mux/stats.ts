@@ -1,6 +1,6 @@
 /**
  * The counters tests read: calls by route and status (in all and per environment), faults
- * served, webhooks, downloads. One set for the whole fake.
+ * served, webhooks, downloads, static renditions created and deleted. One set for the whole fake.
  */
 import type { FakeMuxStats } from "./types";
 
@@ -25,7 +25,19 @@ export function emptyStats(): FakeMuxStats {
       unrouted: 0,
     },
     downloads: { requests: 0, bytes: 0 },
+    renditions: { creates: {}, deletes: {} },
   };
+}
+
+/** One static rendition create or delete that reached asset `assetId`, for `resolution`. */
+export function recordRenditionCall(
+  stats: FakeMuxStats,
+  kind: "creates" | "deletes",
+  assetId: string,
+  resolution: string,
+): void {
+  const key = `${assetId}/${resolution}`;
+  stats.renditions[kind][key] = (stats.renditions[kind][key] ?? 0) + 1;
 }
 
 /** The named routes whose totals get their own counter. */

@@ -149,6 +149,8 @@ export type RestStaticRenditionFile = {
   bitrate?: number;
   /** A string over REST, as Mux sends it. */
   filesize?: string;
+  /** What the request that created it set (Static Renditions API). */
+  passthrough?: string;
 };
 
 export type FakeTrack = {
@@ -211,6 +213,7 @@ export type CreatedStaticRendition = {
   status: "preparing";
   resolution: StaticRenditionResolution;
   name: string;
+  passthrough?: string;
 };
 
 export type WebhookEnvelope = {
@@ -301,6 +304,11 @@ export type FakeMuxOptions = {
   faults?: FaultOptions;
   /** Sustained GET limit on the API; `null` lifts it. Default 5/s with a burst of 10. */
   rateLimit?: RateLimitOptions | null;
+  /**
+   * Sustained POST limit (Mux: 1/s, "with the ability to burst"); `null` lifts it. Default 1/s with
+   * a burst of 5, or none when `rateLimit` is `null` and this is not given.
+   */
+  writeRateLimit?: RateLimitOptions | null;
   /** How webhooks are POSTed. */
   fetch?: typeof fetch;
   environment?: { id: string; name: string };
@@ -340,6 +348,11 @@ export type FakeMuxStats = {
   injectedErrors: number;
   webhooks: WebhookStats;
   downloads: { requests: number; bytes: number };
+  /**
+   * Static Renditions API calls that reached an asset, by `"{asset_id}/{resolution}"`: creates
+   * (answered 201 or 400) and deletes (answered 204), so a test can assert none came twice.
+   */
+  renditions: { creates: Record<string, number>; deletes: Record<string, number> };
 };
 
 /** A further environment of the same fake (`fake.addEnvironment`): its own tokens, library and webhooks. */

@@ -118,6 +118,12 @@ export class FakeMuxWorld {
     for (const env of this.environments) env.limiter.configure(limit);
   }
 
+  /** The POST limit of every environment. */
+  setWriteRateLimit(limit: RateLimitOptions | null): void {
+    this.shared.writeRateLimit = limit;
+    for (const env of this.environments) env.writeLimiter.configure(limit);
+  }
+
   /** Basic auth: the token and the environment it belongs to, or null (a 401). */
   authenticate(authorization: string | undefined): Authenticated | null {
     const match = /^Basic\s+(.+)$/i.exec(authorization ?? "");

@@ -30,6 +30,7 @@ import { type ObjectWrite, planObjectWrite, writeObjectChange } from "../sync/ob
 import { deliverySecrets, signatureHeader } from "../sync/pipeline-secrets";
 import { playbackTokens } from "../sync/playback-token";
 import { defineJob } from "./job-type";
+import { removalStatements } from "./remove-renditions";
 
 const deliverPayload = z.union([
   z.object({ objectId: z.string() }),
@@ -241,8 +242,13 @@ async function recordDelivered(
     message: `Delivered to the pipeline (HTTP ${status})`,
     discoveredVia: object.discoveredVia,
   });
-  // The object may change between our read and this write: the delivery stands either way.
-  await deps.database.atomic([...statements, ...write.statements]);
+  // The object may change between our read and this write: the delivery stands either way. Once
+  // its stored file is delivered, the renditions the service created for it may go.
+  await deps.database.atomic([
+    ...statements,
+    ...write.statements,
+    ...removalStatements(deps, object, write.won),
+  ]);
 }
 
 /** Fresh tokens for a signed playback id's URLs; null when its URLs serve as they are (public). */

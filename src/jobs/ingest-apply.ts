@@ -1,6 +1,7 @@
 /**
  * The ingest job's write: a planned change (`decideChange`) as one atomic batch with what must go
- * with it: the outbox delivery, the download job, the run's repair counter.
+ * with it: the outbox delivery, the download job, the run's repair counter, and whatever the
+ * caller adds (`alongside`: the static renditions it asks Mux for).
  */
 import { eq, type SQL } from "drizzle-orm";
 import { type ObjectRow, objects, type Trigger } from "../db/schema";
@@ -8,7 +9,12 @@ import { AppError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
 import type { Deps } from "../sync/deps";
 import type { ChangePlan } from "../sync/object-transitions";
-import { commitObjectWrite, type ObjectChange, planObjectWrite } from "../sync/object-writes";
+import {
+  commitObjectWrite,
+  type ObjectChange,
+  type ObjectWrite,
+  planObjectWrite,
+} from "../sync/object-writes";
 import { pipelineViewKey, rowView } from "../sync/pipeline-view";
 import { countRepair } from "../sync/run-record";
 import { outboxStatements } from "./deliver";
@@ -35,7 +41,12 @@ export async function applyPlan(
   change: ObjectChange,
   plan: Extract<ChangePlan, { write: true }>,
   origin: ChangeOrigin,
-  options: { candidates?: RenditionCandidate[]; onlyIf?: SQL } = {},
+  options: {
+    candidates?: RenditionCandidate[];
+    onlyIf?: SQL;
+    /** More statements for the batch, each guarded by `write.won`. */
+    alongside?: (write: ObjectWrite) => SQL[];
+  } = {},
 ): Promise<IngestOutcome> {
   const written: ObjectChange = {
     ...change,
@@ -64,6 +75,7 @@ export async function applyPlan(
         ]
       : []),
     ...(plan.announce ? outboxStatements(deps, write, plan.announce.type, plan.announce.reason) : []),
+    ...(options.alongside?.(write) ?? []),
   ];
   const result = await commitObjectWrite(deps, write, alongside);
   if (
@@ -122,8 +134,9 @@ function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
 
 /**
  * A repair is a change a webhook should already have brought, found by a pass after the first.
- * Not one: the end of a rendition grace period (time, not Mux, decided it), nor a retry of an
- * object that had failed here.
+ * Not one: the end of a rendition grace period (time, not Mux, decided it), a retry of an object
+ * that had failed here, nor the service's own step on an asset it already knew ready (asking Mux
+ * for an MP4, or finding the token cannot: a new `create_renditions`, a token that may write now).
  */
 function isRepair(
   existing: ObjectRow | null,
@@ -132,5 +145,7 @@ function isRepair(
 ) {
   if (origin.via !== "poll" || origin.repairs !== true || origin.runId === undefined) return false;
   if (existing?.state === "failed") return false;
+  const ownStep = plan.reason === "rendition_requested" || plan.reason === "no_write_permission";
+  if (ownStep && (existing?.state === "waiting_for_rendition" || existing?.state === "skipped")) return false;
   return !(plan.state === "skipped" && plan.reason === "no_static_renditions");
 }

@@ -28,6 +28,7 @@ import { trackRecords } from "../sync/track-records";
 import { decideWaitFor, heldChange, waitForFields } from "../sync/wait-for";
 import { applyPlan, type IngestOutcome } from "./ingest-apply";
 import { recordNotFound } from "./ingest-deletion";
+import { askFor, judgeRenditionRequests } from "./ingest-renditions";
 import { defineJob } from "./job-type";
 
 const ingestPayload = z.object({
@@ -103,7 +104,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     // Filters are validated when saved; a stored value that no longer parses needs a person.
     throw new AppError("CONFIG", `The sync's file_filters are invalid: ${filters.problems.join("; ")}`);
   }
-  const evaluation = evaluateAsset(asset, {
+  const gated = evaluateAsset(asset, {
     filters: filters.value,
     renditionPreference: sync.renditionPreference ?? null,
     hasSigningKey: Boolean(credentials.signingKeyId && credentials.signingPrivateKey),
@@ -111,6 +112,10 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     waitingSince: existing?.waitingSince ?? null,
     renditionGraceMs: deps.ingest.renditionGraceMs,
   });
+  // MP4s made on demand (`create_renditions`): what to ask Mux for, and what waiting on it means.
+  const { evaluation, ask } = await judgeRenditionRequests(deps, sync, asset, gated, existing);
+  // Asking Mux for a rendition is decided on a fresh read, as giving up on one is.
+  if (fromSnapshot && ask.length > 0) return ingestFresh(deps, input);
   // Giving up on an asset's MP4s is decided on a fresh read: a listing taken before its MP4s
   // were made, judged after the grace period, would skip an asset that has them by now.
   if (fromSnapshot && evaluation.state === "skipped" && evaluation.reason === "no_static_renditions")
@@ -132,7 +137,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     syncId: sync.id,
     assetId: asset.id,
     state: resolved.state,
-    reason: "reason" in resolved ? resolved.reason : null,
+    reason: ("reason" in resolved ? resolved.reason : null) ?? null,
     message: "message" in resolved ? resolved.message : null,
     metadata: assetMetadata(asset),
     tracks: trackRecords(asset, existing?.tracks ?? null),
@@ -154,6 +159,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
 
   const plan = decideChange(existing, targetOf(change, existing), context);
   if (!plan.write) {
+    if (ask.length > 0) await deps.database.atomic(askFor(deps, sync, asset.id, ask));
     if (existing) await recordFingerprint(deps, existing, change.sourceFingerprint ?? null);
     return { kind: "unchanged", state: existing?.state ?? change.state };
   }
@@ -163,6 +169,7 @@ export async function ingestAsset(deps: Deps, input: IngestInput): Promise<Inges
     return ingestFresh(deps, input);
   return applyPlan(deps, existing, change, plan, input, {
     candidates: resolved.state === "ready" ? resolved.candidates : [],
+    alongside: (write) => askFor(deps, sync, asset.id, ask, write.won),
   });
 }
 

@@ -20,6 +20,30 @@ export type JobType<Payload extends Record<string, unknown>> = {
   onDead?(deps: Deps, payload: Payload, job: ClaimedJob, error: unknown): Promise<void>;
 };
 
+/**
+ * What enqueueing a job type needs (its name, schema, key and attempts), without its handler: a
+ * module whose handler enqueues work that leads back to the enqueuer (a cycle) declares it apart.
+ */
+export type JobShape<Payload extends Record<string, unknown>> = Pick<
+  JobType<Payload>,
+  "type" | "payload" | "key" | "maxAttempts"
+>;
+
+/** The enqueue request for a payload of a job type (for `JobStore.enqueue` or `enqueueStatement`). */
+export function requestFor<Payload extends Record<string, unknown>>(
+  shape: JobShape<Payload>,
+  payload: Payload,
+  options: { delayMs?: number } = {},
+): EnqueueRequest {
+  return {
+    type: shape.type,
+    key: shape.key(payload),
+    payload,
+    ...(shape.maxAttempts === undefined ? {} : { maxAttempts: shape.maxAttempts }),
+    ...(options.delayMs === undefined ? {} : { delayMs: options.delayMs }),
+  };
+}
+
 export type DefinedJob<Payload extends Record<string, unknown>> = JobType<Payload> & {
   /** The enqueue request for this payload (for `JobStore.enqueue` or `enqueueStatement`). */
   request(payload: Payload, options?: { delayMs?: number }): EnqueueRequest;
@@ -28,14 +52,5 @@ export type DefinedJob<Payload extends Record<string, unknown>> = JobType<Payloa
 export function defineJob<Payload extends Record<string, unknown>>(
   definition: JobType<Payload>,
 ): DefinedJob<Payload> {
-  return {
-    ...definition,
-    request: (payload, options = {}) => ({
-      type: definition.type,
-      key: definition.key(payload),
-      payload,
-      ...(definition.maxAttempts === undefined ? {} : { maxAttempts: definition.maxAttempts }),
-      ...(options.delayMs === undefined ? {} : { delayMs: options.delayMs }),
-    }),
-  };
+  return { ...definition, request: (payload, options = {}) => requestFor(definition, payload, options) };
 }

@@ -5,11 +5,13 @@
 import { AppError, describeError } from "../lib/errors";
 import type { ClaimedJob, JobDefinition, JobRegistry } from "../queue/types";
 import type { Deps } from "../sync/deps";
+import { createRenditionJob } from "./create-rendition";
 import { deliverJob } from "./deliver";
 import { downloadJob } from "./download";
 import { ingestJob } from "./ingest";
 import type { JobType } from "./job-type";
 import { reconcileJob } from "./reconcile";
+import { removeRenditionsJob } from "./remove-renditions";
 
 /** Each job type as the registry holds it: its name and its definition bound to the dependencies. */
 const JOB_TYPES: ReadonlyArray<(deps: Deps) => [string, JobDefinition]> = [
@@ -17,6 +19,8 @@ const JOB_TYPES: ReadonlyArray<(deps: Deps) => [string, JobDefinition]> = [
   bind(reconcileJob),
   bind(deliverJob),
   bind(downloadJob),
+  bind(createRenditionJob),
+  bind(removeRenditionsJob),
 ];
 
 export function createJobRegistry(deps: Deps): JobRegistry {

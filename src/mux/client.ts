@@ -1,8 +1,8 @@
 /**
  * The Mux API as the domain needs it (a port), and its adapter over the official SDK.
  *
- * The adapter hands the SDK a `fetch` that first takes a token from the connection's bucket and
- * counts the call, so every HTTP request (SDK retries included) is rate-limited and visible, and
+ * The adapter hands the SDK a `fetch` that first takes a token from the connection's bucket (its
+ * POSTs from a bucket of their own: Mux allows 1 POST/s sustained) and counts the call, so every HTTP request (SDK retries included) is rate-limited and visible, and
  * that bounds what the SDK can read of an answer (`MUX_BODY_BYTES`, errors `ERROR_BODY_BYTES`).
  * SDK errors become our error model: 404 → `null`, 429 → `RetryAfterError`, 401/403 → a
  * non-retryable `UPSTREAM_AUTH` with the troubleshooting text, 5xx and network → retryable.
@@ -12,7 +12,11 @@ import { capResponse, ERROR_BODY_BYTES, readBounded, rebuild } from "../lib/boun
 import { AppError, RetryAfterError } from "../lib/errors";
 import type { TokenBucket } from "../lib/token-bucket";
 import { isMuxId } from "./ids";
+import type { StaticRenditionResolution } from "./rendition-names";
 import { type MuxAsset, muxAssetSchema } from "./schemas";
+import { answerOfCreateError, type StaticRenditionAnswer } from "./static-rendition-answers";
+
+export type { StaticRenditionAnswer } from "./static-rendition-answers";
 
 export type AssetPage = {
   assets: MuxAsset[];
@@ -42,6 +46,18 @@ export interface MuxApi {
    * connection's signing key.
    */
   signPlaybackId(playbackId: string, expiresInSeconds: number, kind?: PlaybackTokenKind): Promise<string>;
+  /**
+   * Asks Mux to make one static rendition (`POST …/static-renditions`), tagged with `passthrough`.
+   * Mux's answer, whatever it is (made, already defined, 403, refused); a 429 throws
+   * `RetryAfterError`, a 5xx or no answer a retryable `UPSTREAM`.
+   */
+  createStaticRendition(
+    assetId: string,
+    resolution: StaticRenditionResolution,
+    passthrough: string,
+  ): Promise<StaticRenditionAnswer>;
+  /** Deletes one static rendition; `gone` when Mux answers 404 (deleted already, or the asset). */
+  deleteStaticRendition(assetId: string, renditionId: string): Promise<"deleted" | "gone">;
 }
 
 /** The SDK's names for the token audiences the hand-off uses (mux-facts §5.3). */
@@ -59,6 +75,8 @@ export type MuxClientOptions = {
   baseUrl: string;
   credentials: MuxCredentials;
   bucket?: TokenBucket;
+  /** Taken by every POST instead of `bucket` (Mux limits POSTs to 1/s sustained). */
+  writeBucket?: TokenBucket;
   /** Called once per HTTP request sent to Mux, with its status (0 for a network failure). */
   onRequest?: (status: number) => void;
   maxRetries: number;
@@ -68,6 +86,9 @@ export type MuxClientOptions = {
 
 /** Mux's documented sustained limit for GETs, per environment (mux-facts §4.5). */
 export const MUX_GETS_PER_SECOND = 5;
+/** Mux's documented sustained limit for POSTs (mux-facts §4.5), and the short burst taken above it. */
+export const MUX_POSTS_PER_SECOND = 1;
+export const MUX_POST_BURST = 3;
 /** The SDK's defaults, kept for the jobs (which retry on their own as well). */
 export const DEFAULT_MUX_MAX_RETRIES = 2;
 export const DEFAULT_MUX_TIMEOUT_MS = 30_000;
@@ -76,11 +97,13 @@ export const DEFAULT_MUX_TIMEOUT_MS = 30_000;
 export const MUX_BODY_BYTES = 8 * 1024 * 1024;
 
 export const AUTH_HELP = "check the token ID and secret, and that the token has Mux Video Read permission";
+export const WRITE_HELP = "the access token is read-only: give it Mux Video Read and Write";
 
 export function createMuxApi(options: MuxClientOptions): MuxApi {
   const baseFetch = options.fetch;
   const limitedFetch: typeof fetch = async (input, init) => {
-    await options.bucket?.take();
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    await (method === "POST" ? options.writeBucket : options.bucket)?.take();
     try {
       const response = await baseFetch(input, init);
       options.onRequest?.(response.status);
@@ -172,6 +195,51 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
         );
       }
       return sdk.jwt.signPlaybackId(playbackId, { type: kind, expiration: `${expiresInSeconds}s` });
+    },
+
+    async createStaticRendition(assetId, resolution, passthrough) {
+      if (!isMuxId(assetId))
+        throw new AppError("BAD_REQUEST", "Not a Mux asset id", { details: { assetId } });
+      try {
+        const made = await sdk.video.assets.createStaticRendition(assetId, { resolution, passthrough });
+        // The id becomes part of a later DELETE's path: only a Mux id may.
+        if (!isMuxId(made.id)) {
+          throw new AppError(
+            "UPSTREAM",
+            `Mux answered a static rendition without a valid id for ${assetId}`,
+            {
+              retryable: true,
+            },
+          );
+        }
+        return { kind: "created", id: made.id, name: made.name ?? null, status: made.status ?? null };
+      } catch (err) {
+        const answer = err instanceof Mux.APIError ? answerOfCreateError(err.status, err.error) : null;
+        if (answer) return answer;
+        throw toAppError(err, `creating a ${resolution} static rendition of asset ${assetId}`);
+      }
+    },
+
+    async deleteStaticRendition(assetId, renditionId) {
+      if (!isMuxId(assetId) || !isMuxId(renditionId))
+        throw new AppError("BAD_REQUEST", "Not a Mux id", { details: { assetId, renditionId } });
+      try {
+        await sdk.video.assets.deleteStaticRendition(assetId, renditionId);
+        return "deleted";
+      } catch (err) {
+        if (err instanceof Mux.NotFoundError) return "gone";
+        if (err instanceof Mux.PermissionDeniedError) {
+          throw new AppError(
+            "UPSTREAM_AUTH",
+            `Mux refused to delete a static rendition (403 Forbidden): ${WRITE_HELP}`,
+            {
+              cause: err,
+              details: { status: 403 },
+            },
+          );
+        }
+        throw toAppError(err, `deleting static rendition ${renditionId} of asset ${assetId}`);
+      }
     },
   };
 }

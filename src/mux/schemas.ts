@@ -60,6 +60,8 @@ export const staticRenditionFileSchema = z.looseObject({
   bitrate: numberish,
   filesize: numberish,
   id: muxIdSchema.nullish().catch(null),
+  /** Set by whoever asked for the rendition; this service tags its own (`requestPassthrough`). */
+  passthrough: z.string().nullish().catch(null),
 });
 export type StaticRenditionFile = z.infer<typeof staticRenditionFileSchema>;
 

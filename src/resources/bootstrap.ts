@@ -9,12 +9,14 @@
  */
 import { asc, eq, sql } from "drizzle-orm";
 import { buckets, connections, type SyncMode, syncs } from "../db/schema";
+import { AppError } from "../lib/errors";
 import type { SecretBox } from "../lib/secret-box";
 import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { Deps } from "../sync/deps";
 import { sealPipelineSecret } from "../sync/pipeline-secrets";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 import type { WaitForKind } from "../sync/settings";
+import { REMOVAL_NEEDS_STORAGE } from "./syncs";
 
 export const DEFAULT_IDS = { connection: "con_default", bucket: "bkt_default", sync: "syn_default" } as const;
 
@@ -37,7 +39,7 @@ export type DefaultSyncSpec = {
 
 export type BootstrapResult = { created: boolean; syncId: string } | null;
 
-type BootstrapDeps = Pick<Deps, "database" | "box" | "clock" | "pipeline" | "logger">;
+type BootstrapDeps = Pick<Deps, "database" | "box" | "clock" | "pipeline" | "logger" | "storage">;
 
 export async function bootstrapDefaults(
   deps: BootstrapDeps,
@@ -49,6 +51,13 @@ export async function bootstrapDefaults(
 }
 
 async function upsertDefaults(deps: BootstrapDeps, spec: DefaultSyncSpec): Promise<BootstrapResult> {
+  if (spec.removeCreatedRenditions && deps.storage === null) {
+    // Stated like a ConfigError's line: start-up stops with it, naming the variable.
+    throw new AppError(
+      "CONFIG",
+      `Invalid configuration:\n  REMOVE_CREATED_RENDITIONS ${REMOVAL_NEEDS_STORAGE}`,
+    );
+  }
   const { db } = deps.database;
   const now = deps.clock.now();
   const existing = await db.select({ id: syncs.id }).from(syncs).where(eq(syncs.id, DEFAULT_IDS.sync)).get();
@@ -85,7 +94,14 @@ async function upsertDefaults(deps: BootstrapDeps, spec: DefaultSyncSpec): Promi
     db
       .insert(connections)
       .values({ id: DEFAULT_IDS.connection, createdAt: now, ...connection })
-      .onConflictDoUpdate({ target: connections.id, set: connection }),
+      .onConflictDoUpdate({
+        target: connections.id,
+        set: {
+          ...connection,
+          // Another token: what a create answered to the old one (a 403) says nothing about it.
+          writePermission: sql`CASE WHEN ${connections.accessTokenId} = excluded.access_token_id THEN ${connections.writePermission} ELSE NULL END`,
+        },
+      }),
     db
       .insert(buckets)
       .values({ id: DEFAULT_IDS.bucket, createdAt: now, ...bucket })

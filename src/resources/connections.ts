@@ -5,6 +5,7 @@
  * registering it would mask that text in every later line.
  */
 import { and, asc, eq, inArray } from "drizzle-orm";
+import { renditionRequests } from "../db/rendition-requests";
 import { connections, syncs } from "../db/schema";
 import { schedulePass } from "../jobs/reconcile";
 import { AppError } from "../lib/errors";
@@ -15,7 +16,7 @@ import type { Deps } from "../sync/deps";
 import { requireEnvironment, resumeEnvironmentSuspended } from "../sync/environment-guard";
 import { sealConnectionSecrets } from "../sync/seal-secrets";
 import { DEFAULT_IDS } from "./bootstrap";
-import { testCredentials } from "./connection-test";
+import { rejudgeReadOnlySkips, testCredentials } from "./connection-test";
 import { presentConnection } from "./present";
 import { deleteSyncStatements } from "./sync-removal";
 import type {
@@ -200,6 +201,8 @@ export async function updateConnection(
       ...(repin ? { environmentId: repin.id, environmentName: repin.name } : {}),
       // A test of the old credentials says nothing about the new ones.
       ...(tested || credentialsChanged ? testColumns(tested, now) : {}),
+      // A 403 to the old token says nothing about the new one (the next create tells).
+      ...(credentialsChanged ? { writePermission: null } : {}),
       // Strictly increasing: the credentials cache (also in other processes) reloads on a new updated_at.
       updatedAt: Math.max(now, row.updatedAt + 1),
     })
@@ -209,6 +212,7 @@ export async function updateConnection(
   deps.routing.invalidate();
   if (repin) await resumeOnPinnedEnvironment(deps, id, "all running");
   else if (credentialsChanged) await recheckEnvironment(deps, id);
+  if (credentialsChanged && row.writePermission === false) await rejudgeReadOnlySkips(deps, id);
   deps.logger.info("Connection updated", {
     connection_id: id,
     credentials_changed: credentialsChanged,
@@ -350,6 +354,7 @@ export async function deleteConnection(
   const { db } = deps.database;
   await deps.database.atomic([
     ...syncIds.flatMap((syncId) => deleteSyncStatements(deps, syncId)),
+    db.delete(renditionRequests).where(eq(renditionRequests.connectionId, id)),
     db.delete(connections).where(eq(connections.id, id)),
   ]);
   deps.credentials.invalidate(id);

@@ -9,7 +9,9 @@
  *   write: reviving it would send a version its failure moved past;
  * - a delivery or download of an object that did not fail for it (a departure, `object.deleted`,
  *   whose object stayed `deleted`) is revived: it sends the object's newest unsent delivery;
- * - a reconciliation pass is replaced by a new pass of its sync (its run is already failed).
+ * - a reconciliation pass is replaced by a new pass of its sync (its run is already failed);
+ * - a create-rendition job is revived with its given-up request asked for again (refused once
+ *   that request was answered since); a remove-renditions job is revived.
  *
  * Listing walks the dead jobs newest first (`src/queue/dead-letters.ts`, one index range); the
  * filters the index cannot apply (bucket, sync, error text) are applied to at most
@@ -18,10 +20,12 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { objects, syncs } from "../db/schema";
+import { createRenditionShape, reopenGivenUpRequest } from "../jobs/create-rendition-request";
 import { deliverJob } from "../jobs/deliver";
 import { downloadJob } from "../jobs/download";
 import { ingestJob } from "../jobs/ingest";
 import { reconcileJob } from "../jobs/reconcile";
+import { removeRenditionsJob } from "../jobs/remove-renditions";
 import { AppError } from "../lib/errors";
 import {
   type DeadPosition,
@@ -162,6 +166,17 @@ async function replay(
       await deps.database.atomic([purgeDeadStatement(job.id), deps.jobs.enqueueStatement(request)]);
       return done("object_retry");
     }
+    await revive(deps, job);
+    return done("revived");
+  }
+  if (job.type === createRenditionShape.type) {
+    const request = createRenditionShape.payload.safeParse(job.payload);
+    if (!request.success || !(await reopenGivenUpRequest(deps, request.data)))
+      throw new AppError("CONFLICT", `The request of job ${job.id} was answered since: purge it`);
+    await revive(deps, job);
+    return done("revived");
+  }
+  if (job.type === removeRenditionsJob.type) {
     await revive(deps, job);
     return done("revived");
   }

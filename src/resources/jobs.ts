@@ -1,6 +1,7 @@
 /** The queue as a person sees it: jobs by status (dead letters first of all), and reviving one. */
 import { eq } from "drizzle-orm";
 import { deliveries, objects } from "../db/schema";
+import { createRenditionShape, reopenGivenUpRequest } from "../jobs/create-rendition-request";
 import { deliverJob } from "../jobs/deliver";
 import { downloadJob } from "../jobs/download";
 import { reconcileJob } from "../jobs/reconcile";
@@ -38,12 +39,23 @@ export async function retryJob(
     );
   }
   if (OBJECT_VERSION_JOBS.has(job.type)) throw new AppError("CONFLICT", await objectRetryHint(deps, job));
+  if (job.type === createRenditionShape.type) await reopenRequest(deps, job);
   await deps.jobs.retryDead(job.key, job.queue);
   deps.doorbell.ring();
   deps.logger.info("Dead job revived", { job_id: id, type: job.type });
   const revived = await deps.jobs.get(id);
   if (!revived) throw new AppError("NOT_FOUND", `Job ${id} does not exist`);
   return presentJob(revived);
+}
+
+/** A dead create-rendition job gave its request up: the retry asks Mux again, or is refused. */
+async function reopenRequest(deps: Pick<Deps, "database">, job: JobRecord): Promise<void> {
+  const payload = createRenditionShape.payload.safeParse(job.payload);
+  if (payload.success && (await reopenGivenUpRequest(deps, payload.data))) return;
+  throw new AppError(
+    "CONFLICT",
+    "A dead create-rendition job is revived only while its request stands given up; this one was answered since",
+  );
 }
 
 /** Why a dead delivery or download is not revived, naming the object retry that replaces it. */

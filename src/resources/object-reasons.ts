@@ -47,7 +47,7 @@ export const REASON_TEXTS: Record<ObjectReason, ReasonText> = {
     fix: "Change the sync's file_filters if the asset should be in the bucket.",
   },
   no_static_renditions: {
-    what: "No MP4 rendition became available within the grace period.",
+    what: "No MP4 rendition became available within the grace period, or Mux made none of those asked for (create_renditions).",
     fix: `${NO_STATIC_RENDITIONS_HELP}; or set create_renditions on the sync so mux-ingest asks Mux for one.`,
   },
   no_write_permission: {

@@ -1,13 +1,16 @@
 /**
  * Reading objects: the change feed of a bucket (each object once, at the position of its latest
  * change, oldest change first, paged by `objects.feed_seq`) and one object's full story (state history, rendition, deliveries,
- * and the jobs working on it, dead-lettered ones included).
+ * the static renditions asked of Mux for it, and the jobs working on it, dead-lettered ones included).
  */
 import { and, asc, desc, eq, gt, type SQL, sql } from "drizzle-orm";
-import { deliveries, objectHistory, objects } from "../db/schema";
+import { deliveries, objectHistory, objects, syncs } from "../db/schema";
+import { createRenditionShape, requestsOf } from "../jobs/create-rendition-request";
 import { deliverKey } from "../jobs/deliver";
 import { ingestKey } from "../jobs/ingest";
+import { removeRenditionsJob } from "../jobs/remove-renditions";
 import { AppError } from "../lib/errors";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 import type { Deps } from "../sync/deps";
 import { findBucket } from "./buckets";
 import { decodeFeedCursor, encodeFeedCursor } from "./feed-cursor";
@@ -78,7 +81,20 @@ export async function getObject(
     .orderBy(desc(deliveries.objectVersion))
     .limit(DELIVERIES_SHOWN)
     .all();
-  const jobRows = await deps.jobs.findByKeys([ingestKey(row.syncId, row.assetId), deliverKey(row.id)]);
+  const sync = await db
+    .select({ connectionId: syncs.connectionId })
+    .from(syncs)
+    .where(eq(syncs.id, row.syncId))
+    .get();
+  const requests = sync ? await requestsOf(deps, sync.connectionId, row.assetId) : [];
+  const jobRows = await deps.jobs.findByKeys([
+    ingestKey(row.syncId, row.assetId),
+    deliverKey(row.id),
+    ...requests.map((r) =>
+      createRenditionShape.key({ ...r, resolution: r.resolution as StaticRenditionResolution }),
+    ),
+    removeRenditionsJob.key({ objectId: row.id }),
+  ]);
   return {
     ...presentObject(row),
     history: history.map((h) => ({
@@ -86,6 +102,14 @@ export async function getObject(
       reason: h.reason,
       message: h.message,
       at: isoTime(h.at),
+    })),
+    rendition_requests: requests.map((r) => ({
+      resolution: r.resolution,
+      status: r.status,
+      message: r.message,
+      requested_at: isoTime(r.requestedAt),
+      answered_at: isoTime(r.answeredAt),
+      removed_at: isoTime(r.removedAt),
     })),
     deliveries: deliveryRows.map(presentDelivery),
     jobs: jobRows.map(presentJob),

@@ -44,6 +44,16 @@ export type Overview = {
   unopenable: UnopenableSecrets;
 };
 
+/**
+ * What a count of waiting objects waits for, for a person: an MP4 the service asked Mux for
+ * (`rendition_requested`), or Mux on its own (no reason); null for any other row.
+ */
+export function waitingNote(state: string, reason: string | null): string | null {
+  if (state !== "waiting_for_asset" && state !== "waiting_for_rendition") return null;
+  if (reason === "rendition_requested") return "an MP4 asked of Mux (create_renditions)";
+  return reason === null ? "Mux, on its own" : null;
+}
+
 export async function readOverview(
   deps: Pick<Deps, "database" | "jobs" | "clock" | "box" | "credentials">,
   options: { failures?: number; webhooks?: number } = {},

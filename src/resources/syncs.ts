@@ -21,7 +21,7 @@ import { deleteSyncStatements } from "./sync-removal";
 import type { SyncCreateInput, SyncPatchInput, SyncView } from "./views";
 
 type ReadDeps = Pick<Deps, "database">;
-type WriteDeps = Pick<Deps, "database" | "jobs" | "clock" | "logger" | "doorbell">;
+type WriteDeps = Pick<Deps, "database" | "jobs" | "clock" | "logger" | "doorbell" | "storage">;
 export type SyncRef = { bucketId: string; syncId: string };
 
 type SyncRow = typeof syncs.$inferSelect;
@@ -53,6 +53,21 @@ export async function viewSync(deps: ReadDeps, row: SyncRow): Promise<SyncView> 
   return presentSync(row, await lastRunOf(deps, row.id));
 }
 
+/**
+ * `remove_created_renditions` deletes Mux's copy once the file is delivered: only where the
+ * service keeps its own (STORAGE_DIR, or R2 on Workers), or the pipeline would be left with a
+ * stream URL that no longer serves anything.
+ */
+export const REMOVAL_NEEDS_STORAGE =
+  "needs stored copies of the renditions: set STORAGE_DIR (on Workers, bind an R2 bucket as RENDITIONS)";
+
+function requireStorageForRemoval(deps: Pick<Deps, "storage">, removeCreatedRenditions: boolean): void {
+  if (!removeCreatedRenditions || deps.storage !== null) return;
+  throw new AppError("VALIDATION", `remove_created_renditions: ${REMOVAL_NEEDS_STORAGE}`, {
+    details: [{ field: "remove_created_renditions", message: REMOVAL_NEEDS_STORAGE }],
+  });
+}
+
 async function requireConnection(deps: ReadDeps, connectionId: string): Promise<void> {
   const row = await deps.database.db
     .select({ id: connections.id })
@@ -72,6 +87,7 @@ export async function createSync(
 ): Promise<SyncView> {
   await findBucket(deps, bucketId);
   await requireConnection(deps, input.connection_id);
+  requireStorageForRemoval(deps, input.remove_created_renditions ?? false);
   const now = deps.clock.now();
   const id = newId("syn");
   const interval = input.polling_interval_seconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
@@ -132,6 +148,8 @@ export async function updateSync(
     waitFor: patch.wait_for ?? row.waitFor,
     waitForGraceSeconds: patch.wait_for_grace_seconds ?? row.waitForGraceSeconds,
   };
+  if (patch.remove_created_renditions !== undefined)
+    requireStorageForRemoval(deps, next.removeCreatedRenditions);
   const selectionChanged =
     next.connectionId !== row.connectionId ||
     next.sourcePath !== row.sourcePath ||

@@ -201,8 +201,21 @@ export type DeliveryView = {
 
 export type HistoryView = { state: string; reason: string | null; message: string | null; at: string | null };
 
+/** A static rendition asked of Mux for the object's asset (`create_renditions`), and what came of it. */
+export type RenditionRequestView = {
+  resolution: string;
+  /** requested, created (the service's own), existing (someone else's), refused (403), rejected. */
+  status: string;
+  message: string | null;
+  requested_at: string | null;
+  answered_at: string | null;
+  /** When the service deleted it again (`remove_created_renditions`). */
+  removed_at: string | null;
+};
+
 export type ObjectDetailView = ObjectView & {
   history: HistoryView[];
+  rendition_requests: RenditionRequestView[];
   deliveries: DeliveryView[];
   jobs: JobView[];
 };

@@ -40,6 +40,9 @@ export type MuxApiSettings = {
    */
   ratePerSecond: number | null;
   burst: number;
+  /** Sustained POSTs per second per connection (Mux: 1/s, with short bursts); `null`: no client-side limit. */
+  writesPerSecond: number | null;
+  writeBurst: number;
   /** The SDK's own retries of a failed request. */
   maxRetries: number;
   timeoutMs: number;
@@ -94,6 +97,7 @@ type CacheEntry =
 export class ConnectionCredentialsCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly writeBuckets = new Map<string, TokenBucket>();
 
   constructor(private readonly options: CredentialsCacheOptions) {}
 
@@ -175,7 +179,10 @@ export class ConnectionCredentialsCache {
     const credentials = await this.get(connectionId);
     const entry = this.entries.get(connectionId);
     if (entry?.credentials && entry.api) return entry.api;
-    const api = this.apiFor(credentials, { bucket: this.bucket(connectionId) });
+    const api = this.apiFor(credentials, {
+      bucket: this.bucket(connectionId),
+      writeBucket: this.writeBucket(connectionId),
+    });
     if (entry?.credentials) entry.api = api;
     return api;
   }
@@ -226,13 +233,19 @@ export class ConnectionCredentialsCache {
    */
   apiFor(
     credentials: MuxCredentials,
-    overrides: { bucket?: TokenBucket; maxRetries?: number; timeoutMs?: number } = {},
+    overrides: {
+      bucket?: TokenBucket;
+      writeBucket?: TokenBucket;
+      maxRetries?: number;
+      timeoutMs?: number;
+    } = {},
   ): MuxApi {
     const { mux, fetch, onRequest } = this.options;
     return createMuxApi({
       baseUrl: mux.baseUrl,
       credentials,
       bucket: overrides.bucket,
+      writeBucket: overrides.writeBucket,
       maxRetries: overrides.maxRetries ?? mux.maxRetries,
       timeoutMs: overrides.timeoutMs ?? mux.timeoutMs,
       fetch,
@@ -252,15 +265,30 @@ export class ConnectionCredentialsCache {
 
   private bucket(connectionId: string): TokenBucket | undefined {
     const { ratePerSecond, burst } = this.options.mux;
-    if (ratePerSecond === null) return undefined;
-    let bucket = this.buckets.get(connectionId);
-    if (!bucket) {
-      // Real time, whatever clock the domain runs on: the limit is Mux's, in wall-clock seconds.
-      bucket = new TokenBucket(ratePerSecond, burst, systemClock);
-      this.buckets.set(connectionId, bucket);
-    }
-    return bucket;
+    return bucketOf(this.buckets, connectionId, ratePerSecond, burst);
   }
+
+  private writeBucket(connectionId: string): TokenBucket | undefined {
+    const { writesPerSecond, writeBurst } = this.options.mux;
+    return bucketOf(this.writeBuckets, connectionId, writesPerSecond, writeBurst);
+  }
+}
+
+/** The connection's bucket in `buckets`, made on first use; none without a rate. */
+function bucketOf(
+  buckets: Map<string, TokenBucket>,
+  connectionId: string,
+  rate: number | null,
+  burst: number,
+): TokenBucket | undefined {
+  if (rate === null) return undefined;
+  let bucket = buckets.get(connectionId);
+  if (!bucket) {
+    // Real time, whatever clock the domain runs on: the limit is Mux's, in wall-clock seconds.
+    bucket = new TokenBucket(rate, burst, systemClock);
+    buckets.set(connectionId, bucket);
+  }
+  return bucket;
 }
 
 function settled(entry: CacheEntry): ConnectionCredentials {

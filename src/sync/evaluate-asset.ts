@@ -3,7 +3,7 @@
  * is the truth; the webhook that triggered us may be stale or partial) and the sync's settings.
  * Each outcome carries a reason a person can act on.
  */
-import type { SkipReason } from "../db/schema";
+import type { SkipReason, WaitingReason } from "../db/schema";
 import { choosePlayback, planRenditions, type RenditionCandidate } from "../mux/renditions";
 import type { MuxAsset } from "../mux/schemas";
 import { evaluateFilters } from "./filter-evaluation";
@@ -14,7 +14,8 @@ export type Playback = { id: string; policy: "public" | "signed" };
 export type Evaluation =
   | { state: "waiting_for_asset"; message: string }
   | { state: "skipped"; reason: SkipReason; message: string }
-  | { state: "waiting_for_rendition"; message: string }
+  /** `reason`: what the sync asked for is awaited (`rendition_requested`), not Mux alone. */
+  | { state: "waiting_for_rendition"; message: string; reason?: WaitingReason }
   /** Usable MP4s are listed: the first candidate is the choice, the others are fallbacks. */
   | { state: "ready"; playback: Playback; candidates: RenditionCandidate[] }
   /** The asset says MP4s exist but lists none: HEAD these names on the stream host, in order. */

@@ -7,7 +7,9 @@
  * - `object.updated` when a member it acknowledged changes what it sees (`pipeline-view.ts`);
  * - `object.deleted`, with a reason, when an asset it has or may have been sent leaves.
  * A change it would not care about (a message, a re-check, a duplicate event) writes nothing.
- * `deleted` is terminal: Mux never reuses an asset id.
+ * `deleted` is terminal: Mux never reuses an asset id. A rendition the service removed from Mux
+ * itself (`remove_created_renditions`) is no change either: the ingest keeps the stored file as the
+ * target's rendition before this rule is asked (`keepRemovedRendition`, `rendition-requests.ts`).
  */
 import type {
   DeliveryStatus,

@@ -57,6 +57,11 @@ export function readWorkerSetup(env: WorkerBindings): WorkerSetup {
   if (renditions !== null && !hasMethod(renditions, "createMultipartUpload")) {
     problems.push('RENDITIONS, when bound, must be an R2 bucket ([[r2_buckets]] binding = "RENDITIONS")');
   }
+  if (config?.sync.removeCreatedRenditions && renditions === null) {
+    problems.push(
+      "REMOVE_CREATED_RENDITIONS needs stored copies of the renditions: bind an R2 bucket as RENDITIONS",
+    );
+  }
   if (problems.length > 0 || !config || !db || !jobs) throw new ConfigError(problems);
   return {
     config,

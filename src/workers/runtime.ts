@@ -65,6 +65,7 @@ async function buildRuntime(env: WorkerBindings): Promise<WorkerRuntime> {
   // Workers does not allow, and isolates do not share it anyway. Mux's 429 + Retry-After is
   // honoured through the queue (the message is retried after the delay).
   settings.muxApi.ratePerSecond = null;
+  settings.muxApi.writesPerSecond = null;
   // Cloudflare's edge sets CF-Connecting-IP on every request (a client cannot supply its own).
   settings.http.clientAddress = "cf-connecting-ip";
   const database = openD1Database(setup.db);

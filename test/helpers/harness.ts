@@ -60,6 +60,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const settings = settingsFromConfig(config);
   settings.log.level = "debug";
   settings.muxApi.ratePerSecond = 10_000;
+  settings.muxApi.writesPerSecond = 10_000;
   settings.muxApi.maxRetries = 0;
   settings.queue.concurrency = 2;
   settings.queue.pollIntervalMs = 5;

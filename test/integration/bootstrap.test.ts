@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { parseEnv } from "../../src/config/env";
 import { bootstrapDefaults } from "../../src/resources/bootstrap";
 import { defaultSyncSpec } from "../../src/settings";
@@ -80,7 +83,9 @@ describe("bootstrap from the environment", () => {
   });
 
   it("takes CREATE_RENDITIONS, REMOVE_CREATED_RENDITIONS, WAIT_FOR and its grace into the default sync", async () => {
-    h = await createHarness({ bootstrap: false });
+    const storage = mkdtempSync(join(tmpdir(), "mux-ingest-bootstrap-"));
+    onTestFinished(() => rmSync(storage, { recursive: true, force: true }));
+    h = await createHarness({ bootstrap: false, env: { STORAGE_DIR: storage } });
     await bootstrapDefaults(
       h.deps,
       defaultSyncSpec(
@@ -103,5 +108,17 @@ describe("bootstrap from the environment", () => {
       /CREATE_RENDITIONS must not mix "highest"/,
     );
     expect(() => env({ WAIT_FOR: "chapters" })).toThrow(/WAIT_FOR must be "captions"/);
+  });
+
+  it("refuses REMOVE_CREATED_RENDITIONS without stored copies, naming the variable, and writes nothing", async () => {
+    h = await createHarness({ bootstrap: false });
+    const start = bootstrapDefaults(h.deps, defaultSyncSpec(env({ REMOVE_CREATED_RENDITIONS: "true" })));
+    await expect(start).rejects.toMatchObject({
+      code: "CONFIG",
+      message: expect.stringContaining(
+        "REMOVE_CREATED_RENDITIONS needs stored copies of the renditions: set STORAGE_DIR",
+      ),
+    });
+    expect(h.database.sqlite.prepare("select count(*) as n from syncs").get()).toEqual({ n: 0 });
   });
 });

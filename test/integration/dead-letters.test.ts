@@ -151,6 +151,53 @@ const scenarios: Record<
       expect((await letters(a)).data).toEqual([]);
     },
   },
+  "create-rendition": {
+    env: { CREATE_RENDITIONS: "highest", JOB_MAX_ATTEMPTS: "1" },
+    run: async (a) => {
+      let muxDown = true;
+      network.use(
+        http.post("https://api.mux.com/video/v1/assets/:id/static-renditions", () =>
+          muxDown ? HttpResponse.json({ error: { type: "unavailable" } }, { status: 503 }) : undefined,
+        ),
+      );
+      const asset = a.fake.createAsset({ mp4Support: "none" });
+      await settle(a);
+      const [letter] = (await letters(a, "?type=create-rendition")).data;
+      expect(letter).toMatchObject({ type: "create-rendition", last_error: expect.stringContaining("503") });
+      expect(a.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "no_static_renditions" });
+      muxDown = false;
+      const posts = pipelinePosts();
+      expect(await replay(a, letter?.id ?? "")).toMatchObject({ action: "revived" });
+      await settle(a);
+      await settle(a);
+      expect(a.fake.stats().renditions.creates).toEqual({ [`${asset.id}/highest`]: 1 });
+      expect(posts.bodies.map((b) => b.data.source.asset_id)).toContain(asset.id);
+      expect(a.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+      expect((await letters(a)).data).toEqual([]);
+    },
+  },
+  "remove-renditions": {
+    env: { CREATE_RENDITIONS: "highest", REMOVE_CREATED_RENDITIONS: "true", JOB_MAX_ATTEMPTS: "1" },
+    storage: true,
+    run: async (a) => {
+      let muxDown = true;
+      network.use(
+        http.delete("https://api.mux.com/video/v1/assets/:id/static-renditions/:rendition", () =>
+          muxDown ? HttpResponse.json({ error: { type: "unavailable" } }, { status: 503 }) : undefined,
+        ),
+      );
+      const asset = a.fake.createAsset({ mp4Support: "none" });
+      await settle(a);
+      await settle(a);
+      const [letter] = (await letters(a, "?type=remove-renditions")).data;
+      expect(letter?.object).toMatchObject({ asset_id: asset.id, state: "delivered" });
+      muxDown = false;
+      expect(await replay(a, letter?.id ?? "")).toMatchObject({ action: "revived" });
+      await settle(a);
+      expect(a.fake.stats().renditions.deletes).toEqual({ [`${asset.id}/highest`]: 1 });
+      expect((await letters(a)).data).toEqual([]);
+    },
+  },
   reconcile: {
     run: async (a) => {
       // A pass that died (its run is failed already): the replay is a new pass of its sync.

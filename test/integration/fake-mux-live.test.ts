@@ -22,7 +22,7 @@ describe("live-stream assets", () => {
     const { fake, clock, mux, received } = setup();
     const created = fake.createAsset({
       live: true,
-      staticRenditions: ["highest", "audio-only"],
+      staticRenditions: ["1080p", "audio-only"],
       duration: 600,
     });
     const playbackId = created.playback_ids?.[0]?.id ?? "";
@@ -43,7 +43,7 @@ describe("live-stream assets", () => {
     expect(
       (await mux.video.assets.retrieve(created.id)).static_renditions?.files?.map((f) => f.status),
     ).toEqual(["preparing", "preparing", "preparing"]);
-    expect(await head(playbackId, "highest.mp4")).toBe(404);
+    expect(await head(playbackId, "1080p.mp4")).toBe(404);
 
     const completedAt = clock.now();
     const completed = fake.completeLiveStream(created.id);
@@ -64,18 +64,18 @@ describe("live-stream assets", () => {
     expect(await head(playbackId, "720p.mp4")).toBe(404);
     await fake.advance(2000);
     expect(await head(playbackId, "720p.mp4")).toBe(200);
-    expect(await head(playbackId, "highest.mp4")).toBe(200);
+    expect(await head(playbackId, "1080p.mp4")).toBe(200);
 
     expect(received.map((e) => `${e.type}${e.data.name ? ` ${e.data.name}` : ""}`)).toEqual([
       "video.asset.created",
-      "video.asset.static_rendition.created highest.mp4",
+      "video.asset.static_rendition.created 1080p.mp4",
       "video.asset.static_rendition.created audio.m4a",
       "video.asset.ready",
       "video.asset.static_rendition.created 720p.mp4",
       "video.asset.live_stream_completed",
       "video.asset.static_rendition.ready audio.m4a",
       "video.asset.static_rendition.ready 720p.mp4",
-      "video.asset.static_rendition.ready highest.mp4",
+      "video.asset.static_rendition.ready 1080p.mp4",
     ]);
     const ready = received.find((e) => e.type === "video.asset.ready");
     expect(ready?.data).toMatchObject({ is_live: true, live_stream_id: live.live_stream_id });

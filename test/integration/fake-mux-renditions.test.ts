@@ -209,7 +209,7 @@ describe("adding a static rendition", () => {
   it("answers 201 preparing, then readies it with created and ready events", async () => {
     const { fake, clock, mux, received } = setup();
     const start = clock.now();
-    const { id, playback_ids } = fake.createAsset({ status: "ready", staticRenditions: ["highest"] });
+    const { id, playback_ids } = fake.createAsset({ status: "ready", staticRenditions: ["1080p"] });
     const playbackId = playback_ids?.[0]?.id ?? "";
 
     const added = await mux.video.assets.createStaticRendition(id, { resolution: "720p" });
@@ -274,6 +274,16 @@ describe("adding a static rendition", () => {
     expect(() => fake.addStaticRendition(id, "highest")).toThrow(/already exists/);
     expect(fake.addStaticRendition("noSuchAsset", "720p")).toBeUndefined();
     expect(fake.getAsset(id)?.static_renditions?.files).toHaveLength(1);
+    // Advanced resolutions do not mix with highest, either way; audio-only goes with both.
+    await expect(mux.video.assets.createStaticRendition(id, { resolution: "720p" })).rejects.toBeInstanceOf(
+      Mux.BadRequestError,
+    );
+    const advanced = fake.createAsset({ status: "ready", staticRenditions: ["720p"] });
+    expect(() => fake.addStaticRendition(advanced.id, "highest")).toThrow(
+      /cannot be combined with the existing 720p/,
+    );
+    expect(fake.addStaticRendition(advanced.id, "audio-only")).toMatchObject({ name: "audio.m4a" });
+    expect(fake.addStaticRendition(id, "audio-only")).toMatchObject({ name: "audio.m4a" });
   });
 
   it("adds through the handle and the control API, on the usual timing", async () => {
@@ -319,5 +329,81 @@ describe("write permission", () => {
     expect(fake.getAsset(api.id)?.static_renditions?.files).toHaveLength(1);
     expect(fake.getAsset(legacy.id)?.mp4_support).toBe("capped-1080p");
     expect(fake.eventLog()).toEqual([]);
+  });
+});
+
+describe("what a service asking for MP4s meets", () => {
+  it("limits POSTs on their own bucket (1/s with a burst), leaving GETs alone, with Retry-After", async () => {
+    const { fake, clock, mux } = setup({ writeRateLimit: { perSecond: 1, burst: 2 } });
+    const ids = [1, 2, 3].map(() => fake.createAsset({ status: "ready" }).id);
+    await mux.video.assets.createStaticRendition(ids[0] ?? "", { resolution: "highest" });
+    await mux.video.assets.createStaticRendition(ids[1] ?? "", { resolution: "highest" });
+    const limited = await mux.video.assets
+      .createStaticRendition(ids[2] ?? "", { resolution: "highest" })
+      .catch((err: unknown) => err);
+    expect(limited).toBeInstanceOf(Mux.RateLimitError);
+    expect((limited as InstanceType<typeof Mux.RateLimitError>).headers?.get("retry-after")).toBe("1");
+    // GETs have their own bucket; the refused POST reached no asset.
+    for (const id of ids) await mux.video.assets.retrieve(id);
+    expect(fake.stats().renditions.creates).toEqual({ [`${ids[0]}/highest`]: 1, [`${ids[1]}/highest`]: 1 });
+    clock.advance(1000);
+    await mux.video.assets.createStaticRendition(ids[2] ?? "", { resolution: "highest" });
+    expect(fake.stats().renditions.creates[`${ids[2]}/highest`]).toBe(1);
+  });
+
+  it("keeps the passthrough a rendition was asked with, and counts every create and delete per asset and resolution", async () => {
+    const { fake, mux } = setup();
+    const { id } = fake.createAsset({ status: "ready", width: 1280, height: 720 });
+    const made = await mux.video.assets.createStaticRendition(id, {
+      resolution: "highest",
+      passthrough: "tag-1",
+    });
+    expect(made).toMatchObject({ status: "preparing", name: "highest.mp4", passthrough: "tag-1" });
+    const again = await mux.video.assets
+      .createStaticRendition(id, { resolution: "highest" })
+      .catch((err: unknown) => err);
+    expect(again).toBeInstanceOf(Mux.BadRequestError);
+    expect((again as InstanceType<typeof Mux.BadRequestError>).error).toEqual({
+      error: {
+        type: "invalid_parameters",
+        messages: ["A static rendition with resolution highest already exists"],
+      },
+    });
+    const listed = (await mux.video.assets.retrieve(id)).static_renditions?.files?.[0];
+    expect(listed).toMatchObject({ id: made.id, passthrough: "tag-1" });
+    await mux.video.assets.deleteStaticRendition(id, made.id ?? "");
+    expect(fake.stats().renditions).toEqual({
+      creates: { [`${id}/highest`]: 2 },
+      deletes: { [`${id}/highest`]: 1 },
+    });
+  });
+
+  it("skips audio-only on an asset without audio and highest on one without video, each with its event", async () => {
+    const { fake, mux, received } = setup();
+    const silent = fake.createAsset({ status: "ready", hasAudio: false });
+    const audio = fake.createAsset({ status: "ready", hasVideo: false });
+    await mux.video.assets.createStaticRendition(silent.id, { resolution: "audio-only" });
+    await mux.video.assets.createStaticRendition(audio.id, { resolution: "highest" });
+    await fake.settle();
+    expect(statusOf(fake.getAsset(silent.id)?.static_renditions?.files)).toEqual({ "audio.m4a": "skipped" });
+    expect(statusOf(fake.getAsset(audio.id)?.static_renditions?.files)).toEqual({ "highest.mp4": "skipped" });
+    expect(received.filter((e) => e.type === "video.asset.static_rendition.skipped")).toHaveLength(2);
+  });
+
+  it("reports each token's permissions in whoami, read-only or read and write, and follows a change", async () => {
+    const { fake, mux } = setup();
+    fake.addAccessToken({ id: "read-only", secret: "ro-secret", permissions: ["video:read"] });
+    const readOnly = sdk("read-only", "ro-secret");
+    expect((await readOnly.system.utilities.whoami()).permissions).toEqual(["video:read"]);
+    expect((await mux.system.utilities.whoami()).permissions).toContain("video:write");
+    const { id } = fake.createAsset({ status: "ready" });
+    await expect(
+      readOnly.video.assets.createStaticRendition(id, { resolution: "highest" }),
+    ).rejects.toBeInstanceOf(Mux.PermissionDeniedError);
+    expect(fake.stats().renditions.creates).toEqual({});
+    expect(fake.setTokenPermissions("read-only", ["video:read", "video:write"])).toBe(true);
+    expect((await readOnly.system.utilities.whoami()).permissions).toEqual(["video:read", "video:write"]);
+    await readOnly.video.assets.createStaticRendition(id, { resolution: "highest" });
+    expect(fake.stats().renditions.creates).toEqual({ [`${id}/highest`]: 1 });
   });
 });

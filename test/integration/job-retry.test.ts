@@ -116,6 +116,59 @@ const scenarios: Record<string, { env?: Record<string, string>; run: Scenario }>
   },
 };
 
+scenarios["create-rendition"] = {
+  env: { CREATE_RENDITIONS: "highest", JOB_MAX_ATTEMPTS: "1" },
+  run: async (a) => {
+    let muxDown = true;
+    network.use(
+      http.post("https://api.mux.com/video/v1/assets/:id/static-renditions", () =>
+        muxDown ? HttpResponse.json({ error: { type: "unavailable" } }, { status: 503 }) : undefined,
+      ),
+    );
+    const posts = pipelinePosts();
+    const asset = a.fake.createAsset({ mp4Support: "none" });
+    await settle(a);
+    const job = deadJob(a, "create-rendition");
+    expect(job).toBeDefined();
+    expect(a.objectOf(asset.id)).toMatchObject({ state: "skipped", reason: "no_static_renditions" });
+    muxDown = false;
+    const retried = await a.api("POST", `/v1/jobs/${job?.id}/retry`);
+    expect(retried.status).toBe(202);
+    await settle(a);
+    await settle(a);
+    expect(a.fake.stats().renditions.creates).toEqual({ [`${asset.id}/highest`]: 1 });
+    expect(posts.count).toBeGreaterThan(0);
+    expect(a.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+    // Answered now: a second retry of the same job would do nothing, so it is refused.
+    a.database.sqlite.prepare("update jobs set status = 'dead' where id = ?").run(job?.id);
+    expect((await a.api("POST", `/v1/jobs/${job?.id}/retry`)).status).toBe(409);
+  },
+};
+
+scenarios["remove-renditions"] = {
+  env: { CREATE_RENDITIONS: "highest", REMOVE_CREATED_RENDITIONS: "true", JOB_MAX_ATTEMPTS: "1" },
+  run: async (a) => {
+    let muxDown = true;
+    network.use(
+      http.delete("https://api.mux.com/video/v1/assets/:id/static-renditions/:rendition", () =>
+        muxDown ? HttpResponse.json({ error: { type: "unavailable" } }, { status: 503 }) : undefined,
+      ),
+    );
+    const asset = a.fake.createAsset({ mp4Support: "none" });
+    await settle(a); // asked; Mux makes it
+    await settle(a); // ready, stored, delivered: the removal fails
+    const job = deadJob(a, "remove-renditions");
+    expect(job).toBeDefined();
+    expect(a.fake.stats().renditions.deletes).toEqual({});
+    muxDown = false;
+    const retried = await a.api("POST", `/v1/jobs/${job?.id}/retry`);
+    expect(retried.status).toBe(202);
+    await settle(a);
+    expect(a.fake.stats().renditions.deletes).toEqual({ [`${asset.id}/highest`]: 1 });
+    expect(a.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+  },
+};
+
 /** The job retry is refused with the object's retry route, and that route really does the work. */
 async function expectObjectRetryWorks(
   a: AdminHarness,
@@ -149,7 +202,7 @@ describe("POST /v1/jobs/{id}/retry", () => {
   for (const [type, scenario] of Object.entries(scenarios)) {
     it(`a dead ${type} job: really re-run, or 409 naming the retry that works`, async () => {
       const env: Record<string, string> = { PIPELINE_URL, ...scenario.env };
-      if (type === "download") {
+      if (type === "download" || type === "remove-renditions") {
         storageDir = mkdtempSync(join(tmpdir(), "job-retry-"));
         env.STORAGE_DIR = storageDir;
       }

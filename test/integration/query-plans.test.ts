@@ -288,3 +288,44 @@ describe("query plans on the paths that run per request or per job", () => {
     await expectFlat(() => purgeDeadLetter(h.deps, { id: "job_dead_purge" }));
   });
 });
+
+describe("query plans of MP4s made on demand", () => {
+  it("the ingest that asks, the create job, the delivery that queues the removal, the removal, the object's detail", async () => {
+    h.close();
+    const database = openNodeDatabase(":memory:");
+    recorder = recordStatements(database.sqlite);
+    h = await createPipelineWorld({
+      database,
+      storage: true,
+      env: { CREATE_RENDITIONS: "highest", REMOVE_CREATED_RENDITIONS: "true" },
+    });
+    const asset = h.fake.createAsset({ mp4Support: "none" }).id;
+    const executed = await expectFlat(async () => {
+      for (let i = 0; i < 4; i++) await h.settle();
+    });
+    const ran = executed.map((s) => s.sql).join("\n");
+    for (const table of ["rendition_requests", "write_permission"]) expect(ran).toContain(table);
+    expect(h.fake.stats().renditions.deletes).toEqual({ [`${asset}/highest`]: 1 });
+    await expectFlat(async () =>
+      expect((await h.api("GET", `/v1/buckets/bkt_default/objects/${asset}`)).status).toBe(200),
+    );
+  });
+
+  it("a read-only token: the 403, the objects judged again, the connection test", async () => {
+    h.close();
+    const database = openNodeDatabase(":memory:");
+    recorder = recordStatements(database.sqlite);
+    h = await createPipelineWorld({
+      database,
+      env: { CREATE_RENDITIONS: "highest" },
+      fake: { permissions: ["video:read"] },
+    });
+    h.fake.createAsset({ mp4Support: "none" });
+    await expectFlat(async () => {
+      for (let i = 0; i < 3; i++) await h.settle();
+    });
+    await expectFlat(async () =>
+      expect((await h.api("POST", "/v1/connections/con_default/test")).status).toBe(200),
+    );
+  });
+});

@@ -58,13 +58,15 @@ const DOWNLOAD: Budget = {
 
 /**
  * A delivery (one POST to the pipeline): reads of the delivery, the object and the bucket, then
- * the delivery marked delivered and the object's acknowledgement in one batch. Nothing follows, so
- * the dispatch sends nothing.
+ * the delivery marked delivered and the object's acknowledgement and state in one batch. The file
+ * is stored (R2), so the batch also holds the removal of the renditions the service created for
+ * the asset (`remove_created_renditions`), queued only if SQL finds its sync removes and one is
+ * left: one statement more, and here nothing queued. Nothing follows, so the dispatch sends nothing.
  */
 const DELIVERY: Budget = {
-  statements: JOB_FRAME + 6,
+  statements: JOB_FRAME + 7,
   roundTrips: 9,
-  largestBatch: 4,
+  largestBatch: 5,
   fetches: 1,
   queueSends: 0,
 };

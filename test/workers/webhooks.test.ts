@@ -118,6 +118,17 @@ describe("webhooks on Workers", () => {
     expect(JSON.stringify(body)).not.toContain("not-a-uuid");
   });
 
+  it("refuses REMOVE_CREATED_RENDITIONS without an R2 bucket, naming both", async () => {
+    const worker = createWorkerHarness({ vars: { REMOVE_CREATED_RENDITIONS: "true" } });
+    const res = await worker.fetch("/healthz");
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { details: string[] } }).error.details).toEqual([
+      "REMOVE_CREATED_RENDITIONS needs stored copies of the renditions: bind an R2 bucket as RENDITIONS",
+    ]);
+    const bound = createWorkerHarness({ vars: { REMOVE_CREATED_RENDITIONS: "true" }, r2: true });
+    expect((await bound.fetch("/healthz")).status).toBe(200);
+  });
+
   it("serves the same app: readiness reaches D1", async () => {
     const worker = createWorkerHarness();
     const res = await worker.fetch("/readyz");

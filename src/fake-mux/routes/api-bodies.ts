@@ -70,9 +70,13 @@ export function parsePatchBody(body: unknown): { passthrough?: string; meta?: As
   return parsed.success ? parsed.data : firstIssue(parsed.error);
 }
 
-export function parseStaticRenditionBody(body: unknown): StaticRenditionResolution | null {
-  const parsed = z.object({ resolution: resolutionSchema }).safeParse(body);
-  return parsed.success ? parsed.data.resolution : null;
+export function parseStaticRenditionBody(
+  body: unknown,
+): { resolution: StaticRenditionResolution; passthrough?: string } | null {
+  const parsed = z
+    .object({ resolution: resolutionSchema, passthrough: z.string().max(255).optional() })
+    .safeParse(body);
+  return parsed.success ? parsed.data : null;
 }
 
 export function parseMp4SupportBody(body: unknown): Mp4Support | null {

@@ -1,7 +1,7 @@
 /**
  * The Mux REST subset: `/video/v1/assets` (list, retrieve, create, update, delete, static
  * renditions, mp4 support) and `/system/v1/whoami`, behind latency, Basic auth, permissions,
- * the GET rate limit and injected 5xx, in that order. A token sees its own environment only:
+ * the GET and POST rate limits and injected 5xx, in that order. A token sees its own environment only:
  * another environment's asset ids are 404s. Every call is counted by route and status.
  */
 import { Hono } from "hono";
@@ -17,7 +17,7 @@ import {
   unauthorized,
 } from "../mux-errors";
 import { SpecError } from "../spec-error";
-import { recordCall } from "../stats";
+import { recordCall, recordRenditionCall } from "../stats";
 import type { AccessToken } from "../types";
 import type { FakeMuxWorld } from "../world";
 import {
@@ -93,10 +93,10 @@ export function apiRoutes(world: FakeMuxWorld, sleep: Sleep): Hono<Env> {
 
   function guard(env: FakeMuxCore, token: AccessToken, method: string, path: string): Response | null {
     if (!permitted(token, method, path)) return forbidden();
-    if (method === "GET") {
-      const decision = env.limiter.take();
-      if (!decision.allowed) return tooManyRequests(decision.retryAfterSeconds);
-    }
+    // GETs and POSTs each have their bucket (Mux: 5 GET/s and 1 POST/s sustained).
+    const limiter = method === "GET" ? env.limiter : method === "POST" ? env.writeLimiter : null;
+    const decision = limiter?.take();
+    if (decision && !decision.allowed) return tooManyRequests(decision.retryAfterSeconds);
     if (world.injectFault()) {
       world.stats.injectedErrors++;
       return injectedServerError(500);
@@ -149,10 +149,13 @@ export function apiRoutes(world: FakeMuxWorld, sleep: Sleep): Hono<Env> {
   );
 
   app.post("/video/v1/assets/:id/static-renditions", async (c) => {
-    const resolution = parseStaticRenditionBody(await c.req.json().catch(() => null));
-    if (resolution === null) return invalidParameters("resolution is invalid");
+    const body = parseStaticRenditionBody(await c.req.json().catch(() => null));
+    if (body === null) return invalidParameters("resolution is invalid");
+    const assetId = c.req.param("id");
+    const env = c.get("env");
+    if (env.getAsset(assetId)) recordRenditionCall(world.stats, "creates", assetId, body.resolution);
     try {
-      const created = c.get("env").addStaticRendition(c.req.param("id"), resolution);
+      const created = env.addStaticRendition(assetId, body.resolution, body.passthrough);
       return created ? c.json({ data: created }, 201) : notFound();
     } catch (err) {
       return refused(err);
@@ -161,9 +164,12 @@ export function apiRoutes(world: FakeMuxWorld, sleep: Sleep): Hono<Env> {
 
   app.delete("/video/v1/assets/:id/static-renditions/:renditionId", (c) => {
     const env = c.get("env");
+    const assetId = c.req.param("id");
     // Over REST a rendition is named by its id only.
-    const deleted = env.deleteStaticRendition(c.req.param("id"), c.req.param("renditionId"), false);
-    return deleted ? c.body(null, 204) : notFound();
+    const deleted = env.deleteStaticRendition(assetId, c.req.param("renditionId"), false);
+    if (!deleted) return notFound();
+    recordRenditionCall(world.stats, "deletes", assetId, deleted.resolution ?? deleted.name);
+    return c.body(null, 204);
   });
 
   app.put("/video/v1/assets/:id/mp4-support", async (c) => {

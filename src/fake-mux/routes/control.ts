@@ -248,10 +248,14 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
           count: z.number().int().min(0).max(100_000),
           seed: z.number().int().optional(),
           captioned: z.number().min(0).max(1).optional(),
+          noMp4Share: z.number().min(0).max(1).optional(),
         }),
       );
       if (body instanceof Response) return body;
-      const options = { captioned: body.captioned ?? 0 };
+      const options = {
+        captioned: body.captioned ?? 0,
+        ...(body.noMp4Share === undefined ? {} : { noMp4Share: body.noMp4Share }),
+      };
       return c.json({ data: env.generateLibrary(body.count, body.seed ?? 1, options) }, 201);
     }),
   );
@@ -288,14 +292,20 @@ export function controlRoutes(world: FakeMuxWorld): Hono {
     world.setFaults(body);
     return c.json({ faults: body });
   });
+  const limitSchema = z
+    .object({ perSecond: z.number().nonnegative(), burst: z.number().positive() })
+    .nullable();
   app.put("/rate-limit", async (c) => {
-    const body = await parse(
-      c.req.raw,
-      z.object({ perSecond: z.number().nonnegative(), burst: z.number().positive() }).nullable(),
-    );
+    const body = await parse(c.req.raw, limitSchema);
     if (body instanceof Response) return body;
     world.setRateLimit(body && body.perSecond > 0 ? body : null);
     return c.json({ rate_limit: body });
+  });
+  app.put("/write-rate-limit", async (c) => {
+    const body = await parse(c.req.raw, limitSchema);
+    if (body instanceof Response) return body;
+    world.setWriteRateLimit(body && body.perSecond > 0 ? body : null);
+    return c.json({ write_rate_limit: body });
   });
   app.post(
     "/tokens",

@@ -8,7 +8,7 @@
  */
 import type { FC } from "hono/jsx";
 import { OBJECT_STATES } from "../../db/schema";
-import type { Overview } from "../../resources/overview";
+import { type Overview, waitingNote } from "../../resources/overview";
 import { DASHBOARD_CSS_PATH } from "../assets";
 import { bucketObjectsPath, CONSOLE_PATHS, ConsoleNav, objectPath } from "./console-layout";
 import { LOGIN_MESSAGES, type LoginMessage, type Notice } from "./notices";
@@ -255,7 +255,7 @@ export const DashboardPage: FC<{
               </div>
             ))}
           </div>
-          {b.by_reason.some((r) => r.reason) && (
+          {b.by_reason.some((r) => r.reason || waitingNote(r.state, r.reason)) && (
             <table class="reasons">
               <thead>
                 <tr>
@@ -266,11 +266,16 @@ export const DashboardPage: FC<{
               </thead>
               <tbody>
                 {b.by_reason
-                  .filter((r) => r.reason)
+                  .filter((r) => r.reason || waitingNote(r.state, r.reason))
                   .map((r) => (
-                    <tr>
+                    <tr data-testid={`reason-${b.id}-${r.state}-${r.reason ?? "none"}`}>
                       <td>{r.state}</td>
-                      <td>{r.reason}</td>
+                      <td>
+                        {r.reason ?? "—"}
+                        {waitingNote(r.state, r.reason) && (
+                          <span class="muted"> · waiting for {waitingNote(r.state, r.reason)}</span>
+                        )}
+                      </td>
                       <td class="num">{r.count}</td>
                     </tr>
                   ))}

@@ -98,7 +98,10 @@ export const connectionTestResultSchema = z
   .object({
     success: z.boolean(),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()),
+    details: z.record(z.string(), z.unknown()).openapi({
+      description:
+        "On success: environment_id, environment_name, permissions (as whoami lists them), can_write (whether the token can create static renditions, as create_renditions needs: from whoami's permissions where Mux lists a write one, else what a create answered before, a 403 meaning false; null when unknown) and base_url. On failure: reason (unauthorized, forbidden, rate_limited, network, upstream) and status.",
+    }),
   })
   .openapi("ConnectionTestResult");
 

@@ -122,6 +122,24 @@ export const objectDetailSchema = objectSchema
         at: time,
       }),
     ),
+    rendition_requests: z
+      .array(
+        z.object({
+          resolution: z.string(),
+          status: z.string().openapi({
+            description:
+              "requested (not answered yet), created (made for this service: the only kind remove_created_renditions deletes), existing (already defined by someone else), refused (403: the token is read-only), rejected (Mux refused otherwise).",
+          }),
+          message: z.string().nullable().openapi({ description: "What Mux answered." }),
+          requested_at: time,
+          answered_at: time,
+          removed_at: time.openapi({ description: "When the service deleted the rendition it created." }),
+        }),
+      )
+      .openapi({
+        description:
+          "The static renditions asked of Mux for this asset over the sync's connection (create_renditions): once per asset and resolution.",
+      }),
     deliveries: z.array(deliverySchema),
     jobs: z.array(jobSchema),
   })

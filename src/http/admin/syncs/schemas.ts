@@ -44,11 +44,11 @@ const syncSettings = {
   create_renditions: createRenditionsSchema.optional().openapi({
     example: ["highest"],
     description:
-      "Static Renditions API resolutions to ask Mux for when a ready asset has none of them (needs a token with Mux Video write permission). Empty: never ask.",
+      "Static Renditions API resolutions to ask Mux for when a ready asset has no usable MP4 (needs a token with Mux Video Read and Write). Each is asked once per asset and resolution per connection, at Mux's 1 POST/s; meanwhile the object waits (waiting_for_rendition, reason rendition_requested). A read-only token skips such assets as no_write_permission. Empty: never ask.",
   }),
   remove_created_renditions: z.boolean().optional().openapi({
     description:
-      "Delete the renditions this service created once their file is stored and delivered (needs stored copies: STORAGE_DIR, or R2 on Workers). Renditions it did not create are never deleted.",
+      "Delete the renditions this service created once their file is stored and delivered by every bucket over the connection that holds the asset (needs stored copies: STORAGE_DIR, or R2 on Workers; a 400 otherwise). Renditions it did not create are never deleted, and the pipeline is not told (its stored path stays; Mux's URL stops working).",
   }),
   wait_for: waitForSchema.optional().openapi({
     example: ["captions"],
