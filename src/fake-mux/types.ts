@@ -4,20 +4,11 @@
  * webhook types field for field, but are declared here so the fake does not depend on the SDK.
  */
 import type { Clock } from "../lib/clock";
+import type { StaticRenditionResolution } from "../mux/rendition-names";
 
 export type PlaybackPolicy = "public" | "signed" | "drm";
 export type Mp4Support = "none" | "standard" | "capped-1080p" | "audio-only" | "audio-only,capped-1080p";
-export type StaticRenditionResolution =
-  | "highest"
-  | "audio-only"
-  | "2160p"
-  | "1440p"
-  | "1080p"
-  | "720p"
-  | "540p"
-  | "480p"
-  | "360p"
-  | "270p";
+export type { StaticRenditionResolution };
 export type ResolutionTier = "audio-only" | "720p" | "1080p" | "1440p" | "2160p";
 export type MaxResolutionTier = "1080p" | "1440p" | "2160p";
 export type AssetStatus = "preparing" | "ready" | "errored";

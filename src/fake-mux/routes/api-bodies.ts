@@ -1,20 +1,10 @@
 /** Request bodies of the REST write routes, parsed leniently the way Mux accepts them. */
 import { z } from "zod";
+import { STATIC_RENDITION_RESOLUTIONS } from "../../mux/rendition-names";
 import type { AssetMeta, AssetSpec, Mp4Support, StaticRenditionResolution } from "../types";
 
 export const playbackPolicySchema = z.enum(["public", "signed", "drm"]);
-export const resolutionSchema = z.enum([
-  "highest",
-  "audio-only",
-  "2160p",
-  "1440p",
-  "1080p",
-  "720p",
-  "540p",
-  "480p",
-  "360p",
-  "270p",
-]);
+export const resolutionSchema = z.enum(STATIC_RENDITION_RESOLUTIONS);
 export const mp4SupportSchema = z.enum([
   "none",
   "standard",
