@@ -104,15 +104,20 @@ async function objectOf(
   return row?.objectId ?? null;
 }
 
-/** The object's newest delivery, if it still has to be sent (pending, or failed and revived). */
-async function newestUnsent(deps: Pick<Deps, "database">, objectId: string) {
-  const newest = await deps.database.db
+/** The object's newest delivery (its highest version), whatever its status. */
+export async function newestDelivery(deps: Pick<Deps, "database">, objectId: string) {
+  return deps.database.db
     .select()
     .from(deliveries)
     .where(eq(deliveries.objectId, objectId))
     .orderBy(desc(deliveries.objectVersion))
     .limit(1)
     .get();
+}
+
+/** The object's newest delivery, if it still has to be sent (pending, or failed and revived). */
+async function newestUnsent(deps: Pick<Deps, "database">, objectId: string) {
+  const newest = await newestDelivery(deps, objectId);
   return newest && (newest.status === "pending" || newest.status === "failed") ? newest : null;
 }
 

@@ -8,9 +8,8 @@
  * version. The delivery is queued anew (`created_at` is when it was asked for, so the delivery
  * latency measures the re-delivery), with its job, in one atomic write.
  */
-import { desc, eq, sql } from "drizzle-orm";
-import { deliveries } from "../db/schema";
-import { deliverJob } from "../jobs/deliver";
+import { sql } from "drizzle-orm";
+import { deliverJob, newestDelivery } from "../jobs/deliver";
 import { AppError } from "../lib/errors";
 import type { Deps } from "../sync/deps";
 import { findObjectById } from "./object-story";
@@ -24,13 +23,7 @@ export async function redeliverObject(
   const object = await findObjectById(deps, objectId);
   if (object.state === "failed")
     throw new AppError("CONFLICT", `Object ${objectId} failed: retry it instead (a fresh read from Mux)`);
-  const newest = await deps.database.db
-    .select()
-    .from(deliveries)
-    .where(eq(deliveries.objectId, objectId))
-    .orderBy(desc(deliveries.objectVersion))
-    .limit(1)
-    .get();
+  const newest = await newestDelivery(deps, objectId);
   if (!newest)
     throw new AppError("CONFLICT", `Object ${objectId} was never delivered: nothing to send again`);
   if (newest.status !== "delivered" && newest.status !== "failed")

@@ -15,6 +15,7 @@ import { isMuxId } from "../../src/mux/ids";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { signIn } from "../helpers/dashboard-client";
 import { endlessBody } from "../helpers/endless-body";
+import { escapedHtml } from "../helpers/html-escape";
 import { network } from "../helpers/no-network";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
@@ -348,16 +349,6 @@ describe("with STORAGE_DIR, a caption file answered with a redirect", () => {
     expect(job).toMatchObject({ status: "pending", last_error: expect.stringContaining("answered 302") });
   });
 });
-
-/** Hono's escaping of text and attribute values. */
-function escapedHtml(value: string): string {
-  return value
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
 
 describe("track names, languages and ids as Mux (or anything posing as it) sends them", () => {
   const hostileText = fc.oneof(

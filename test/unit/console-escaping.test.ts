@@ -14,6 +14,7 @@ import type { ObjectBrowsePage } from "../../src/resources/object-browser";
 import type { MuxRenditions } from "../../src/resources/object-in-mux";
 import type { ObjectStory } from "../../src/resources/object-story";
 import type { DeadLetterPage, ObjectView } from "../../src/resources/views";
+import { escapedHtml } from "../helpers/html-escape";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 
@@ -30,16 +31,6 @@ const hostile = fc.oneof(
     "\u202e\u0000\u001b[31mred",
   ),
 );
-
-/** Hono's escaping of text and attribute values. */
-function escaped(value: string): string {
-  return value
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
 
 const TAGS = new Set(
   "html head meta title link body a header p nav ul li search form label input button main h1 h2 section span strong div dl dt dd code table caption thead tbody tr th td select option time br".split(
@@ -74,7 +65,7 @@ function expectEscaped(html: string, values: readonly string[], expected: readon
       (m) => m[1],
     );
     expect(found.length, `value ${i} shown`).toBeGreaterThan(0);
-    for (const shown of found) expect(shown, `value ${i}`).toBe(escaped(value));
+    for (const shown of found) expect(shown, `value ${i}`).toBe(escapedHtml(value));
   }
   for (const [, tag, attributes] of html.matchAll(/<\/?([a-zA-Z0-9]+)([^>]*)>/g)) {
     expect(TAGS.has((tag ?? "").toLowerCase()), `tag <${tag}>`).toBe(true);
