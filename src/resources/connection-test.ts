@@ -27,7 +27,7 @@ export async function testCredentials(
       : "its environment";
     return {
       success: true,
-      message: `Mux accepted the credentials: ${where}; the token can read video assets.`,
+      message: `Mux accepted the credentials: ${where}; the token can read video assets${writeClause(me.permissions)}.`,
       details: {
         environment_id: me.environmentId,
         environment_name: me.environmentName,
@@ -38,6 +38,18 @@ export async function testCredentials(
   } catch (err) {
     return { success: false, ...explainFailure(err, baseUrl) };
   }
+}
+
+/**
+ * What whoami's permissions say about writing (creating static renditions), when they say
+ * anything: Mux does not document the strings, so only a listed `video:write` is taken as a
+ * yes, and a 403 on the write stays the ground truth.
+ */
+function writeClause(permissions: string[]): string {
+  if (permissions.length === 0) return "";
+  return permissions.includes("video:write")
+    ? " and, by its listed permissions, write them (create renditions)"
+    : "; its listed permissions include no video write, so creating renditions would be refused";
 }
 
 function explainFailure(

@@ -303,5 +303,7 @@ describe("query plans on the paths that run per request or per job", () => {
           .status,
       ).toBe(200),
     );
+    for (const path of ["/dashboard/buckets/bkt_default/syncs/syn_default", "/dashboard/connections"])
+      await expectFlat(async () => expect((await h.app.request(path, { headers: bearer })).status).toBe(200));
   });
 });

@@ -6,10 +6,17 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { testConnection } from "../../resources/connection-test";
+import { findConnection } from "../../resources/connections";
+import { readConnectionsConsole, readSyncConsole } from "../../resources/sync-console";
 import { pageRuns } from "../../resources/sync-runs";
 import type { HttpEnv } from "../context";
+import { ConnectionsPage } from "./connections-page";
+import { CONSOLE_PATHS } from "./console-layout";
 import { consolePage, optional, parseQuery } from "./console-routes";
+import { actionPageOf, formAction } from "./routes";
 import { RunsPage } from "./runs-page";
+import { SyncPage } from "./sync-page";
 
 export const RUNS_PAGE_SIZE = 50;
 
@@ -27,6 +34,32 @@ export function createSyncConsoleRoutes() {
       });
       return <RunsPage {...ref} page={runs} cursor={cursor} {...page} />;
     }),
+  );
+
+  routes.get(CONSOLE_PATHS.connections, (c) =>
+    consolePage(c, async (page) => (
+      <ConnectionsPage view={await readConnectionsConsole(c.var.deps)} {...page} />
+    )),
+  );
+
+  routes.get("/dashboard/buckets/:bucketId/syncs/:syncId", (c) =>
+    consolePage(c, async (page) => {
+      const ref = { bucketId: c.req.param("bucketId"), syncId: c.req.param("syncId") };
+      return <SyncPage view={await readSyncConsole(c.var.deps, ref)} {...page} />;
+    }),
+  );
+
+  routes.post("/dashboard/connection-test", (c) =>
+    formAction(
+      c,
+      "test",
+      async (form) => {
+        const connection = await findConnection(c.var.deps, form.get("connection_id"));
+        const result = await testConnection(c.var.deps, { id: connection.id });
+        return result.success ? "connection_test_passed" : "connection_test_failed";
+      },
+      actionPageOf,
+    ),
   );
 
   return routes;
