@@ -3,6 +3,7 @@
  * with it: the outbox delivery, the download job, the run's repair counter.
  */
 import { eq, type SQL } from "drizzle-orm";
+import { countActivityStatement } from "../db/activity";
 import { type ObjectRow, objects, type Trigger } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
@@ -50,7 +51,12 @@ export async function applyPlan(
   const write = planObjectWrite(deps, existing, written, options.onlyIf);
   const repaired = isRepair(existing, plan, origin);
   const alongside = [
-    ...(repaired && origin.runId ? [countRepair(origin.runId, write.won)] : []),
+    ...(repaired && origin.runId
+      ? [
+          countRepair(origin.runId, write.won),
+          countActivityStatement("repairs", deps.clock.now(), { onlyIf: write.won }),
+        ]
+      : []),
     ...(plan.download
       ? [
           deps.jobs.enqueueStatement(

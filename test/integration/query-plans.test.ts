@@ -8,9 +8,11 @@
  */
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { countActivityStatement } from "../../src/db/activity";
 import { openNodeDatabase } from "../../src/db/node";
 import { OBJECT_STATES, SKIP_REASONS } from "../../src/db/schema";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
+import { readActivity } from "../../src/resources/activity";
 import {
   listDeadLetters,
   purgeDeadLetter,
@@ -305,5 +307,13 @@ describe("query plans on the paths that run per request or per job", () => {
     );
     for (const path of ["/dashboard/buckets/bkt_default/syncs/syn_default", "/dashboard/connections"])
       await expectFlat(async () => expect((await h.app.request(path, { headers: bearer })).status).toBe(200));
+  });
+
+  it("the activity page, and the one upsert each counted event costs", async () => {
+    await expectFlat(() => readActivity(h.deps));
+    await expectFlat(async () =>
+      expect((await h.app.request("/dashboard/activity", { headers: bearer })).status).toBe(200),
+    );
+    await expectFlat(() => h.database.atomic([countActivityStatement("mux_429", h.clock.now())]));
   });
 });

@@ -41,6 +41,7 @@ const NAV: Array<{ section: ConsoleSection; href: string; label: string }> = [
   { section: "objects", href: CONSOLE_PATHS.objects, label: "Objects" },
   { section: "dead_letters", href: CONSOLE_PATHS.deadLetters, label: "Dead letters" },
   { section: "connections", href: CONSOLE_PATHS.connections, label: "Connections and syncs" },
+  { section: "activity", href: CONSOLE_PATHS.activity, label: "Activity" },
 ];
 
 /** The links between the console's pages, and the search that takes an asset id to its story. */

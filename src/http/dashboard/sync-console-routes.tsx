@@ -1,16 +1,18 @@
 /**
- * The console's pages about where objects come from: the connections with their syncs, a sync's
- * page and its runs, and their actions. Pages go through `consolePage` (the overview's access,
+ * The console's pages about where objects come from and how they flow: the connections with
+ * their syncs, a sync's page and its runs, their actions, and the activity charts. Pages go through `consolePage` (the overview's access,
  * fixed 404 and 400 pages); actions through `formAction`, back to the page they were made on,
  * built from the form's ids once checked.
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { readActivity } from "../../resources/activity";
 import { testConnection } from "../../resources/connection-test";
 import { findConnection } from "../../resources/connections";
 import { readConnectionsConsole, readSyncConsole } from "../../resources/sync-console";
 import { pageRuns } from "../../resources/sync-runs";
 import type { HttpEnv } from "../context";
+import { ActivityPage } from "./activity-page";
 import { ConnectionsPage } from "./connections-page";
 import { CONSOLE_PATHS } from "./console-layout";
 import { consolePage, optional, parseQuery } from "./console-routes";
@@ -34,6 +36,12 @@ export function createSyncConsoleRoutes() {
       });
       return <RunsPage {...ref} page={runs} cursor={cursor} {...page} />;
     }),
+  );
+
+  routes.get(CONSOLE_PATHS.activity, (c) =>
+    consolePage(c, async (page) => (
+      <ActivityPage view={await readActivity(c.var.deps)} csrf={page.csrf} notice={page.notice} />
+    )),
   );
 
   routes.get(CONSOLE_PATHS.connections, (c) =>
