@@ -58,7 +58,7 @@ export const TestNowForm: FC<{
     <button
       type="submit"
       data-testid={`connection-${connection.id}-test-now`}
-      aria-label={`Test ${connection.name} now`}
+      aria-label={`Test now: ${connection.name}`}
     >
       Test now
     </button>
