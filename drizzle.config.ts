@@ -6,6 +6,7 @@ export default defineConfig({
   schema: [
     "./src/db/schema.ts",
     "./src/db/bookkeeping.ts",
+    "./src/db/activity.ts",
     "./src/db/session-tables.ts",
     "./src/db/rendition-requests.ts",
     "./src/queue/tables.ts",

@@ -7,10 +7,12 @@
  * Node (`node/open-node.ts`), Workers (`workers/runtime.ts`), the test harness and the
  * benchmarks all call `createServiceGraph`; nothing else constructs these pieces.
  */
+import { countActivityStatement } from "./db/activity";
 import type { Database } from "./db/client";
 import { createApp, type HttpApp } from "./http/app";
 import { createJobRegistry } from "./jobs/registry";
 import { type Clock, systemClock } from "./lib/clock";
+import { describeError } from "./lib/errors";
 import { jsonLogger, type LogFields, type Logger, Redactor } from "./lib/logger";
 import type { SecretBox } from "./lib/secret-box";
 import { createDbOnlyMetrics } from "./metrics/db-only";
@@ -102,7 +104,10 @@ export function createServiceGraph(settings: Settings, adapters: GraphAdapters):
       redactor,
       mux: settings.muxApi,
       fetch: fetcher,
-      onRequest: (status) => metrics.muxRequest(status),
+      onRequest: (status) => {
+        metrics.muxRequest(status);
+        if (status === 429) return countMuxRateLimit(database, clock, logger);
+      },
     }),
     routing: new WebhookRouting(database),
     hmac: adapters.hmac ?? new WebCryptoHmac(),
@@ -146,4 +151,17 @@ export function createServiceGraph(settings: Settings, adapters: GraphAdapters):
     app: createApp(deps, settings.http),
     retention: new Retention(deps),
   };
+}
+
+/**
+ * One Mux 429 into the activity buckets, awaited by the Mux client before it backs off, so the
+ * count is durable on Node and Workers alike; a count that cannot be written is logged, never
+ * the Mux call's failure.
+ */
+async function countMuxRateLimit(database: Database, clock: Clock, logger: Logger): Promise<void> {
+  try {
+    await database.atomic([countActivityStatement("mux_429", clock.now())]);
+  } catch (err) {
+    logger.warn("Could not count a Mux 429 on the activity page", { error: describeError(err) });
+  }
 }

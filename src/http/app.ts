@@ -12,6 +12,7 @@ import { bodyRules, guardBodies } from "./body-limits";
 import type { HttpEnv, HttpSettings } from "./context";
 import { createConsoleRoutes } from "./dashboard/console-routes";
 import { createDashboardRoutes } from "./dashboard/routes";
+import { createSyncConsoleRoutes } from "./dashboard/sync-console-routes";
 import { errorBody, handleError } from "./errors";
 import { createHealthRoutes } from "./health";
 import { createMetricsRoutes } from "./metrics";
@@ -40,6 +41,7 @@ export function createApp(deps: Deps, http: HttpSettings) {
   app.route("/", createAdminApi());
   app.route("/", createDashboardRoutes());
   app.route("/", createConsoleRoutes());
+  app.route("/", createSyncConsoleRoutes());
   app.route("/", createAssetRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));

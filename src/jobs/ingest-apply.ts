@@ -4,6 +4,7 @@
  * caller adds (`alongside`: the static renditions it asks Mux for).
  */
 import { eq, type SQL } from "drizzle-orm";
+import { countActivityStatement } from "../db/activity";
 import { type ObjectRow, objects, type Trigger } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { RenditionCandidate } from "../mux/renditions";
@@ -61,7 +62,12 @@ export async function applyPlan(
   const write = planObjectWrite(deps, existing, written, options.onlyIf);
   const repaired = isRepair(existing, plan, origin);
   const alongside = [
-    ...(repaired && origin.runId ? [countRepair(origin.runId, write.won)] : []),
+    ...(repaired && origin.runId
+      ? [
+          countRepair(origin.runId, write.won),
+          countActivityStatement("repairs", deps.clock.now(), { onlyIf: write.won }),
+        ]
+      : []),
     ...(plan.download
       ? [
           deps.jobs.enqueueStatement(

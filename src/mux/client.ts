@@ -77,8 +77,11 @@ export type MuxClientOptions = {
   bucket?: TokenBucket;
   /** Taken by every POST instead of `bucket` (Mux limits POSTs to 1/s sustained). */
   writeBucket?: TokenBucket;
-  /** Called once per HTTP request sent to Mux, with its status (0 for a network failure). */
-  onRequest?: (status: number) => void;
+  /**
+   * Called once per HTTP request sent to Mux, with its status (0 for a network failure); an
+   * answer it returns a promise for (a 429 being counted) waits for it.
+   */
+  onRequest?: (status: number) => void | Promise<void>;
   maxRetries: number;
   timeoutMs: number;
   fetch: typeof fetch;
@@ -106,7 +109,7 @@ export function createMuxApi(options: MuxClientOptions): MuxApi {
     await (method === "POST" ? options.writeBucket : options.bucket)?.take();
     try {
       const response = await baseFetch(input, init);
-      options.onRequest?.(response.status);
+      await options.onRequest?.(response.status);
       // The SDK reads whole bodies: an error's is cut to a few KiB here (the SDK only quotes
       // it), and a success's is refused past a cap far above any real page of assets.
       if (!response.ok) return rebuild(response, (await readBounded(response, ERROR_BODY_BYTES)).bytes);

@@ -56,7 +56,7 @@ export type CredentialsCacheOptions = {
   mux: MuxApiSettings;
   fetch: typeof fetch;
   /** Told about every HTTP request sent to Mux, with its status (0: no answer). */
-  onRequest: (status: number) => void;
+  onRequest: (status: number) => void | Promise<void>;
 };
 
 /** How long a confirmed environment is trusted before `whoami` is asked again. */

@@ -7,7 +7,9 @@
  *   their object's newest (the newest is what the delivery job and the transition rule read); the
  *   newest keeps its row but loses its payload (the body sent, which nothing reads back);
  * - `object_history` older than retention beyond each object's last `HISTORY_KEPT_PER_OBJECT`;
- * - finished `runs` older than retention beyond each sync's last `RUNS_KEPT_PER_SYNC`.
+ * - finished `runs` older than retention beyond each sync's last `RUNS_KEPT_PER_SYNC`;
+ * - `activity_buckets` older than `ACTIVITY_KEEP_MS` (a few days, whatever `RETENTION_DAYS` says:
+ *   the activity page shows one), the oldest first along its key.
  *
  * Each batch is one short statement over at most `batchRows` rows picked through an index; the
  * caller gives each call a budget of statements and time, and the event loop gets a turn between
@@ -19,6 +21,7 @@
  * isolate, which may be new at every cron invocation, carries on where the last one stopped.
  */
 import { type SQL, sql } from "drizzle-orm";
+import { ACTIVITY_KEEP_MS } from "../db/activity";
 import { realSleep } from "../lib/token-bucket";
 import type { Deps } from "./deps";
 
@@ -51,6 +54,7 @@ export type PrunedRows = {
   deliveryPayloads: number;
   objectHistory: number;
   runs: number;
+  activityBuckets: number;
 };
 
 export type RetentionPass = {
@@ -135,6 +139,7 @@ export class Retention {
       deliveryPayloads: 0,
       objectHistory: 0,
       runs: 0,
+      activityBuckets: 0,
     };
     const cutoff = this.deps.clock.now() - this.deps.retention.retentionMs;
     const tasks: Array<() => Promise<boolean>> = [
@@ -142,6 +147,7 @@ export class Retention {
       () => this.walk(DELIVERIES, progress, spend, cutoff, pruned),
       () => this.walk(HISTORY, progress, spend, cutoff, pruned),
       () => this.pruneRuns(progress, spend, cutoff, pruned),
+      () => this.pruneActivity(spend, this.deps.clock.now() - ACTIVITY_KEEP_MS, pruned),
     ];
     const unfinished = new Set(progress.unfinished.length === 0 ? tasks.keys() : progress.unfinished);
     const first = progress.turn++ % tasks.length;
@@ -161,6 +167,19 @@ export class Retention {
       const n = await spend.count(sql`DELETE FROM webhook_events WHERE rowid IN (
         SELECT rowid FROM webhook_events WHERE received_at < ${cutoff} ORDER BY received_at LIMIT ${this.batchRows})`);
       pruned.webhookEvents += n;
+      if (n < this.batchRows) return false;
+      await yieldToEventLoop();
+    }
+    return true;
+  }
+
+  /** Activity buckets by age alone, along their key (time first). True if some may be left. */
+  private async pruneActivity(spend: Spending, cutoff: number, pruned: PrunedRows): Promise<boolean> {
+    while (spend.left()) {
+      const n = await spend.count(sql`DELETE FROM activity_buckets WHERE (bucket_start, series) IN (
+        SELECT bucket_start, series FROM activity_buckets WHERE bucket_start < ${cutoff}
+         ORDER BY bucket_start LIMIT ${this.batchRows})`);
+      pruned.activityBuckets += n;
       if (n < this.batchRows) return false;
       await yieldToEventLoop();
     }

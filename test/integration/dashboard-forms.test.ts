@@ -46,6 +46,7 @@ describe("CSRF on every state-changing dashboard route", () => {
     expect(dashboardPosts(app).sort()).toEqual(
       expect.arrayContaining([
         "/dashboard/confirm-deletions",
+        "/dashboard/connection-test",
         "/dashboard/dead-letters/purge",
         "/dashboard/dead-letters/replay",
         "/dashboard/dead-letters/replay-one",

@@ -8,9 +8,11 @@
  */
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { countActivityStatement } from "../../src/db/activity";
 import { openNodeDatabase } from "../../src/db/node";
 import { OBJECT_STATES, SKIP_REASONS } from "../../src/db/schema";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
+import { readActivity } from "../../src/resources/activity";
 import {
   listDeadLetters,
   purgeDeadLetter,
@@ -23,6 +25,7 @@ import { readMuxRenditions } from "../../src/resources/object-in-mux";
 import { redeliverObject } from "../../src/resources/object-redeliver";
 import { readObjectStory } from "../../src/resources/object-story";
 import { readOverview } from "../../src/resources/overview";
+import { pageRuns } from "../../src/resources/sync-runs";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
 import { judgePlan, type PlanProblem, planOf, planProblems } from "../helpers/query-plan";
@@ -286,6 +289,33 @@ describe("query plans on the paths that run per request or per job", () => {
     await h.settle();
     insert.run("job_dead_purge", "deliver", "deliver:obj_gone", JSON.stringify({ objectId: "obj_gone" }), 2);
     await expectFlat(() => purgeDeadLetter(h.deps, { id: "job_dead_purge" }));
+  });
+
+  it("a sync's runs page, its next page, and the sync's own page", async () => {
+    await h.pass("full");
+    await h.pass("full");
+    const ref = { bucketId: "bkt_default", syncId: "syn_default" };
+    await expectFlat(async () => {
+      const first = await pageRuns(h.deps, { ...ref, limit: 1 });
+      expect(first.next_cursor).not.toBeNull();
+      await pageRuns(h.deps, { ...ref, limit: 1, cursor: first.next_cursor ?? "" });
+    });
+    await expectFlat(async () =>
+      expect(
+        (await h.app.request("/dashboard/buckets/bkt_default/syncs/syn_default/runs", { headers: bearer }))
+          .status,
+      ).toBe(200),
+    );
+    for (const path of ["/dashboard/buckets/bkt_default/syncs/syn_default", "/dashboard/connections"])
+      await expectFlat(async () => expect((await h.app.request(path, { headers: bearer })).status).toBe(200));
+  });
+
+  it("the activity page, and the one upsert each counted event costs", async () => {
+    await expectFlat(() => readActivity(h.deps));
+    await expectFlat(async () =>
+      expect((await h.app.request("/dashboard/activity", { headers: bearer })).status).toBe(200),
+    );
+    await expectFlat(() => h.database.atomic([countActivityStatement("mux_429", h.clock.now())]));
   });
 });
 

@@ -7,13 +7,18 @@
 import fc from "fast-check";
 import { jsx } from "hono/jsx";
 import { describe, expect, it } from "vitest";
+import { ConnectionsPage } from "../../src/http/dashboard/connections-page";
 import { DeadLettersPage } from "../../src/http/dashboard/dead-letters-page";
 import { ObjectPage } from "../../src/http/dashboard/object-page";
 import { ObjectsPage } from "../../src/http/dashboard/objects-page";
+import { RunsPage } from "../../src/http/dashboard/runs-page";
+import { SyncPage } from "../../src/http/dashboard/sync-page";
 import type { ObjectBrowsePage } from "../../src/resources/object-browser";
 import type { MuxRenditions } from "../../src/resources/object-in-mux";
 import type { ObjectStory } from "../../src/resources/object-story";
-import type { DeadLetterPage, ObjectView } from "../../src/resources/views";
+import type { ConsoleSync } from "../../src/resources/sync-console";
+import type { RunPageView } from "../../src/resources/sync-runs";
+import type { ConnectionView, DeadLetterPage, ObjectView } from "../../src/resources/views";
 import { escapedHtml } from "../helpers/html-escape";
 
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -340,6 +345,109 @@ describe("the console escapes what came from Mux", () => {
         expectEscaped(html, raw, [0, 1, 2, 3]);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("on the connections page, a sync's page and its runs page", () => {
+    fc.assert(
+      fc.property(texts, (raw) => {
+        const values = marked(raw);
+        const [envName = "", testMessage = "", connectionName = "", statusReason = ""] = values;
+        const [runMessage = "", sourcePath = "", bucketName = "", filterValue = ""] = values.slice(4);
+        const connection: ConnectionView = {
+          id: "con_default",
+          name: connectionName,
+          provider: "mux",
+          access_token_id: "tok",
+          access_token_secret: "****",
+          webhook_secrets: [],
+          signing_key_id: null,
+          signing_private_key: null,
+          origin: "env",
+          environment: { id: "env1", name: envName },
+          last_test: { success: false, message: testMessage, at: NOW },
+          sync_ids: ["syn_default"],
+          created_at: NOW,
+          updated_at: NOW,
+        };
+        const run: RunPageView = {
+          id: "run_1",
+          sync_id: "syn_default",
+          kind: "scheduled",
+          status: "failed",
+          started_at: NOW,
+          finished_at: NOW,
+          pages: 1,
+          api_calls: 1,
+          assets_seen: 1,
+          enqueued: 1,
+          repaired: 1,
+          rechecked: 1,
+          errors: 1,
+          order_violation: true,
+          message: runMessage,
+          duration_ms: 10,
+        };
+        const sync: ConsoleSync = {
+          id: "syn_default",
+          bucket_id: "bkt_default",
+          connection_id: "con_default",
+          source_path: sourcePath,
+          sync_mode: "continuous",
+          polling_interval_seconds: 300,
+          file_filters: { title_prefix: filterValue },
+          rendition_preference: null,
+          create_renditions: [],
+          remove_created_renditions: false,
+          wait_for: [],
+          wait_for_grace_seconds: 3600,
+          status: "suspended",
+          suspension: "environment_changed",
+          status_reason: statusReason,
+          origin: "env",
+          next_run_at: NOW,
+          last_run: run,
+          created_at: NOW,
+          updated_at: NOW,
+          bucket_name: bucketName,
+          health: { ok: false, text: "suspended" },
+        };
+        const common = { csrf: "c".repeat(64), notice: null, now: NOW };
+        const connections = render(
+          jsx(ConnectionsPage, {
+            view: { connections: [{ ...connection, health: { ok: true, text: "healthy" }, syncs: [sync] }] },
+            ...common,
+          }),
+        );
+        expectEscaped(connections, raw, [0, 1, 2, 3, 5, 6]);
+        const syncPage = render(
+          jsx(SyncPage, {
+            view: {
+              sync,
+              connection,
+              runs: [run],
+              more_runs: false,
+              counts: { total: 1, by_state: { failed: 1 }, by_reason: [] },
+              bucket_shared: false,
+            },
+            ...common,
+          }),
+        );
+        expectEscaped(syncPage, raw, [0, 1, 2, 3, 4, 5, 6]);
+        // The filters are shown as their JSON: the value lands in it JSON-encoded, then escaped.
+        expect(syncPage).toContain(escapedHtml(JSON.stringify({ title_prefix: filterValue })));
+        const runs = render(
+          jsx(RunsPage, {
+            bucketId: "bkt_default",
+            syncId: "syn_default",
+            page: { data: [run], next_cursor: "abc", has_more: true },
+            cursor: "abc",
+            ...common,
+          }),
+        );
+        expectEscaped(runs, raw, [4]);
+      }),
+      { numRuns: 100 },
     );
   });
 });

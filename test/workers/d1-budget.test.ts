@@ -74,11 +74,12 @@ const DELIVERY: Budget = {
 /**
  * A cron tick with nothing due: the due syncs' read, the reaper's read of running jobs, the three
  * repairs of lost messages, the dispatch of recent jobs and the prune of finished jobs (7); then
- * retention over empty tables (11): reading where its walks stand, one batch of webhook events,
+ * retention over empty tables (12): reading where its walks stand, one batch of webhook events,
  * a window and its two writes for deliveries, a window and its delete for history, the sync's
- * runs (its read, its batch, the read that finds no further sync), and writing the walks back.
+ * runs (its read, its batch, the read that finds no further sync), one batch of activity
+ * buckets, and writing the walks back.
  */
-const CRON_IDLE: Budget = { statements: 18, roundTrips: 18, largestBatch: 1, fetches: 0, queueSends: 0 };
+const CRON_IDLE: Budget = { statements: 19, roundTrips: 19, largestBatch: 1, fetches: 0, queueSends: 0 };
 
 /**
  * The deliveries and history walks reached the oldest row on the first tick and rest for

@@ -8,13 +8,24 @@ import type { FC } from "hono/jsx";
 import { DASHBOARD_CSS_PATH } from "../assets";
 import type { Notice } from "./notices";
 
-export type ConsoleSection = "overview" | "objects" | "dead_letters";
+export type ConsoleSection = "overview" | "objects" | "dead_letters" | "connections" | "activity";
 
 export const CONSOLE_PATHS = {
   objects: "/dashboard/objects",
   deadLetters: "/dashboard/dead-letters",
   find: "/dashboard/find",
+  connections: "/dashboard/connections",
+  activity: "/dashboard/activity",
 } as const;
+
+export function syncPath(bucketId: string, syncId: string): string {
+  return `/dashboard/buckets/${encodeURIComponent(bucketId)}/syncs/${encodeURIComponent(syncId)}`;
+}
+
+export function syncRunsPath(bucketId: string, syncId: string, cursor?: string): string {
+  const query = cursor ? `?${new URLSearchParams({ cursor })}` : "";
+  return `${syncPath(bucketId, syncId)}/runs${query}`;
+}
 
 export function bucketObjectsPath(bucketId: string, query?: URLSearchParams): string {
   const search = query && [...query.keys()].length > 0 ? `?${query}` : "";
@@ -29,6 +40,8 @@ const NAV: Array<{ section: ConsoleSection; href: string; label: string }> = [
   { section: "overview", href: "/", label: "Overview" },
   { section: "objects", href: CONSOLE_PATHS.objects, label: "Objects" },
   { section: "dead_letters", href: CONSOLE_PATHS.deadLetters, label: "Dead letters" },
+  { section: "connections", href: CONSOLE_PATHS.connections, label: "Connections and syncs" },
+  { section: "activity", href: CONSOLE_PATHS.activity, label: "Activity" },
 ];
 
 /** The links between the console's pages, and the search that takes an asset id to its story. */

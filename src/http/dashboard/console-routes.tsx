@@ -52,7 +52,7 @@ const PAGE_SIZE = 50;
 /** An object id as `newId("obj")` makes it: the only kind a form may send the browser back to. */
 const OBJECT_ID = /^obj_[A-Za-z0-9]{1,64}$/;
 
-const optional = (max: number) =>
+export const optional = (max: number) =>
   z
     .string()
     .max(max)
@@ -76,7 +76,7 @@ const deadLetterFilterSchema = z.object({
 });
 
 /** The query's values, or VALIDATION naming the fields (ours, never the request's words). */
-function parseQuery<T extends z.ZodType>(schema: T, values: Record<string, string>): z.output<T> {
+export function parseQuery<T extends z.ZodType>(schema: T, values: Record<string, string>): z.output<T> {
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.map((issue) => ({
@@ -110,13 +110,13 @@ const storyBack = (form: Form) => {
   return OBJECT_ID.test(id) ? objectPath(id) : "/";
 };
 
-type PageContext = { csrf: string; notice: Notice | null; now: string | null };
+export type PageContext = { csrf: string; notice: Notice | null; now: string | null };
 
 /**
  * A console page: the same access as `GET /`, then `render`; what does not exist is a 404 page,
  * a link the page does not make a 400 page, both with fixed texts.
  */
-async function consolePage(
+export async function consolePage(
   c: Context<HttpEnv>,
   render: (page: PageContext) => Promise<JSX.Element | Response>,
 ): Promise<Response> {

@@ -17,6 +17,9 @@ export const NOTICES = {
   dead_letter_purged: "The dead letter was purged.",
   dead_letters_replayed:
     "The matching dead letters were replayed (at most 100 per click; those that could not run stay listed).",
+  connection_test_passed:
+    "Tested: Mux accepted the connection's credentials (its last test shows what they reach).",
+  connection_test_failed: "Tested: Mux did not accept the connection's credentials; its last test says why.",
 } as const;
 
 export type NoticeCode = keyof typeof NOTICES;
@@ -31,6 +34,7 @@ export const ACTIONS = {
   replay: "replay",
   purge: "purge",
   bulk_replay: "replay of the matching dead letters",
+  test: "connection test",
 } as const;
 
 export type ActionCode = keyof typeof ACTIONS;

@@ -19,6 +19,7 @@ import { confirmDeletions, resumeSync } from "../../resources/sync-control";
 import { bearerToken, DISABLED_MESSAGE, tokenFingerprint } from "../admin/auth";
 import type { HttpEnv } from "../context";
 import { clientOf, requestOrigin } from "../request-facts";
+import { CONSOLE_PATHS, syncPath } from "./console-layout";
 import { type ActionCode, type NoticeCode, noticeOf, refusalQuery } from "./notices";
 import { DashboardPage, LoginPage, REFRESH_ON_PARAM } from "./page";
 import {
@@ -34,6 +35,18 @@ export type Form = { get(name: string): string };
 
 function syncRefOf(form: Form) {
   return { bucketId: form.get("bucket_id"), syncId: form.get("sync_id") };
+}
+
+/** An id as this service makes them (`syn_…`, `bkt_…`, `con_…`, or a configured one). */
+const FORM_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The page a suspension action came from (`back`), from the form's ids once checked; else `/`. */
+export function actionPageOf(form: Form): string {
+  const back = form.get("back");
+  const { bucketId, syncId } = syncRefOf(form);
+  if (back === "sync" && FORM_ID.test(bucketId) && FORM_ID.test(syncId)) return syncPath(bucketId, syncId);
+  if (back === "connections") return CONSOLE_PATHS.connections;
+  return "/";
 }
 
 async function readForm(c: Context<HttpEnv>): Promise<Form> {
@@ -154,24 +167,39 @@ export function createDashboardRoutes() {
   );
 
   routes.post("/dashboard/repin", (c) =>
-    formAction(c, "repin", async (form) => {
-      await repinConnection(c.var.deps, { id: form.get("connection_id") });
-      return "repinned";
-    }),
+    formAction(
+      c,
+      "repin",
+      async (form) => {
+        await repinConnection(c.var.deps, { id: form.get("connection_id") });
+        return "repinned";
+      },
+      actionPageOf,
+    ),
   );
 
   routes.post("/dashboard/confirm-deletions", (c) =>
-    formAction(c, "confirm", async (form) => {
-      await confirmDeletions(c.var.deps, syncRefOf(form));
-      return "deletions_confirmed";
-    }),
+    formAction(
+      c,
+      "confirm",
+      async (form) => {
+        await confirmDeletions(c.var.deps, syncRefOf(form));
+        return "deletions_confirmed";
+      },
+      actionPageOf,
+    ),
   );
 
   routes.post("/dashboard/resume", (c) =>
-    formAction(c, "resume", async (form) => {
-      await resumeSync(c.var.deps, syncRefOf(form));
-      return "resumed";
-    }),
+    formAction(
+      c,
+      "resume",
+      async (form) => {
+        await resumeSync(c.var.deps, syncRefOf(form));
+        return "resumed";
+      },
+      actionPageOf,
+    ),
   );
 
   return routes;

@@ -38,4 +38,10 @@ ul.states{list-style:none;padding:0}.state a{display:flex;flex-direction:column;
 .facts dt{font-weight:600;color:#444}.facts dd{margin:0}caption{text-align:left;font-weight:600;padding:.3rem 0;color:#444}
 .row-actions{white-space:nowrap}.row-actions .inline{margin-left:0}
 .status.delivered,.status.ready{background:#e3f4e8}.status.failed{background:#fde8e6}.status.skipped{background:#f4f0e0}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:.8rem}
+.charts figure{margin:0;background:#fff;border:1px solid #e6e8eb;border-radius:6px;padding:.5rem .7rem}
+.charts figcaption{font-size:13px;color:#444;margin-bottom:.3rem}.chart{width:100%;height:auto;display:block}
+.chart .bars rect{fill:#0b57d0}.chart .axis text{font-size:10px;fill:#5f6368}.chart .axis line{stroke:#9aa0a6}
+.chart polyline{fill:none;stroke-width:1.5}.chart .p50,.legend.p50{stroke:#1b7f3b;color:#1b7f3b}
+.chart .p95,.legend.p95{stroke:#b06000;color:#8a4b00}.chart .p99,.legend.p99{stroke:#b3261e;color:#b3261e}
 `;
