@@ -7,23 +7,22 @@
  * titles and messages from Mux that try to inject markup staying text. Screenshots go to
  * test-results/ (and, on request, to docs/screenshots/ for the README).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { expectAccessible } from "../helpers/axe";
+import { launchChromium, screenshot, tabTo, textOf, watchedPage } from "../helpers/browser";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN_ID = "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e";
 const TOKEN_SECRET = "console-e2e-token-secret-c0de";
 const ADMIN_TOKEN = "console-admin-token-0123456789ab";
 const PIPELINE_SECRET = "whsec_Y29uc29sZS1lMmUtcGlwZWxpbmUtc2VjcmV0LTEyMzQ=";
-const ROOT = resolve(import.meta.dirname, "../..");
 const HOSTILE_TITLE = `<img src=x onerror="alert('title')"> & "quotes"`;
 const HOSTILE_PASSTHROUGH = `"><script>alert('passthrough')</script>`;
 
@@ -97,16 +96,7 @@ beforeAll(async () => {
     POLLING_INTERVAL_SECONDS: "3600",
     RENDITION_GRACE_SECONDS: "0",
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -129,50 +119,6 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 type ObjectState = { state: string; reason: string | null; id: string };
 const objectOf = (assetId: string) => api<ObjectState>(`/v1/buckets/bkt_default/objects/${assetId}`);
 
-/** A page that records CSP violations, script errors and dialogs (a script from Mux's data would open one). */
-async function watchedPage(options: { javaScriptEnabled?: boolean } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(e.message));
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`${serve.url}/`);
-  await page.fill("#token", ADMIN_TOKEN);
-  await page.click("button[type=submit]");
-  await page.waitForSelector("[data-testid=syncs]");
-  return { page, problems, close: () => context.close() };
-}
-
-function screenshot(page: Page, name: string) {
-  mkdirSync(join(ROOT, "test-results"), { recursive: true });
-  const shot = join(ROOT, "test-results", name);
-  return page.screenshot({ path: shot, fullPage: true }).then(() => {
-    // The README's screenshots are refreshed on request only: a test run must not change tracked files.
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
-      mkdirSync(join(ROOT, "docs", "screenshots"), { recursive: true });
-      copyFileSync(shot, join(ROOT, "docs", "screenshots", name));
-    }
-  });
-}
-
-const text = async (page: Page, testId: string) =>
-  (await page.textContent(`[data-testid="${testId}"]`))?.trim();
-
-/** Tabs until the element with this selector has the focus (a bounded number of presses). */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`${selector} is not reachable with Tab`);
-}
-
 describe("the console in Chromium", () => {
   it("settles: three deliveries refused, one asset without an MP4, one unplayable", async () => {
     await expect
@@ -189,11 +135,11 @@ describe("the console in Chromium", () => {
   });
 
   it("the overview and the objects browser: counts link to filtered lists, search finds by title and passthrough", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     await expectAccessible(page, "overview");
     await page.click("nav[aria-label=Console] >> text=Objects");
     await page.waitForSelector("[data-testid=objects]");
-    expect(await text(page, "objects-total")).toBe("11");
+    expect(await textOf(page, "objects-total")).toBe("11");
     await expectAccessible(page, "objects browser");
     await page.click('[data-testid="state-failed"]');
     await page.waitForSelector("[data-testid=objects]");
@@ -225,7 +171,7 @@ describe("the console in Chromium", () => {
   });
 
   it("asset X is missing: find it, read why, retry it, by keyboard alone", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     // The skip link comes first, then the navigation and the search.
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
@@ -235,8 +181,10 @@ describe("the console in Chromium", () => {
     await page.keyboard.type(assets.refusedA);
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=meaning]");
-    expect(await text(page, "reason-what")).toBe("The pipeline did not accept the delivery on any attempt.");
-    expect(await text(page, "object-message")).toContain("HTTP 500");
+    expect(await textOf(page, "reason-what")).toBe(
+      "The pipeline did not accept the delivery on any attempt.",
+    );
+    expect(await textOf(page, "object-message")).toContain("HTTP 500");
     expect(await page.$("b")).toBeNull();
     await expectAccessible(page, "object story (failed)");
     await screenshot(page, "console-object.png");
@@ -244,23 +192,23 @@ describe("the console in Chromium", () => {
     await tabTo(page, "[data-testid=retry]");
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text(page, "notice")).toBe("Retry queued: the object is ingested again.");
+    expect(await textOf(page, "notice")).toBe("Retry queued: the object is ingested again.");
     await expect
       .poll(async () => (await objectOf(assets.refusedA)).state, { timeout: 15_000, interval: 200 })
       .toBe("delivered");
     await page.reload();
     await page.click("[data-testid=redeliver]");
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text(page, "notice")).toContain("Re-delivery queued");
+    expect(await textOf(page, "notice")).toContain("Re-delivery queued");
     expect(problems).toEqual([]);
     await close();
   });
 
   it("an object's story: the MP4 hint, Mux's renditions, the Mux dashboard link, and hostile text kept as text", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     const noMp4 = await objectOf(assets.noMp4);
     await page.goto(`${serve.url}/dashboard/objects/${noMp4.id}`);
-    expect(await text(page, "mp4-hint")).toContain("set create_renditions on the sync");
+    expect(await textOf(page, "mp4-hint")).toContain("set create_renditions on the sync");
     await page.click("[data-testid=read-mux]");
     await page.waitForSelector("[data-testid=mux-renditions]");
     await expectAccessible(page, "object story (no MP4, Mux read)");
@@ -278,7 +226,7 @@ describe("the console in Chromium", () => {
 
     const hostile = await objectOf(assets.hostile);
     await page.goto(`${serve.url}/dashboard/objects/${hostile.id}`);
-    expect(await text(page, "object-title")).toBe(HOSTILE_TITLE);
+    expect(await textOf(page, "object-title")).toBe(HOSTILE_TITLE);
     expect(await page.$("img")).toBeNull();
     expect(await page.$("script")).toBeNull();
     expect(await page.textContent("[data-testid=metadata]")).toContain(HOSTILE_PASSTHROUGH);
@@ -290,7 +238,7 @@ describe("the console in Chromium", () => {
   });
 
   it("dead letters: listed with their error, one purged, the rest replayed by filter until delivered", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     await page.click("nav[aria-label=Console] >> text=Dead letters");
     await page.waitForSelector("[data-testid=dead-letters]");
     await expectAccessible(page, "dead letters");
@@ -306,7 +254,7 @@ describe("the console in Chromium", () => {
     await page.click("[data-testid=dead-filters] button[type=submit]");
     await page.click("[data-testid=replay-matching]");
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text(page, "notice")).toContain("The matching dead letters were replayed");
+    expect(await textOf(page, "notice")).toContain("The matching dead letters were replayed");
     await expect
       .poll(async () => (await objectOf(assets.refusedB)).state, { timeout: 15_000, interval: 200 })
       .toBe("delivered");
@@ -328,11 +276,15 @@ describe("the console in Chromium", () => {
         },
       )
       .toEqual([assets.refusedC]);
-    const { page, problems, close } = await watchedPage({ javaScriptEnabled: false });
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN, {
+      javaScriptEnabled: false,
+    });
     await page.fill("#find-asset", assets.refusedC);
     await page.click("search button[type=submit]");
     await page.waitForSelector("[data-testid=meaning]");
-    expect(await text(page, "reason-what")).toBe("The pipeline did not accept the delivery on any attempt.");
+    expect(await textOf(page, "reason-what")).toBe(
+      "The pipeline did not accept the delivery on any attempt.",
+    );
     await page.click("[data-testid=jobs] >> text=dead");
     await page.waitForSelector("[data-testid=dead-letters]");
     const [row] = await page.$$eval("[data-testid^=dead-job_]", (rows) =>
@@ -341,7 +293,7 @@ describe("the console in Chromium", () => {
     const jobId = row?.replace("dead-", "") ?? "";
     await page.click(`[data-testid="purge-${jobId}"]`);
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text(page, "notice")).toBe("The dead letter was purged.");
+    expect(await textOf(page, "notice")).toBe("The dead letter was purged.");
     expect(await page.$(`[data-testid="dead-${jobId}"]`)).toBeNull();
     expect((await objectOf(assets.refusedC)).state).toBe("failed");
     expect(problems).toEqual([]);

@@ -6,23 +6,22 @@
  * images with their title and description, and an environment name from Mux that tries to inject
  * markup staying text. Screenshots go to test-results/ (and, on request, to docs/screenshots/).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { expectAccessible } from "../helpers/axe";
+import { launchChromium, screenshot, tabTo, textOf, watchedPage } from "../helpers/browser";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN_ID = "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f";
 const TOKEN_SECRET = "console-flow-e2e-token-secret-c0de";
 const ADMIN_TOKEN = "console-flow-admin-token-0123456789";
 const PIPELINE_SECRET = "whsec_Y29uc29sZS1mbG93LWUyZS1waXBlbGluZS1zZWNyZXQ=";
-const ROOT = resolve(import.meta.dirname, "../..");
 const HOSTILE_ENVIRONMENT = `<img src=x onerror="alert('env')"> Prod & "co"`;
 
 let fake: RunningFakeMux;
@@ -69,16 +68,7 @@ beforeAll(async () => {
     JOB_MAX_ATTEMPTS: "1",
     POLLING_INTERVAL_SECONDS: "3600",
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -95,48 +85,6 @@ async function api<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** A signed-in page that records CSP violations, script errors and dialogs. */
-async function watchedPage(options: { javaScriptEnabled?: boolean } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(e.message));
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`${serve.url}/`);
-  await page.fill("#token", ADMIN_TOKEN);
-  await page.click("button[type=submit]");
-  await page.waitForSelector("[data-testid=syncs]");
-  return { page, problems, close: () => context.close() };
-}
-
-function screenshot(page: Page, name: string) {
-  mkdirSync(join(ROOT, "test-results"), { recursive: true });
-  const shot = join(ROOT, "test-results", name);
-  return page.screenshot({ path: shot, fullPage: true }).then(() => {
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
-      mkdirSync(join(ROOT, "docs", "screenshots"), { recursive: true });
-      copyFileSync(shot, join(ROOT, "docs", "screenshots", name));
-    }
-  });
-}
-
-const text = async (page: Page, testId: string) =>
-  (await page.textContent(`[data-testid="${testId}"]`))?.trim();
-
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`${selector} is not reachable with Tab`);
-}
-
 describe("the connections, syncs and activity pages in Chromium", () => {
   it("settles: four delivered, one refused by the pipeline", async () => {
     await expect
@@ -150,19 +98,19 @@ describe("the connections, syncs and activity pages in Chromium", () => {
   });
 
   it("the connections page: the pinned environment as text, and test now by keyboard alone", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     await page.click("nav[aria-label=Console] >> text=Connections and syncs");
     await page.waitForSelector("[data-testid=connection-con_default]");
-    expect(await text(page, "connection-con_default-environment")).toContain(HOSTILE_ENVIRONMENT);
+    expect(await textOf(page, "connection-con_default-environment")).toContain(HOSTILE_ENVIRONMENT);
     expect(await page.$("main img")).toBeNull();
-    expect(await text(page, "connection-con_default")).toContain("never tested");
+    expect(await textOf(page, "connection-con_default")).toContain("never tested");
     await expectAccessible(page, "connections");
     await tabTo(page, "[data-testid=connection-con_default-test-now]");
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=notice]");
-    expect(await text(page, "notice")).toContain("Tested: Mux accepted");
-    expect(await text(page, "connection-con_default-test")).toContain("passed");
-    expect(await text(page, "sync-syn_default-health")).toContain("healthy");
+    expect(await textOf(page, "notice")).toContain("Tested: Mux accepted");
+    expect(await textOf(page, "connection-con_default-test")).toContain("passed");
+    expect(await textOf(page, "sync-syn_default-health")).toContain("healthy");
     await expectAccessible(page, "connections (tested)");
     await screenshot(page, "console-connections.png");
     expect(problems).toEqual([]);
@@ -170,13 +118,13 @@ describe("the connections, syncs and activity pages in Chromium", () => {
   });
 
   it("a sync's page and its runs, reached by links", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     await page.goto(`${serve.url}/dashboard/connections`);
     await page.click('a[href="/dashboard/buckets/bkt_default/syncs/syn_default"]');
     await page.waitForSelector("[data-testid=sync-settings]");
-    expect(await text(page, "sync-objects-total")).toBe("5");
-    expect(await text(page, "sync-count-failed")).toBe("1");
-    expect(await text(page, "sync-syn_default-health")).toContain("healthy");
+    expect(await textOf(page, "sync-objects-total")).toBe("5");
+    expect(await textOf(page, "sync-count-failed")).toBe("1");
+    expect(await textOf(page, "sync-syn_default-health")).toContain("healthy");
     await expectAccessible(page, "sync");
     await screenshot(page, "console-sync.png");
     await page.click("[data-testid=all-runs]");
@@ -189,24 +137,26 @@ describe("the connections, syncs and activity pages in Chromium", () => {
   });
 
   it("test now on a sync's page with JavaScript off: a plain form post, back to the same page", async () => {
-    const { page, problems, close } = await watchedPage({ javaScriptEnabled: false });
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN, {
+      javaScriptEnabled: false,
+    });
     await page.goto(`${serve.url}/dashboard/buckets/bkt_default/syncs/syn_default`);
     await page.click("[data-testid=connection-con_default-test-now]");
     await page.waitForSelector("[data-testid=notice]");
     expect(page.url()).toContain(
       "/dashboard/buckets/bkt_default/syncs/syn_default?notice=connection_test_passed",
     );
-    expect(await text(page, "connection-con_default-test")).toContain("passed");
+    expect(await textOf(page, "connection-con_default-test")).toContain("passed");
     expect(problems).toEqual([]);
     await close();
   });
 
   it("the activity page: each chart an image with a title and a description, the same numbers in a table", async () => {
-    const { page, problems, close } = await watchedPage();
+    const { page, problems, close } = await watchedPage(browser, serve.url, ADMIN_TOKEN);
     await page.click("nav[aria-label=Console] >> text=Activity");
     await page.waitForSelector("[data-testid=chart-delivered]");
-    expect(await text(page, "total-delivered")).toBe("4");
-    expect(await text(page, "total-failures")).toBe("1");
+    expect(await textOf(page, "total-delivered")).toBe("4");
+    expect(await textOf(page, "total-failures")).toBe("1");
     for (const id of ["webhooks", "delivered", "failures", "repairs", "mux_429", "latency"]) {
       const chart = page.locator(`[data-testid=chart-${id}]`);
       expect(await chart.getAttribute("role")).toBe("img");
@@ -215,7 +165,7 @@ describe("the connections, syncs and activity pages in Chromium", () => {
     }
     expect(await page.textContent("#delivered-desc")).toContain("4 deliveries in the last 24 hours");
     expect(await page.locator("[data-testid=chart-delivered] rect").count()).toBeGreaterThan(0);
-    expect(await text(page, "latency-p50")).toMatch(/^p50 ≤ /);
+    expect(await textOf(page, "latency-p50")).toMatch(/^p50 ≤ /);
     await expectAccessible(page, "activity");
     await screenshot(page, "console-activity.png");
     expect(problems).toEqual([]);

@@ -10,10 +10,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningFakeMux, startFakeMux } from "../../src/fake-mux/index";
 import { expectAccessible } from "../helpers/axe";
+import { launchChromium } from "../helpers/browser";
 import { type ServeProcess, startServe } from "../helpers/serve-process";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -69,19 +70,7 @@ beforeAll(async () => {
     JOB_MAX_ATTEMPTS: "1",
     POLLING_INTERVAL_SECONDS: "3600",
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
