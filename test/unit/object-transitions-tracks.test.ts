@@ -5,74 +5,18 @@
  * caption's files are downloaded while the stored MP4 is kept.
  */
 import { describe, expect, it } from "vitest";
-import type { ObjectMetadata } from "../../src/db/documents";
-import type { ObjectState } from "../../src/db/schema";
+import { decideChange, type StoredObject } from "../../src/sync/object-transitions";
+import { pipelineViewKey, type TextTrackView } from "../../src/sync/pipeline-view";
 import {
-  type ChangePlan,
-  decideChange,
-  type StoredObject,
-  type Target,
-  type TransitionContext,
-} from "../../src/sync/object-transitions";
-import { type PipelineView, pipelineViewKey, type TextTrackView } from "../../src/sync/pipeline-view";
-
-const METADATA: ObjectMetadata = {
-  title: "Cats",
-  passthrough: "p1",
-  creator_id: null,
-  external_id: "ext-1",
-  duration: 12.5,
-  aspect_ratio: "16:9",
-  resolution_tier: "1080p",
-  created_at: "2026-01-01T00:00:00.000Z",
-};
-
-const VIEW: PipelineView = {
-  metadata: METADATA,
-  rendition: "low.mp4",
-  playbackId: "pb1",
-  playbackPolicy: "public",
-  textTracks: [],
-};
-
-/** A ready caption track as the pipeline sees it. */
-const CAPTION: TextTrackView = {
-  id: "trk1",
-  type: "text",
-  text_type: "subtitles",
-  language_code: "en",
-  name: "English",
-  closed_captions: true,
-  text_source: "generated_vod",
-};
-
-const PIPELINE: TransitionContext = { pipeline: true, storage: false, latestDelivery: null };
-
-function stored(state: ObjectState, overrides: Partial<StoredObject> = {}): StoredObject {
-  return {
-    state,
-    reason: null,
-    metadata: VIEW.metadata,
-    rendition: {
-      name: "low.mp4",
-      url: "https://stream.test/pb1/low.mp4",
-      width: 640,
-      height: 360,
-      bitrate: 1,
-      filesize: 4,
-    },
-    playbackId: VIEW.playbackId,
-    playbackPolicy: VIEW.playbackPolicy,
-    tracks: null,
-    announcedView: null,
-    acknowledged: false,
-    ...overrides,
-  };
-}
-
-const DELIVERED = stored("delivered", { announcedView: pipelineViewKey(VIEW), acknowledged: true });
-const qualifies = (view: PipelineView = VIEW): Target => ({ qualifies: true, view });
-const announced = (plan: ChangePlan) => (plan.write ? plan.announce : null);
+  announced,
+  CAPTION,
+  DELIVERED,
+  METADATA,
+  PIPELINE,
+  qualifies,
+  stored,
+  VIEW,
+} from "../helpers/transition-fixtures";
 
 describe("decideChange: text tracks", () => {
   const captioned = { ...VIEW, textTracks: [CAPTION] };
