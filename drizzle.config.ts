@@ -9,6 +9,7 @@ export default defineConfig({
     "./src/db/activity.ts",
     "./src/db/session-tables.ts",
     "./src/db/rendition-requests.ts",
+    "./src/db/delivery-attempts.ts",
     "./src/queue/tables.ts",
   ],
   out: "./migrations",

@@ -283,6 +283,8 @@ export const objectHistory = sqliteTable(
     state: text("state").$type<ObjectState>().notNull(),
     reason: text("reason").$type<ObjectReason>(),
     message: text("message"),
+    /** The reconciliation pass whose check made this change; null for webhooks and people. */
+    runId: text("run_id"),
     at: integer("at").notNull(),
   },
   (t) => [
@@ -315,6 +317,8 @@ export const deliveries = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     lastStatus: integer("last_status"),
     lastError: text("last_error"),
+    /** When the last attempt was made (its row in `delivery_attempts` is written from these columns). */
+    lastAttemptAt: integer("last_attempt_at"),
     /** For `object.deleted`: why the object left. */
     reason: text("reason").$type<LeaveReason>(),
     createdAt: integer("created_at").notNull(),

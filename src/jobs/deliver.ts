@@ -6,6 +6,9 @@
  * deduplicate; the body is built at send time so a signed playback id's URLs (rendition, text
  * tracks, images) always carry fresh tokens.
  *
+ * Every attempt is counted on the delivery row with its answer; the count's trigger records it in
+ * `delivery_attempts` (src/db/delivery-attempts.ts) for the object's story.
+ *
  * 2xx → the delivery is delivered, whatever happened to the object meanwhile (it was sent), and
  * the object becomes `delivered` only if that was its latest version. Anything else is retried
  * with backoff; once the attempts are spent the delivery is `failed` and can be sent again.
@@ -206,6 +209,7 @@ async function deliverNewest(deps: Deps, objectId: string): Promise<void> {
       attempts: sql`${deliveries.attempts} + 1`,
       lastStatus: status || null,
       lastError: excerpt,
+      lastAttemptAt: deps.clock.now(),
       payload,
     })
     .where(eq(deliveries.id, delivery.id));
@@ -231,7 +235,7 @@ async function recordDelivered(
   const member = delivery.type !== "object.deleted";
   const statements: SQL[] = [
     sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ${status},
-          last_error = NULL, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`,
+          last_error = NULL, last_attempt_at = ${now}, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`,
     sql`UPDATE objects SET acknowledged = ${member ? 1 : 0} WHERE id = ${object.id}`,
   ];
   if (!member || object.version !== delivery.objectVersion || object.state === "delivered") {

@@ -53,6 +53,7 @@ export async function applyPlan(
     ...change,
     state: plan.state,
     reason: plan.reason,
+    runId: origin.runId ?? null,
     ...(plan.keepStoredRendition && existing?.rendition ? { rendition: existing.rendition } : {}),
   };
   if (plan.announce) {

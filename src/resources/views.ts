@@ -224,6 +224,15 @@ export type ObjectPage = { data: ObjectView[]; next_cursor: string; has_more: bo
 
 export type RetryResult = { object_id: string; asset_id: string; job_key: string; revived_dead_job: boolean };
 
+/** "Create the MP4 now" (`object-mp4.ts`): the ingest queued, and whether earlier answers were forgotten. */
+export type CreateMp4Result = {
+  object_id: string;
+  asset_id: string;
+  job_key: string;
+  resolutions: string[];
+  asked_again: boolean;
+};
+
 /** The dead letters' filters (`src/resources/dead-letters.ts`). */
 export type DeadLetterFilter = { type?: string; bucket_id?: string; sync_id?: string; error?: string };
 export type DeadLetterQuery = DeadLetterFilter & { cursor?: string; limit: number };

@@ -36,6 +36,8 @@ export type ObjectChange = {
   unannouncedDeletionAt?: number | null;
   /** `assetFingerprint` of the reading this change was judged on. */
   sourceFingerprint?: string | null;
+  /** The reconciliation pass whose check made the change (kept on its history row). */
+  runId?: string | null;
 };
 
 /** A change ready to commit: the object's id and version after it, and the statements that write it. */
@@ -72,8 +74,9 @@ export function planObjectWrite(
       existing
         ? updateObject(existing, change, token, now, onlyIf)
         : insertObject(objectId, change, token, now),
-      sql`INSERT INTO object_history (object_id, state, reason, message, at)
-          SELECT ${objectId}, ${change.state}, ${change.reason}, ${change.message}, ${now} WHERE ${won}`,
+      sql`INSERT INTO object_history (object_id, state, reason, message, run_id, at)
+          SELECT ${objectId}, ${change.state}, ${change.reason}, ${change.message}, ${change.runId ?? null}, ${now}
+          WHERE ${won}`,
     ],
   };
 }

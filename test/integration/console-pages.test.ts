@@ -9,7 +9,8 @@
 import { http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { browseObjects, EXAMINED_PER_PAGE } from "../../src/resources/object-browser";
-import { readObjectStory, TIMELINE_PAGE } from "../../src/resources/object-story";
+import { readObjectStory } from "../../src/resources/object-story";
+import { TIMELINE_PAGE } from "../../src/resources/object-timeline";
 import { ADMIN_TOKEN, type AdminHarness, createAdminHarness, PIPELINE_URL } from "../helpers/admin-api";
 import { csrfOf, postForm, signIn } from "../helpers/dashboard-client";
 import { network } from "../helpers/no-network";

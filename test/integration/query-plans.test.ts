@@ -23,6 +23,7 @@ import { encodeFeedCursor } from "../../src/resources/feed-cursor";
 import { browseObjects, METADATA_SEARCH_INDEXES, SEARCH_FIELDS } from "../../src/resources/object-browser";
 import { readMuxRenditions } from "../../src/resources/object-in-mux";
 import { redeliverObject } from "../../src/resources/object-redeliver";
+import { createMp4Now } from "../../src/resources/object-mp4";
 import { readObjectStory } from "../../src/resources/object-story";
 import { readOverview } from "../../src/resources/overview";
 import { pageRuns } from "../../src/resources/sync-runs";
@@ -234,6 +235,12 @@ describe("query plans on the paths that run per request or per job", () => {
     await expectFlat(() => readObjectStory(h.deps, { objectId, ...(cursor ? { cursor } : {}) }));
     await expectFlat(() => readMuxRenditions(h.deps, { objectId }));
     await expectFlat(() => redeliverObject(h.deps, { objectId }));
+    // "Create the MP4 now", on an object skipped without one whose sync may ask Mux.
+    h.database.sqlite.prepare(`UPDATE syncs SET create_renditions = '["highest"]'`).run();
+    h.database.sqlite
+      .prepare("UPDATE objects SET state = 'skipped', reason = 'no_static_renditions' WHERE id = ?")
+      .run(objectId);
+    await expectFlat(() => createMp4Now(h.deps, { bucketId: "bkt_default", assetId: assets[0] ?? "" }));
   });
 
   it("the dead letters: listed with every filter, replayed one by one and in bulk, purged", async () => {

@@ -38,12 +38,12 @@ const hostile = fc.oneof(
 );
 
 const TAGS = new Set(
-  "html head meta title link body a header p nav ul li search form label input button main h1 h2 section span strong div dl dt dd code table caption thead tbody tr th td select option time br".split(
+  "html head meta title link body a header p nav ul ol li search form label input button main h1 h2 section span strong div dl dt dd code table caption thead tbody tr th td select option time br".split(
     " ",
   ),
 );
 const ATTRIBUTES = new Set(
-  "lang charset name content rel href class id aria-label aria-labelledby aria-current role data-testid method action for type placeholder maxlength required value selected scope datetime title".split(
+  "lang charset name content rel href class id aria-label aria-labelledby aria-current role data-testid method action for type placeholder maxlength required value selected scope datetime title reversed".split(
     " ",
   ),
 );
@@ -192,6 +192,7 @@ describe("the console escapes what came from Mux", () => {
             suspension: "failing",
             status_reason: error,
             connection_id: "con_1",
+            create_renditions: ["highest"],
           },
           environment: { id: "env1", name: env },
           meaning: { state: "Failed.", reason: { what: "What.", fix: "Fix." } },
@@ -229,11 +230,11 @@ describe("the console escapes what came from Mux", () => {
               errors: 1,
               order_violation: false,
               message: error,
-              roles: ["listed", "queued"],
+              roles: ["listed", "queued", "changed"],
             },
           ],
           timeline: [
-            { kind: "state", at: NOW, state: "failed", reason: "delivery_failed", message },
+            { kind: "state", at: NOW, state: "failed", reason: "delivery_failed", message, run_id: "run_1" },
             {
               kind: "webhook",
               at: NOW,
@@ -254,10 +255,14 @@ describe("the console escapes what came from Mux", () => {
               last_status: 500,
               last_error: error,
               delivered_at: null,
+              attempt_history: [
+                { attempt: 2, at: NOW, status: null, error: message },
+                { attempt: 1, at: NOW, status: 500, error },
+              ],
             },
           ],
           older_cursor: "abc",
-          actions: { retry: true, redeliver: true },
+          actions: { retry: true, redeliver: true, create_mp4: true },
         };
         const mux: MuxRenditions = {
           ok: true,

@@ -26,6 +26,7 @@ import {
   SEARCH_FIELDS,
 } from "../../resources/object-browser";
 import { muxDashboardUrl, readMuxRenditions } from "../../resources/object-in-mux";
+import { createMp4Now } from "../../resources/object-mp4";
 import { redeliverObject } from "../../resources/object-redeliver";
 import { retryObject } from "../../resources/object-retry";
 import { findObjectById, readObjectStory } from "../../resources/object-story";
@@ -237,6 +238,19 @@ export function createConsoleRoutes() {
       async (form) => {
         await redeliverObject(c.var.deps, { objectId: form.get("object_id") });
         return "redelivery_queued";
+      },
+      storyBack,
+    ),
+  );
+
+  routes.post("/dashboard/object-create-mp4", (c) =>
+    formAction(
+      c,
+      "create_mp4",
+      async (form) => {
+        const object = await findObjectById(c.var.deps, form.get("object_id"));
+        await createMp4Now(c.var.deps, { bucketId: object.bucketId, assetId: object.assetId });
+        return "mp4_requested";
       },
       storyBack,
     ),

@@ -13,6 +13,8 @@ export const NOTICES = {
   resumed: "The sync resumed; the held deletions were released.",
   signed_out: "Signed out.",
   redelivery_queued: "Re-delivery queued: the object's newest delivery goes to the pipeline again.",
+  mp4_requested:
+    "Queued: the asset is read from Mux again and the sync's create_renditions are asked for; the timeline shows Mux's answer.",
   dead_letter_replayed: "Replayed: the work runs again.",
   dead_letter_purged: "The dead letter was purged.",
   dead_letters_replayed:
@@ -31,6 +33,7 @@ export const ACTIONS = {
   confirm: "confirmation",
   resume: "resume",
   redeliver: "re-delivery",
+  create_mp4: "MP4 request",
   replay: "replay",
   purge: "purge",
   bulk_replay: "replay of the matching dead letters",

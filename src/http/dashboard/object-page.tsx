@@ -1,15 +1,17 @@
 /**
  * An object's story: what it is now and why, in plain words, with what can be done (retry,
- * re-deliver: forms with the session's CSRF value), where it is in Mux and in the API, its
- * rendition, metadata, the passes and jobs that touched it, and the timeline, a page at a time.
+ * re-deliver, create the MP4 now: forms with the session's CSRF value), where it is in Mux and in
+ * the API, its rendition, metadata, the passes and jobs that touched it, and the timeline
+ * (`object-timeline.tsx`), a page at a time.
  * Everything that came from Mux or a pipeline is text in the markup, escaped by the JSX renderer.
  */
 import type { FC } from "hono/jsx";
 import type { MuxRenditions } from "../../resources/object-in-mux";
-import type { ObjectStory, TimelineEntry } from "../../resources/object-story";
-import { bucketObjectsPath, ConsoleLayout, objectPath } from "./console-layout";
+import type { ObjectStory } from "../../resources/object-story";
+import { bucketObjectsPath, ConsoleLayout, objectPath, syncRunsPath } from "./console-layout";
 import type { Notice } from "./notices";
 import { Rendition } from "./object-rendition";
+import { Timeline } from "./object-timeline";
 import { Tracks } from "./object-tracks";
 import { Time } from "./time";
 
@@ -72,8 +74,15 @@ const Meaning: FC<{ story: ObjectStory; csrf: string; now: string | null }> = ({
             </button>
           </form>
         )}
-        {o.reason === "no_static_renditions" && (
-          // Where "create the MP4 now" goes once a sync can create renditions (create_renditions).
+        {story.actions.create_mp4 && (
+          <form method="post" action="/dashboard/object-create-mp4" class="inline">
+            <Hidden csrf={csrf} objectId={o.id} />
+            <button type="submit" data-testid="create-mp4">
+              Create the MP4 now: ask Mux for {story.sync?.create_renditions.join(", ")}
+            </button>
+          </form>
+        )}
+        {o.reason === "no_static_renditions" && !story.actions.create_mp4 && (
           <p class="hint" data-testid="mp4-hint">
             No MP4: enable MP4 support (static renditions) on the asset in Mux, or set create_renditions on
             the sync so mux-ingest asks Mux for one; the asset is looked at again when Mux says a rendition is
@@ -157,6 +166,12 @@ const Metadata: FC<{ story: ObjectStory }> = ({ story }) => {
   );
 };
 
+const PASS_ROLES: Record<ObjectStory["passes"][number]["roles"][number], string> = {
+  listed: "last listed the asset",
+  queued: "queued its latest ingest",
+  changed: "its check changed the object (see the timeline)",
+};
+
 const Work: FC<{ story: ObjectStory; now: string | null }> = ({ story, now }) => (
   <section aria-labelledby="work-title">
     <h2 id="work-title">Passes and jobs</h2>
@@ -179,13 +194,15 @@ const Work: FC<{ story: ObjectStory; now: string | null }> = ({ story, now }) =>
           {story.passes.map((p) => (
             <tr>
               <td>
-                <code>{p.id}</code>
+                {story.sync ? (
+                  <a href={syncRunsPath(story.bucket.id, story.sync.id)}>
+                    <code>{p.id}</code>
+                  </a>
+                ) : (
+                  <code>{p.id}</code>
+                )}
               </td>
-              <td>
-                {p.roles
-                  .map((role) => (role === "listed" ? "last listed the asset" : "queued its latest ingest"))
-                  .join("; ")}
-              </td>
+              <td>{p.roles.map((role) => PASS_ROLES[role]).join("; ")}</td>
               <td>
                 {p.kind} · {p.status}
               </td>
@@ -235,44 +252,6 @@ const Work: FC<{ story: ObjectStory; now: string | null }> = ({ story, now }) =>
   </section>
 );
 
-const Entry: FC<{ entry: TimelineEntry; now: string | null }> = ({ entry, now }) => (
-  <tr data-testid={`timeline-${entry.kind}`}>
-    <td>
-      <Time iso={entry.at} now={now} />
-    </td>
-    <td>
-      {entry.kind === "state" ? "state change" : entry.kind === "webhook" ? "webhook from Mux" : "delivery"}
-    </td>
-    {entry.kind === "state" && (
-      <td class="message">
-        <strong>{label(entry.state)}</strong>
-        {entry.reason && <> · {label(entry.reason)}</>}
-        {entry.message && <div>{entry.message}</div>}
-      </td>
-    )}
-    {entry.kind === "webhook" && (
-      <td class="message">
-        <code>{entry.type}</code> · {entry.outcome} · event <code>{entry.event_id}</code>
-      </td>
-    )}
-    {entry.kind === "delivery" && (
-      <td class="message">
-        <code>{entry.type}</code>
-        {entry.reason && <> ({label(entry.reason)})</>} · v{entry.version} · <strong>{entry.status}</strong>{" "}
-        after {entry.attempts} attempt{entry.attempts === 1 ? "" : "s"}
-        {entry.last_status !== null && <> · last answer HTTP {entry.last_status}</>}
-        {entry.delivered_at && (
-          <>
-            {" "}
-            · delivered <Time iso={entry.delivered_at} now={now} />
-          </>
-        )}
-        {entry.last_error && <div class="bad">{entry.last_error}</div>}
-      </td>
-    )}
-  </tr>
-);
-
 export const ObjectPage: FC<{
   story: ObjectStory;
   mux: MuxRenditions | null;
@@ -295,40 +274,7 @@ export const ObjectPage: FC<{
       <Tracks object={story.object} now={now} />
       <Metadata story={story} />
       <Work story={story} now={now} />
-      <section aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Timeline{cursor ? " (older entries)" : ""}</h2>
-        {story.timeline.length === 0 ? (
-          <p class="muted">Nothing on record{cursor ? " before these" : ""}.</p>
-        ) : (
-          <table data-testid="timeline">
-            <caption>State changes, webhooks received for the asset, and deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">when</th>
-                <th scope="col">what</th>
-                <th scope="col">details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {story.timeline.map((entry) => (
-                <Entry entry={entry} now={now} />
-              ))}
-            </tbody>
-          </table>
-        )}
-        <nav aria-label="Timeline pages" class="pager">
-          {cursor && <a href={objectPath(story.object.id)}>Newest entries</a>}
-          {story.older_cursor && (
-            <a
-              href={`${objectPath(story.object.id)}?cursor=${encodeURIComponent(story.older_cursor)}`}
-              rel="next"
-              data-testid="older"
-            >
-              Older entries
-            </a>
-          )}
-        </nav>
-      </section>
+      <Timeline story={story} cursor={cursor} now={now} />
     </ConsoleLayout>
   );
 };

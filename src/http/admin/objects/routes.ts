@@ -1,11 +1,13 @@
 /** `/v1/buckets/{bucket_id}/objects`: what happened to each asset, and fixing it. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createMp4Now } from "../../../resources/object-mp4";
 import { retryObject } from "../../../resources/object-retry";
 import { getObject, listObjects } from "../../../resources/objects";
 import type { HttpEnv } from "../../context";
 import { bucketParams } from "../buckets/schemas";
 import { commonErrors, conflict, jsonContent, notFound, security, validationFailed } from "../openapi";
 import {
+  createMp4ResultSchema,
   objectDetailSchema,
   objectListQuerySchema,
   objectPageSchema,
@@ -52,6 +54,18 @@ const retry = createRoute({
   responses: { 202: jsonContent(retryResultSchema, "Queued"), ...notFound, ...conflict, ...commonErrors },
 });
 
+const createMp4 = createRoute({
+  method: "post",
+  path: "/v1/buckets/{bucket_id}/objects/{asset_id}/create-mp4",
+  tags: ["Objects"],
+  security,
+  summary: "Ask Mux for the sync's static renditions now",
+  description:
+    "For an object skipped `no_static_renditions` whose sync has `create_renditions`: the asset is read from Mux and judged again at once, and every wanted resolution without a file is asked for (earlier answers that made no rendition of the service's own are forgotten first). A file Mux lists as skipped or errored is Mux's answer and stands. 409 when the object has an MP4 or waits for one, or the sync has no `create_renditions` or is paused.",
+  request: { params: objectParams },
+  responses: { 202: jsonContent(createMp4ResultSchema, "Queued"), ...notFound, ...conflict, ...commonErrors },
+});
+
 /** The path's ids as the verbs name them. */
 function objectRef(param: { bucket_id: string; asset_id: string }) {
   return { bucketId: param.bucket_id, assetId: param.asset_id };
@@ -65,5 +79,8 @@ export function registerObjectRoutes(app: OpenAPIHono<HttpEnv>): void {
   app.openapi(get, async (c) => c.json(await getObject(c.var.deps, objectRef(c.req.valid("param"))), 200));
   app.openapi(retry, async (c) =>
     c.json(await retryObject(c.var.deps, objectRef(c.req.valid("param"))), 202),
+  );
+  app.openapi(createMp4, async (c) =>
+    c.json(await createMp4Now(c.var.deps, objectRef(c.req.valid("param"))), 202),
   );
 }

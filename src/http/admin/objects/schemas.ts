@@ -2,7 +2,13 @@
 import { z } from "@hono/zod-openapi";
 import { OBJECT_STATES } from "../../../db/schema";
 import { MUX_ID_PATTERN } from "../../../mux/ids";
-import type { ObjectDetailView, ObjectPage, ObjectView, RetryResult } from "../../../resources/views";
+import type {
+  CreateMp4Result,
+  ObjectDetailView,
+  ObjectPage,
+  ObjectView,
+  RetryResult,
+} from "../../../resources/views";
 import { jobSchema } from "../jobs/schemas";
 import { type Documents, limit, pathParam, time } from "../openapi";
 
@@ -165,7 +171,21 @@ export const retryResultSchema = z
   })
   .openapi("RetryResult");
 
+export const createMp4ResultSchema = z
+  .object({
+    object_id: z.string(),
+    asset_id: z.string(),
+    job_key: z.string(),
+    resolutions: z.array(z.string()),
+    asked_again: z.boolean().openapi({
+      description:
+        "Earlier answers that made no rendition of the service's own were forgotten, so those are asked again",
+    }),
+  })
+  .openapi("CreateMp4Result");
+
 const _object: Documents<typeof objectSchema, ObjectView> = true;
 const _detail: Documents<typeof objectDetailSchema, ObjectDetailView> = true;
 const _page: Documents<typeof objectPageSchema, ObjectPage> = true;
 const _retry: Documents<typeof retryResultSchema, RetryResult> = true;
+const _createMp4: Documents<typeof createMp4ResultSchema, CreateMp4Result> = true;
