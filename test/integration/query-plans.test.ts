@@ -22,8 +22,8 @@ import {
 import { encodeFeedCursor } from "../../src/resources/feed-cursor";
 import { browseObjects, METADATA_SEARCH_INDEXES, SEARCH_FIELDS } from "../../src/resources/object-browser";
 import { readMuxRenditions } from "../../src/resources/object-in-mux";
-import { redeliverObject } from "../../src/resources/object-redeliver";
 import { createMp4Now } from "../../src/resources/object-mp4";
+import { redeliverObject } from "../../src/resources/object-redeliver";
 import { readObjectStory } from "../../src/resources/object-story";
 import { readOverview } from "../../src/resources/overview";
 import { pageRuns } from "../../src/resources/sync-runs";
