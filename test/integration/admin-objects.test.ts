@@ -219,6 +219,7 @@ describe("the API described and measured", () => {
       "/v1/buckets/{bucket_id}",
       "/v1/buckets/{bucket_id}/objects",
       "/v1/buckets/{bucket_id}/objects/{asset_id}",
+      "/v1/buckets/{bucket_id}/objects/{asset_id}/create-mp4",
       "/v1/buckets/{bucket_id}/objects/{asset_id}/retry",
       "/v1/buckets/{bucket_id}/rotate-secret",
       "/v1/buckets/{bucket_id}/syncs",
