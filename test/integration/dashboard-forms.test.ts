@@ -52,6 +52,7 @@ describe("CSRF on every state-changing dashboard route", () => {
         "/dashboard/dead-letters/replay-one",
         "/dashboard/login",
         "/dashboard/logout",
+        "/dashboard/object-create-mp4",
         "/dashboard/object-redeliver",
         "/dashboard/object-retry",
         "/dashboard/repin",
