@@ -21,6 +21,7 @@ import type {
 import { BENCHMARKS, REPO_DIR, type ResultFile, readResult } from "./lib/results";
 import type { ScaleData } from "./lib/scale-result";
 import { scaleSection } from "./report-scale";
+import { type YoungGenerationResult, youngGenerationParagraph } from "./report-young";
 import type { RunSummary } from "./run";
 
 const n = (value: number, digits = 0): string =>
@@ -178,6 +179,16 @@ function usPerRequest(p: WebhookIngestData["profiles"]["ours"], list: FrameShare
   return found ? (found.ms * 1000) / Math.max(1, p.requests) : 0;
 }
 
+/** The garbage collector's share with and without the young generation's bound, when both were profiled. */
+function defaultsGc(d: WebhookIngestData): string {
+  const { ours, oursNodeDefaults } = d.profiles;
+  if (!oursNodeDefaults) return "";
+  const gc = (p: typeof ours) => usPerRequest(p, p.byOwner, "(garbage collector)");
+  const busy = (p: typeof ours) => (p.busyMs * 1000) / Math.max(1, p.requests);
+  const costs = gc(ours) > 1.2 * gc(oursNodeDefaults) + 2;
+  return ` Profiled the same way on node's default young generation, ours is busy ${n(busy(oursNodeDefaults))} µs per request, ${n(gc(oursNodeDefaults), 1)} µs of it in the garbage collector, against ${n(gc(ours), 1)} µs with the installed command's \`--max-semi-space-size\`${costs ? ": the bound costs the route collector time (a small young generation is scavenged more often, and each scavenge finds the requests in flight still live and copies them)" : ": the bound costs the route no measurable collector time"}.`;
+}
+
 /**
  * "What the profile shows": both profiles per request, SQLite's native statement execution
  * (better-sqlite3's `run`: the inserts, their indexes and triggers, the COMMIT and its fsync
@@ -201,7 +212,7 @@ function webhookProfileFindings(d: WebhookIngestData): string[] {
   const jsGap = rest(ours) - rest(floor);
   const per = (f: FrameShare | undefined) => n(((f?.ms ?? 0) * 1000) / Math.max(1, ours.requests), 1);
   return [
-    `**What the profile shows.** Per request (profiler on, wall time of the main thread): ours is busy ${n(busy(ours))} µs, the floor ${n(busy(floor))} µs. SQLite's statement execution (\`run\`, better-sqlite3's native call: the event row and the job upsert with their unique indexes and count triggers, the COMMIT and its fsync) takes ${n(run(ours), 1)} µs in ours and ${n(run(floor), 1)} µs in the floor: ${sameSqlite ? "the durable work costs about the same" : `ours spends ${n(sqliteGap, 1)} µs more in SQLite`}. The rest, ${n(rest(ours))} µs against ${n(rest(floor))} µs, is the JavaScript around it (${n((jsGap / Math.max(1, busy(ours) - busy(floor))) * 100)} % of the distance): in ours the group commit's own code ${per(commit)} µs inclusive of its statements (drizzle's \`sql\` objects turned into prepared statements), the verb (\`receiveWebhook\`: routing, HMAC, JSON parse and zod) ${per(receive)} µs, and by owner, µs of self time per request: ${owners.join(", ")}; the floor's own file is ${n(((floorOwn?.ms ?? 0) * 1000) / Math.max(1, floor.requests), 1)} µs. Closing the gap to 0.8 means taking about ${n(Math.max(0, busy(ours) - busy(floor) / 0.8))} µs per request out of that JavaScript (Hono's routing and middleware, drizzle's statement objects, the envelope's zod parse), not out of SQLite.`,
+    `**What the profile shows.** Per request (profiler on, wall time of the main thread): ours is busy ${n(busy(ours))} µs, the floor ${n(busy(floor))} µs. SQLite's statement execution (\`run\`, better-sqlite3's native call: the event row and the job upsert with their unique indexes and count triggers, the COMMIT and its fsync) takes ${n(run(ours), 1)} µs in ours and ${n(run(floor), 1)} µs in the floor: ${sameSqlite ? "the durable work costs about the same" : `ours spends ${n(sqliteGap, 1)} µs more in SQLite`}. The rest, ${n(rest(ours))} µs against ${n(rest(floor))} µs, is the JavaScript around it (${n((jsGap / Math.max(1, busy(ours) - busy(floor))) * 100)} % of the distance): in ours the group commit (\`runGroupOf\`, inclusive) ${per(commit)} µs, of which ${n(((commit?.ms ?? 0) * 1000) / Math.max(1, ours.requests) - run(ours), 1)} µs is not \`run\` (finding each \`sql\` template's prepared statement, binding its values), the verb (\`receiveWebhook\`: routing, HMAC, JSON parse and zod) ${per(receive)} µs, and by owner, µs of self time per request: ${owners.join(", ")}; the floor's own file is ${n(((floorOwn?.ms ?? 0) * 1000) / Math.max(1, floor.requests), 1)} µs and its garbage collector ${n(usPerRequest(floor, floor.byOwner, "(garbage collector)"), 1)} µs. Closing the gap to 0.8 means taking about ${n(Math.max(0, busy(ours) - busy(floor) / 0.8))} µs per request out of that JavaScript (Hono's routing and middleware, drizzle's statement objects, the envelope's zod parse), not out of SQLite.${defaultsGc(d)}`,
     "",
   ];
 }
@@ -467,6 +478,7 @@ export function writeReport(): void {
   const download = readResult<ResultFile<DownloadData>>("download.json");
   const startup = readResult<ResultFile<StartupData>>("startup.json");
   const scale = readResult<ResultFile<ScaleData>>("scale.json");
+  const young = readResult<YoungGenerationResult>("young-generation.json");
   const missing = (name: string) => `_No result yet: run \`npm run bench -- ${name}\`._`;
 
   const sections = [
@@ -509,6 +521,7 @@ export function writeReport(): void {
     queue ? queueSection(queue, machine) : missing("queue"),
     "",
     poller ? pollerSection(poller, machine) : missing("poller"),
+    ...(young ? ["", youngGenerationParagraph(young, { n, table })] : []),
     "",
     download ? downloadSection(download, machine) : missing("download"),
     "",

@@ -169,7 +169,7 @@ async function measure(dir: string): Promise<WebhookIngestData> {
       runs,
       levels: CONNECTION_LEVELS.map((connections) => summarise(runs, connections)),
       durability,
-      profiles: { ours, floor },
+      profiles: { ours, floor, oursNodeDefaults: await profile(dir, "ours-full-node-defaults") },
       serverPeakRssMiB: peak,
     };
   } finally {

@@ -53,6 +53,8 @@ export type WebhookIngestData = {
   profiles: {
     ours: ProfileSummary & { how: string; requests: number };
     floor: ProfileSummary & { how: string; requests: number };
+    /** Ours on node's default young generation (absent before it was measured). */
+    oursNodeDefaults?: ProfileSummary & { how: string; requests: number };
   };
   serverPeakRssMiB: { ours: number; floor: number };
 };
