@@ -26,7 +26,7 @@ type Format = {
 export function youngGenerationParagraph(result: YoungGenerationResult, f: Format): string {
   const { n, table } = f;
   return [
-    `**Choosing the young generation's bound.** ${result.command}. Peak RSS per library size, the 100k pass's wall time, and the same run's unbounded pass as the yardstick for how busy the machine was (its wall time moves with the load, not with the flag):`,
+    `**Choosing the young generation's bound.** ${result.command}. Peak RSS per library size, the 100k pass's wall time, and the same run's unbounded pass (node's defaults, no bounds) as the yardstick for how busy the machine was; the runs were not made under the same load, so compare each pass's wall time with its own run's yardstick:`,
     "",
     table(
       [
