@@ -45,5 +45,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # node is PID 1 and handles SIGTERM itself: `serve` stops taking requests, lets running jobs
 # finish for up to 10 s (then releases them to the next start), closes the database and exits.
 # Give it more than that before SIGKILL: `docker stop -t 30` (compose.yaml sets 30 s).
-ENTRYPOINT ["node", "/app/node_modules/mux-ingest/bin/mux-ingest.js"]
+# The young generation's bound is the one the bin's shebang gives (src/node/heap-policy.ts):
+# node runs the bin as a script here, so the shebang line is not read.
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/node_modules/mux-ingest/bin/mux-ingest.js"]
 CMD ["serve"]

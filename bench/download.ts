@@ -61,21 +61,25 @@ async function measure(dir: string): Promise<DownloadData> {
     });
     const low = asset.static_renditions?.files?.find((file) => file.name === "low.mp4");
     const advertisedBytes = Number(low?.filesize ?? 0);
-    const child = await startChild<{ rssMiB: number }>("download-run.ts", [
-      JSON.stringify({
-        assetId: asset.id,
-        env: {
-          MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
-          MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
-          MUX_BASE_URL: mux.url,
-          MUX_STREAM_BASE_URL: mux.streamBaseUrl,
-          DATABASE_PATH: join(dir, "download.db"),
-          STORAGE_DIR: join(dir, "storage"),
-          ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
-          LOG_LEVEL: "warn",
-        },
-      }),
-    ]);
+    const child = await startChild<{ rssMiB: number }>(
+      "download-run.ts",
+      [
+        JSON.stringify({
+          assetId: asset.id,
+          env: {
+            MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
+            MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
+            MUX_BASE_URL: mux.url,
+            MUX_STREAM_BASE_URL: mux.streamBaseUrl,
+            DATABASE_PATH: join(dir, "download.db"),
+            STORAGE_DIR: join(dir, "storage"),
+            ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
+            LOG_LEVEL: "warn",
+          },
+        }),
+      ],
+      { service: true },
+    );
     try {
       const report = await child.request<DownloadReport>({}, 420_000);
       if (report.bytes !== advertisedBytes) {

@@ -66,24 +66,28 @@ async function measure(dir: string): Promise<EndToEndData> {
       return fetch(input, init);
     },
   });
-  const ingest = await startChild<IngestServerReady>("servers/ingest-server.ts", [
-    JSON.stringify({
-      mode: "lifted",
-      muxRatePerSecond: 1_000_000,
-      env: {
-        MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
-        MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
-        MUX_WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
-        MUX_BASE_URL: mux.url,
-        MUX_STREAM_BASE_URL: mux.streamBaseUrl,
-        PIPELINE_URL: receiver.url,
-        PIPELINE_SECRET: BENCH_CREDENTIALS.pipelineSecret,
-        DATABASE_PATH: join(dir, "e2e.db"),
-        ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
-        LOG_LEVEL: "info",
-      },
-    }),
-  ]);
+  const ingest = await startChild<IngestServerReady>(
+    "servers/ingest-server.ts",
+    [
+      JSON.stringify({
+        mode: "lifted",
+        muxRatePerSecond: 1_000_000,
+        env: {
+          MUX_TOKEN_ID: BENCH_CREDENTIALS.tokenId,
+          MUX_TOKEN_SECRET: BENCH_CREDENTIALS.tokenSecret,
+          MUX_WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
+          MUX_BASE_URL: mux.url,
+          MUX_STREAM_BASE_URL: mux.streamBaseUrl,
+          PIPELINE_URL: receiver.url,
+          PIPELINE_SECRET: BENCH_CREDENTIALS.pipelineSecret,
+          DATABASE_PATH: join(dir, "e2e.db"),
+          ENCRYPTION_KEY: BENCH_CREDENTIALS.encryptionKey,
+          LOG_LEVEL: "info",
+        },
+      }),
+    ],
+    { service: true },
+  );
   try {
     mux.fake.setWebhookUrl(`${ingest.ready.url}/webhooks/mux`);
     // Warm-up (not counted): one second's worth of assets, so JIT compilation and first-use costs

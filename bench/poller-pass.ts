@@ -4,8 +4,8 @@
  * (`schedulePass` → claim → `runClaimed`), while sampling its own memory. One process per
  * library size, so one size's heap never inflates another's figures.
  * Argument: a JSON object `{ env, muxRatePerSecond?, unbounded? }`; `unbounded` undoes the
- * service's memory bounds after opening (V8's own heap growth, better-sqlite3's 16 MiB page
- * cache), to measure the pass as it was without them.
+ * service's memory bounds (node's own young generation, as the parent starts this child without
+ * the start flag; V8's own heap growth, better-sqlite3's 16 MiB page cache, after opening), to measure the pass as it was without them.
  */
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";

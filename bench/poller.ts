@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_RATE_LIMIT, librarySpecs, type RunningFakeMux, startFakeMux } from "../src/fake-mux/index";
 import { seededRandom } from "../src/fake-mux/random";
-import { startChild } from "./lib/child";
+import { serviceNodeFlags, startChild } from "./lib/child";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";
 import type { PollerData, PollerSize } from "./lib/result-types";
 import { recordBenchmark } from "./lib/results";
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
         `The fake Mux (this process) holds a seeded library with the fake's realistic mix (public, signed, DRM-only, no MP4, errored…), created over 90 days, with at most ${MAX_PREPARING} assets still preparing (the generator's 7 % share of preparing assets, all created in the last two minutes, is unrealistic for a large library and would all fall inside the incremental pass's overlap window). mux-ingest's services run in a child process per library size (bundled with esbuild and run on plain node, as the installed package's dist/ is), on a fresh file database, with no HTTP server, job runner or poller loop: each pass is \`schedulePass\` → claim the reconcile job → \`JobRunner.runClaimed\`, the production job path.`,
         `Initial pass: lists the whole library (limit=100, cursor) and enqueues one ingest job per asset, carrying the listed asset as a snapshot so the job needs no GET. Incremental pass: after ${NEW_ASSETS} new assets, a scheduled (non-full) pass, which stops at the previous watermark minus a 300 s overlap.`,
         `The ingest jobs are not run (their cost is the ingest job's); before the incremental pass they are marked done, as if they had run. No objects exist yet, so nothing is re-checked: the incremental figure is the listing cost alone.`,
-        `API calls are counted at the fake. Memory is the child's alone (the fake Mux and its library live in this process): RSS sampled every 25 ms during each pass, and the child's ru_maxrss (which includes start-up: drizzle, migrations). The peak RSS of a library size is the child's ru_maxrss at the end of its initial pass. The child runs with the service's defaults, including its V8 heap policy (src/node/heap-policy.ts, applied by openNode) and SQLite page cache (src/db/node.ts).`,
+        `API calls are counted at the fake. Memory is the child's alone (the fake Mux and its library live in this process): RSS sampled every 25 ms during each pass, and the child's ru_maxrss (which includes start-up: drizzle, migrations). The peak RSS of a library size is the child's ru_maxrss at the end of its initial pass. The child runs with the service's defaults: node started with the installed command's young-generation bound (\`--max-semi-space-size\`, src/node/heap-policy.ts), its V8 heap policy (src/node/heap-policy.ts, applied by openNode) and SQLite page cache (src/db/node.ts).`,
         `"Lifted" runs disable both the fake's 429 limit and mux-ingest's client-side token bucket; the "default limit" run keeps both at production values (fake ${DEFAULT_RATE_LIMIT.perSecond}/s burst ${DEFAULT_RATE_LIMIT.burst}; client 5/s).`,
       ],
       () => measure(dir),
@@ -70,7 +70,15 @@ async function measure(dir: string): Promise<PollerData> {
     const first = peakRss[0]?.peakRssMiB ?? Number.NaN;
     const last = peakRss[peakRss.length - 1]?.peakRssMiB ?? Number.NaN;
     const peakRatio = Math.round((last / first) * 1000) / 1000;
-    return { newAssets: NEW_ASSETS, lifted, peakRss, peakRatio, rateLimited, unbounded };
+    return {
+      newAssets: NEW_ASSETS,
+      lifted,
+      peakRss,
+      peakRatio,
+      rateLimited,
+      unbounded,
+      childNodeFlags: serviceNodeFlags(),
+    };
   } finally {
     await mux.close();
   }
@@ -105,7 +113,7 @@ async function measureSize(
       }),
     ],
     // Compiled, as the installed package runs: tsx's loader is not part of the service's memory.
-    { compiled: true },
+    { compiled: true, service: !options.unbounded },
   );
   try {
     const pass = async (kind: PassRequest["kind"]) => {

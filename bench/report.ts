@@ -21,6 +21,7 @@ import type {
 import { BENCHMARKS, REPO_DIR, type ResultFile, readResult } from "./lib/results";
 import type { ScaleData } from "./lib/scale-result";
 import { scaleSection } from "./report-scale";
+import { type YoungGenerationResult, youngGenerationParagraph } from "./report-young";
 import type { RunSummary } from "./run";
 
 const n = (value: number, digits = 0): string =>
@@ -63,6 +64,7 @@ const WEBHOOK_SERVER_LABELS: Record<WebhookServerName, string> = {
   "ours-normal": "(c) mux-ingest, synchronous=normal",
   "floor-full": "(b) floor, synchronous=full",
   "ours-full": "(c) mux-ingest, synchronous=full",
+  "ours-full-node-defaults": "(c′) mux-ingest, synchronous=full, node's default young generation",
 };
 
 /** The webhook route's goals (issue 15): ours/floor ≥ 0.8 and ≤ 120 µs of server CPU per webhook. */
@@ -75,19 +77,24 @@ function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineD
   const at10 = d.levels.find((l) => l.connections === 10);
   const ratio = (r: RoundRatio) => `**${n(r.median, 2)}** (${r.perRound.map((x) => n(x, 2)).join(", ")})`;
   const rows = d.levels.flatMap((level) =>
-    (Object.keys(WEBHOOK_SERVER_LABELS) as WebhookServerName[]).map((name) => {
-      const side = level.servers[name];
-      const mode = name.endsWith("full") ? "full" : "normal";
+    (Object.keys(WEBHOOK_SERVER_LABELS) as WebhookServerName[]).flatMap((name) => {
+      // Results from before a server was measured do not name it.
+      const side = level.servers[name] as WebhookIngestData["levels"][number]["servers"]["bare"] | undefined;
+      if (!side) return [];
+      const mode = name.includes("-full") ? "full" : "normal";
+      const compared = name === "ours-normal" || name === "ours-full";
       return [
-        level.connections,
-        WEBHOOK_SERVER_LABELS[name],
-        n(side.reqPerSec),
-        n(side.p50Ms),
-        n(side.p99Ms),
-        n(side.maxMs),
-        n(side.cpuUsPerRequest),
-        name.startsWith("ours") ? ratio(level.oursOverFloor[mode]) : "",
-        name.startsWith("ours") ? ratio(level.oursOverBare[mode]) : "",
+        [
+          level.connections,
+          WEBHOOK_SERVER_LABELS[name],
+          n(side.reqPerSec),
+          n(side.p50Ms),
+          n(side.p99Ms),
+          n(side.maxMs),
+          n(side.cpuUsPerRequest),
+          compared ? ratio(level.oursOverFloor[mode]) : "",
+          compared ? ratio(level.oursOverBare[mode]) : "",
+        ],
       ];
     }),
   );
@@ -144,10 +151,70 @@ function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineD
     "",
     `Server peak RSS: mux-ingest ${n(d.serverPeakRssMiB.ours)} MiB, floor ${n(d.serverPeakRssMiB.floor)} MiB.`,
     "",
+    ...youngGenerationCost(d),
+    ...webhookProfileFindings(d),
     profile("Where mux-ingest's webhook route spends its time (CPU profile)", d.profiles.ours, true),
     "",
     profile("Where the floor spends its time (CPU profile)", d.profiles.floor, false),
   ].join("\n");
+}
+
+/** What the installed command's young-generation bound costs the route: (c) full with and without it, same rounds. */
+function youngGenerationCost(d: WebhookIngestData): string[] {
+  return d.levels.flatMap((level) => {
+    const bounded = level.servers["ours-full"];
+    const defaults = level.servers["ours-full-node-defaults"] as typeof bounded | undefined;
+    const ratio = level.boundedYoungOverNodeDefaults;
+    if (!defaults || !ratio || level.connections !== 10) return [];
+    return [
+      `**What the young generation's bound costs the route** (10 connections, synchronous=full, the same rounds): with the installed command's start flag ${n(bounded.reqPerSec)} req/s and ${n(bounded.cpuUsPerRequest)} µs of server CPU per webhook; on node's default young generation ${n(defaults.reqPerSec)} req/s and ${n(defaults.cpuUsPerRequest)} µs; bounded / default req/s **${n(ratio.median, 2)}** (${ratio.perRound.map((x) => n(x, 2)).join(", ")}).`,
+      "",
+    ];
+  });
+}
+
+/** Microseconds per request of a profile's frame (self time), 0 when it is not among the top frames. */
+function usPerRequest(p: WebhookIngestData["profiles"]["ours"], list: FrameShare[], frame: string): number {
+  const found = list.find((f) => f.frame === frame);
+  return found ? (found.ms * 1000) / Math.max(1, p.requests) : 0;
+}
+
+/** The garbage collector's share with and without the young generation's bound, when both were profiled. */
+function defaultsGc(d: WebhookIngestData): string {
+  const { ours, oursNodeDefaults } = d.profiles;
+  if (!oursNodeDefaults) return "";
+  const gc = (p: typeof ours) => usPerRequest(p, p.byOwner, "(garbage collector)");
+  const busy = (p: typeof ours) => (p.busyMs * 1000) / Math.max(1, p.requests);
+  const costs = gc(ours) > 1.2 * gc(oursNodeDefaults) + 2;
+  return ` Profiled the same way on node's default young generation, ours is busy ${n(busy(oursNodeDefaults))} µs per request, ${n(gc(oursNodeDefaults), 1)} µs of it in the garbage collector, against ${n(gc(ours), 1)} µs with the installed command's \`--max-semi-space-size\`${costs ? ": the bound costs the route collector time (a small young generation is scavenged more often, and each scavenge finds the requests in flight still live and copies them)" : ": the bound costs the route no measurable collector time"}.`;
+}
+
+/**
+ * "What the profile shows": both profiles per request, SQLite's native statement execution
+ * (better-sqlite3's `run`: the inserts, their indexes and triggers, the COMMIT and its fsync
+ * wait) apart from the JavaScript around it, and the owners of ours that the floor has no
+ * counterpart for.
+ */
+function webhookProfileFindings(d: WebhookIngestData): string[] {
+  const { ours, floor } = d.profiles;
+  const busy = (p: typeof ours) => (p.busyMs * 1000) / Math.max(1, p.requests);
+  const run = (p: typeof ours) => usPerRequest(p, p.topSelf, "run");
+  const rest = (p: typeof ours) => busy(p) - run(p);
+  const owners = ours.byOwner
+    .filter((o) => o.frame !== "(native / V8 builtins)")
+    .slice(0, 7)
+    .map((o) => `${o.frame} ${n((o.ms * 1000) / Math.max(1, ours.requests), 1)}`);
+  const floorOwn = floor.byOwner.find((o) => o.frame === "bench/servers/floor.ts");
+  const commit = ours.ownFunctionsInclusive.find((f) => f.frame.startsWith("runGroupOf "));
+  const receive = ours.ownFunctionsInclusive.find((f) => f.frame.startsWith("receiveWebhook "));
+  const sqliteGap = run(ours) - run(floor);
+  const sameSqlite = Math.abs(sqliteGap) <= 0.15 * run(floor);
+  const jsGap = rest(ours) - rest(floor);
+  const per = (f: FrameShare | undefined) => n(((f?.ms ?? 0) * 1000) / Math.max(1, ours.requests), 1);
+  return [
+    `**What the profile shows.** Per request (profiler on, wall time of the main thread): ours is busy ${n(busy(ours))} µs, the floor ${n(busy(floor))} µs. SQLite's statement execution (\`run\`, better-sqlite3's native call: the event row and the job upsert with their unique indexes and count triggers, the COMMIT and its fsync) takes ${n(run(ours), 1)} µs in ours and ${n(run(floor), 1)} µs in the floor: ${sameSqlite ? "the durable work costs about the same" : `ours spends ${n(sqliteGap, 1)} µs more in SQLite`}. The rest, ${n(rest(ours))} µs against ${n(rest(floor))} µs, is the JavaScript around it (${n((jsGap / Math.max(1, busy(ours) - busy(floor))) * 100)} % of the distance): in ours the group commit (\`runGroupOf\`, inclusive) ${per(commit)} µs, of which ${n(((commit?.ms ?? 0) * 1000) / Math.max(1, ours.requests) - run(ours), 1)} µs is not \`run\` (finding each \`sql\` template's prepared statement, binding its values), the verb (\`receiveWebhook\`: routing, HMAC, JSON parse and zod) ${per(receive)} µs, and by owner, µs of self time per request: ${owners.join(", ")}; the floor's own file is ${n(((floorOwn?.ms ?? 0) * 1000) / Math.max(1, floor.requests), 1)} µs and its garbage collector ${n(usPerRequest(floor, floor.byOwner, "(garbage collector)"), 1)} µs. Closing the gap to 0.8 means taking about ${n(Math.max(0, busy(ours) - busy(floor) / 0.8))} µs per request out of that JavaScript (Hono's routing and middleware, drizzle's statement objects, the envelope's zod parse), not out of SQLite.${defaultsGc(d)}`,
+    "",
+  ];
 }
 
 function endToEndSection(result: ResultFile<EndToEndData>, machine: MachineDescription | null): string {
@@ -306,7 +373,7 @@ function pollerSection(result: ResultFile<PollerData>, machine: MachineDescripti
     ...(d.unbounded
       ? [
           "",
-          `**What the bounds buy.** The ${n(d.unbounded.assets)}-asset initial pass again, in the same run, with the service's memory bounds undone after opening (V8's own heap growth, better-sqlite3's 16 MiB page cache): peak RSS ${n(d.unbounded.initial.processPeakRssMiB)} MiB (sampled ${n(d.unbounded.initial.rssBeforeMiB)} → ${n(d.unbounded.initial.rssPeakDuringMiB)}, peak heap ${n(d.unbounded.initial.heapUsedPeakMiB)} MiB) against ${n(largest?.initial.processPeakRssMiB ?? 0)} MiB with them. Nothing is kept either way (a full collection after the pass leaves the heap at its start-up size); without the bounds V8 lets a long pass's promoted garbage grow up to four times the live heap before a full collection (its factor on a machine with a large heap limit; how near it comes depends on the collector's speed against the program's, so less on a busy machine), and SQLite's cache fills to 16 MiB with the large tables' pages.`,
+          `**What the bounds buy.** The ${n(d.unbounded.assets)}-asset initial pass again, in the same run, with the service's memory bounds undone (node started without the young generation's bound; V8's own heap growth and better-sqlite3's 16 MiB page cache after opening): peak RSS ${n(d.unbounded.initial.processPeakRssMiB)} MiB (sampled ${n(d.unbounded.initial.rssBeforeMiB)} → ${n(d.unbounded.initial.rssPeakDuringMiB)}, peak heap ${n(d.unbounded.initial.heapUsedPeakMiB)} MiB) against ${n(largest?.initial.processPeakRssMiB ?? 0)} MiB with them. Nothing is kept either way (a full collection after the pass leaves the heap at its start-up size); without the bounds V8 lets a long pass's promoted garbage grow up to four times the live heap before a full collection (its factor on a machine with a large heap limit; how near it comes depends on the collector's speed against the program's, so less on a busy machine), and SQLite's cache fills to 16 MiB with the large tables' pages.`,
         ]
       : []),
   ].join("\n");
@@ -324,7 +391,11 @@ function memorySentence(d: PollerData, sampledPeaks: number[]): string {
   const smallest = peaks[0];
   const underCap = (largest?.peakRssMiB ?? Number.POSITIVE_INFINITY) <= POLLER_PEAK_GOAL_MIB;
   const flat = d.peakRatio <= POLLER_PEAK_RATIO_GOAL;
-  return `Peak RSS of the child (its ru_maxrss once the initial pass ended, start-up included): ${peaks.map((p) => `${n(p.peakRssMiB)} MiB at ${n(p.assets)} assets`).join(", ")}; ${n(largest?.assets ?? 0)} / ${n(smallest?.assets ?? 0)} = **${n(d.peakRatio, 3)}** (goal ≤ ${n(POLLER_PEAK_RATIO_GOAL, 2)}: ${flat ? "met" : "**not met**"}; ≤ ${n(POLLER_PEAK_GOAL_MIB)} MiB at ${n(largest?.assets ?? 0)}: ${underCap ? "met" : `**not met** (the child is ${n(d.lifted[d.lifted.length - 1]?.startRssMiB ?? 0)} MiB before any pass)`}). Pages are streamed, the library is never held in memory; what remains above the smallest library is V8's heap between collections: its young generation, which grows to its 16 MiB semi-spaces on a long pass (node's --max-semi-space-size, which only takes effect at start), and its old generation (the heap policy lets it grow 1.5× past the live heap), and SQLite's page cache (bounded at 2 MiB).`;
+  const semi = d.childNodeFlags?.find((flag) => flag.startsWith("--max-semi-space-size="));
+  const young = semi
+    ? `bounded by the installed command's \`${semi}\` (semi-spaces of ${semi.split("=")[1]} MiB), which node reads only at start: the bin's shebang and the image's ENTRYPOINT give it, and so did this child`
+    : "node's default, which grows to 16 MiB semi-spaces on a long pass; node's --max-semi-space-size bounds it, and only takes effect at start";
+  return `Peak RSS of the child (its ru_maxrss once the initial pass ended, start-up included): ${peaks.map((p) => `${n(p.peakRssMiB)} MiB at ${n(p.assets)} assets`).join(", ")}; ${n(largest?.assets ?? 0)} / ${n(smallest?.assets ?? 0)} = **${n(d.peakRatio, 3)}** (goal ≤ ${n(POLLER_PEAK_RATIO_GOAL, 2)}: ${flat ? "met" : "**not met**"}; ≤ ${n(POLLER_PEAK_GOAL_MIB)} MiB at ${n(largest?.assets ?? 0)}: ${underCap ? "met" : `**not met** (the child is ${n(d.lifted[d.lifted.length - 1]?.startRssMiB ?? 0)} MiB before any pass)`}). Pages are streamed, the library is never held in memory; what remains above the smallest library is V8's heap between collections: its young generation (${young}), its old generation (the heap policy lets it grow 1.5× past the live heap), and SQLite's page cache (bounded at 2 MiB).`;
 }
 
 function downloadSection(result: ResultFile<DownloadData>, machine: MachineDescription | null): string {
@@ -407,6 +478,7 @@ export function writeReport(): void {
   const download = readResult<ResultFile<DownloadData>>("download.json");
   const startup = readResult<ResultFile<StartupData>>("startup.json");
   const scale = readResult<ResultFile<ScaleData>>("scale.json");
+  const young = readResult<YoungGenerationResult>("young-generation.json");
   const missing = (name: string) => `_No result yet: run \`npm run bench -- ${name}\`._`;
 
   const sections = [
@@ -449,6 +521,7 @@ export function writeReport(): void {
     queue ? queueSection(queue, machine) : missing("queue"),
     "",
     poller ? pollerSection(poller, machine) : missing("poller"),
+    ...(young ? ["", youngGenerationParagraph(young, { n, table })] : []),
     "",
     download ? downloadSection(download, machine) : missing("download"),
     "",

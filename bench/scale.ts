@@ -9,21 +9,31 @@
  * delivery jobs), `/metrics`, the dashboard, `status --json`'s verb, change-feed pages and object
  * details, with the server's event-loop delay watched throughout. Both files are deleted at the end.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type FakeMux, startFakeMux } from "../src/fake-mux/index";
 import { encodeFeedCursor } from "../src/resources/feed-cursor";
-import { startChild } from "./lib/child";
+import { type ChildHandle, startChild } from "./lib/child";
+import { CONSOLE_PAGE_KEYS, type ConsolePageKey, consolePages } from "./lib/console-pages";
 import { BENCH_CREDENTIALS, openIngestNode } from "./lib/ingest-node";
 import { loadWebhooks } from "./lib/load";
 import { recordBenchmark } from "./lib/results";
-import type { LatencyFigures, ScaleData, ScaleSide } from "./lib/scale-result";
-import { SCALE_SHAPE, type SeedReport, seedScaleDatabase } from "./lib/scale-seed";
-import { distribution, median, round } from "./lib/stats";
+import { type Ask, figures, fileMiB, perUnit, profiled, repeat, timed } from "./lib/scale-measure";
+import type { ConsolePageFigures, ScaleData, ScaleSide, SqliteVariantFigures } from "./lib/scale-result";
+import { SCALE_SHAPE, type SeedReport, seedEmptyDeployment, seedScaleDatabase } from "./lib/scale-seed";
+import { median, round } from "./lib/stats";
 import { startTimingReceiver, type TimingReceiver } from "./lib/timing-receiver";
-import type { ClaimFigures, LoopDelay, ScaleServerReady, ScaleServerRequest } from "./servers/scale-server";
+import { webhookDeliveries } from "./lib/webhook-payload";
+import type {
+  ClaimFigures,
+  IoCounters,
+  LoopDelay,
+  ScaleServerReady,
+  ScaleServerRequest,
+  SqliteVariant,
+} from "./servers/scale-server";
 
 /** Overridable for exploring (e.g. BENCH_SCALE_FACTOR=0.01); the published figures use 1. */
 const FACTOR = Number(process.env.BENCH_SCALE_FACTOR ?? 1);
@@ -40,6 +50,18 @@ const CONCURRENT_SCRAPERS = 4;
 const PAGE_VIEWS = 20;
 const FEED_PAGES = 50;
 const DETAILS = 100;
+const PROFILE_SECONDS = 5;
+/**
+ * Hypotheses for what grows with the tables, each measured on both databases (webhook rounds and
+ * a burst, on a server restarted with the override): a page cache that holds more of the
+ * `webhook_events` and `jobs` indexes, and SQLite's memory map (2 GiB, the most this build of
+ * better-sqlite3 allows, MAX_MMAP_SIZE), which reads pages without a system call and a copy.
+ */
+const SQLITE_VARIANTS: Array<{ label: string; sqlite: SqliteVariant }> = [
+  { label: "page cache 64 MiB", sqlite: { cacheKib: 65_536 } },
+  { label: "page cache 512 MiB", sqlite: { cacheKib: 524_288 } },
+  { label: "mmap 2 GiB", sqlite: { mmapBytes: 2_147_418_112 } },
+];
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "mux-ingest-bench-scale-"));
@@ -47,9 +69,10 @@ async function main(): Promise<void> {
     await recordBenchmark<ScaleData>(
       "scale",
       [
-        `Two databases in one run, measured alike: empty (migrated and bootstrapped), and seeded in bulk with ${SHAPE.objects.toLocaleString("en")} objects over 4 buckets (90 % delivered, 3 % waiting, 7 % skipped, deleted or failed), ${SHAPE.historyPerObject} or more history rows each, ${SHAPE.webhookEvents.toLocaleString("en")} webhook events, ${SHAPE.deliveries.toLocaleString("en")} deliveries with their full JSON payloads, ${(SHAPE.runsPerSync * 4).toLocaleString("en")} runs and ${SHAPE.finishedJobs.toLocaleString("en")} finished jobs (prepared statements in 50k-row transactions, secondary indexes and count triggers dropped for the load and recreated from their own SQL; counts recomputed by the migrations' backfill statements).`,
+        `Two databases in one run, measured alike: empty (migrated and bootstrapped, with the seeded database's 4 buckets, each with a sync on the default connection, so a webhook concerns 4 syncs on both), and seeded in bulk with ${SHAPE.objects.toLocaleString("en")} objects over 4 buckets (90 % delivered, 3 % waiting, 7 % skipped, deleted or failed), ${SHAPE.historyPerObject} or more history rows each, ${SHAPE.webhookEvents.toLocaleString("en")} webhook events, ${SHAPE.deliveries.toLocaleString("en")} deliveries with their full JSON payloads, ${(SHAPE.runsPerSync * 4).toLocaleString("en")} runs and ${SHAPE.finishedJobs.toLocaleString("en")} finished jobs (prepared statements in 50k-row transactions, secondary indexes and count triggers dropped for the load and recreated from their own SQL; counts recomputed by the migrations' backfill statements).`,
         `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution).`,
         `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete). Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on; rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
+        `Then, on each database: the server's system-call I/O (\`/proc/self/io\`) over the measured webhook rounds and the burst, per webhook and per asset; a V8 CPU profile (200 µs sampling) of ${PROFILE_SECONDS} s more webhooks and of a second burst (not measured for rates: the profiler slows the server); the operator console's pages, ${PAGE_VIEWS} reads each with the bearer; and, each on a server restarted on the same file with one SQLite override (${SQLITE_VARIANTS.map((v) => v.label).join(", ")}), the webhook rounds and a burst again.`,
         `Reads, one at a time: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included).`,
       ],
       () => measure(dir),
@@ -93,11 +116,16 @@ async function measure(dir: string): Promise<ScaleData> {
   });
   const mux = Object.assign(started.fake, { url: started.url, streamBaseUrl: started.streamBaseUrl });
   try {
-    const empty = await measureSide("empty", join(dir, "empty.db"), mux, receiver, null);
+    const emptyPath = join(dir, "empty.db");
     const seededPath = join(dir, "scale.db");
-    // The service creates its schema and default rows first, exactly as on a first start.
-    const first = await openIngestNode({ env: serverEnv(seededPath, mux, receiver) });
-    await first.close();
+    // The service creates its schema and default rows first, exactly as on a first start; both
+    // databases then get the same buckets and syncs, so only the tables' sizes differ.
+    for (const path of [emptyPath, seededPath]) {
+      const first = await openIngestNode({ env: serverEnv(path, mux, receiver) });
+      await first.close();
+    }
+    seedEmptyDeployment(emptyPath, Date.now());
+    const empty = await measureSide("empty", emptyPath, mux, receiver, null);
     console.error("  seeding…");
     const seed = seedScaleDatabase(seededPath, Date.now(), SHAPE);
     console.error(`  seeded in ${seed.seconds.total} s`);
@@ -117,32 +145,47 @@ async function measureSide(
   seed: SeedReport | null,
 ): Promise<ScaleSide> {
   console.error(`  ${label}: starting`);
-  const server = await startChild<ScaleServerReady>(
-    "servers/scale-server.ts",
-    [JSON.stringify({ env: serverEnv(path, mux, receiver) })],
-    { startTimeoutMs: 300_000 },
-  );
-  const ask = <T>(request: ScaleServerRequest) => server.request<T>(request, 600_000);
-  const url = server.ready.url;
+  const { server, ask, url } = await startServer(path, mux, receiver);
+  const profileDir = dirname(path);
   try {
     mux.setWebhookUrl(`${url}/webhooks/mux`);
-    const secret = BENCH_CREDENTIALS.webhookSecret;
-    await loadWebhooks({ url, target: label, connections: 10, seconds: 2, secret });
     await ask({ op: "loop-reset" });
-    const webhookRates: number[] = [];
-    for (let i = 0; i < WEBHOOK_ROUNDS; i++)
-      webhookRates.push(
-        (await loadWebhooks({ url, target: label, connections: 10, seconds: WEBHOOK_SECONDS, secret }))
-          .reqPerSec,
-      );
+    const webhooks = await webhookRounds(ask, url, label);
     const loopWebhooks = await ask<LoopDelay>({ op: "loop-read" });
+    const profiledWebhooks = await profiled(
+      ask,
+      join(profileDir, `${label}-webhooks.cpuprofile`),
+      async () => {
+        const run = await loadWebhooks({
+          url,
+          target: `${label} (profiled)`,
+          connections: 10,
+          seconds: PROFILE_SECONDS,
+          secret: BENCH_CREDENTIALS.webhookSecret,
+        });
+        return {
+          units: run.ok,
+          how: `V8 CPU profiler (200 µs sampling) in the ${label} database's server during ${PROFILE_SECONDS} s of webhooks at 10 connections, after the measured rounds`,
+        };
+      },
+    );
     await ask({ op: "clear-pending" });
     const claims = await ask<ClaimFigures>({ op: "claims", jobs: CLAIM_JOBS });
 
     await ask({ op: "runner-start" });
     await ask({ op: "loop-reset" });
+    const ioBeforeBurst = await ask<IoCounters>({ op: "io" });
     const burst = await runBurst(mux, receiver);
+    const burstIo = perUnit(ioBeforeBurst, await ask<IoCounters>({ op: "io" }), burst.delivered);
     const loopBurst = await ask<LoopDelay>({ op: "loop-read" });
+    await sleep(500);
+    const profiledBurst = await profiled(ask, join(profileDir, `${label}-burst.cpuprofile`), async () => {
+      const again = await runBurst(mux, receiver);
+      return {
+        units: again.delivered,
+        how: `V8 CPU profiler (200 µs sampling) in the ${label} database's server during a second burst of ${BURST_ASSETS} assets (webhook, ingest job, delivery job), after the measured one`,
+      };
+    });
     await sleep(500);
 
     await ask({ op: "loop-reset" });
@@ -174,12 +217,22 @@ async function measureSide(
     const details = await repeat(DETAILS, () =>
       timed(`${url}/v1/buckets/bkt_default/objects/${sample[next++ % sample.length]}`, bearer),
     );
+    const consoleFigures = await readConsolePages(ask, url, bearer, sample[0] ?? "");
     const loopReads = await ask<LoopDelay>({ op: "loop-read" });
     const usage = await ask<{ cpuMs: number; peakRssMiB: number }>({ op: "usage" });
+    await server.stop(60_000);
+    const variants: SqliteVariantFigures[] = [];
+    for (const variant of SQLITE_VARIANTS) variants.push(await measureVariant(variant, path, mux, receiver));
     return {
       label,
-      webhooksPerSecond: median(webhookRates),
-      webhookRounds: webhookRates,
+      webhooksPerSecond: median(webhooks.rates),
+      webhookRounds: webhooks.rates,
+      webhookIo: webhooks.io,
+      webhookWork: webhooks.work,
+      burstIo,
+      profiles: { webhooks: profiledWebhooks, burst: profiledBurst },
+      console: consoleFigures,
+      variants,
       claimsPerSecond: claims.perSecond,
       burst: {
         assets: burst.assets.length,
@@ -200,6 +253,105 @@ async function measureSide(
       eventLoop: { webhooks: loopWebhooks, burst: loopBurst, scrapes: loopScrapes, reads: loopReads },
       fileMiB: fileMiB(path),
       peakRssMiB: usage.peakRssMiB,
+    };
+  } finally {
+    await server.stop(60_000);
+  }
+}
+
+async function startServer(
+  path: string,
+  mux: FakeMux & { url: string; streamBaseUrl: string },
+  receiver: TimingReceiver,
+  sqlite?: SqliteVariant,
+): Promise<{ server: ChildHandle<ScaleServerReady>; ask: Ask; url: string }> {
+  const server = await startChild<ScaleServerReady>(
+    "servers/scale-server.ts",
+    [JSON.stringify({ env: serverEnv(path, mux, receiver), ...(sqlite ? { sqlite } : {}) })],
+    { startTimeoutMs: 300_000, service: true },
+  );
+  const ask: Ask = <T>(request: ScaleServerRequest) => server.request<T>(request, 600_000);
+  return { server, ask, url: server.ready.url };
+}
+
+/** A 2 s warm-up, then the measured rounds at 10 connections, with the server's I/O per webhook. */
+async function webhookRounds(ask: Ask, url: string, label: string) {
+  const secret = BENCH_CREDENTIALS.webhookSecret;
+  // After a sync has run, the connection is pinned to the fake's environment: send from it.
+  const environmentId =
+    (await ask<string | null>({ op: "environment-of", connectionId: "con_default" })) ?? undefined;
+  await loadWebhooks({ url, target: label, connections: 10, seconds: 2, secret, environmentId });
+  const jobsBefore = await ask<number>({ op: "pending-ingest-jobs" });
+  const before = await ask<IoCounters>({ op: "io" });
+  const rates: number[] = [];
+  let ok = 0;
+  for (let i = 0; i < WEBHOOK_ROUNDS; i++) {
+    const run = await loadWebhooks({
+      url,
+      target: label,
+      connections: 10,
+      seconds: WEBHOOK_SECONDS,
+      secret,
+      environmentId,
+    });
+    // A rate of answers that were not 2xx is not an ingest rate: count only what was recorded.
+    if (run.non2xx + run.errors > 0) {
+      const one = webhookDeliveries(secret, environmentId).next();
+      const answer = await fetch(`${url}/webhooks/mux`, { method: "POST", ...one });
+      console.error(
+        `  ${label}: ${run.non2xx} answers not 2xx, ${run.errors} errors in ${run.requests}; one more: HTTP ${answer.status} ${(await answer.text()).slice(0, 200)}`,
+      );
+    }
+    rates.push(round(run.ok / run.seconds, 0));
+    ok += run.ok;
+  }
+  const io = perUnit(before, await ask<IoCounters>({ op: "io" }), ok);
+  const jobs = (await ask<number>({ op: "pending-ingest-jobs" })) - jobsBefore;
+  return { rates, io, work: { ingestJobsPerWebhook: round(jobs / Math.max(1, ok), 2) } };
+}
+
+/** The console's pages, each read PAGE_VIEWS times with the bench's bearer; each must answer 200. */
+async function readConsolePages(
+  ask: Ask,
+  url: string,
+  bearer: Record<string, string>,
+  assetId: string,
+): Promise<Record<ConsolePageKey, ConsolePageFigures>> {
+  const objectId = await ask<string | null>({ op: "object-of", bucketId: "bkt_default", assetId });
+  if (!objectId) throw new Error(`No object of ${assetId} in bkt_default`);
+  const pages = consolePages({ bucketId: "bkt_default", syncId: "syn_default", objectId, assetId });
+  const out = {} as Record<ConsolePageKey, ConsolePageFigures>;
+  for (const page of pages) {
+    const failures = { count: 0 };
+    const samples = await repeat(PAGE_VIEWS, () => timed(`${url}${page.path}`, bearer, failures));
+    out[page.key] = { ...figures(samples), path: page.path, non200: failures.count };
+  }
+  if (Object.keys(out).length !== CONSOLE_PAGE_KEYS.length) throw new Error("A console page was not read");
+  return out;
+}
+
+/** Webhook rounds and a burst again, on a server whose SQLite connection has `variant`'s override. */
+async function measureVariant(
+  variant: { label: string; sqlite: SqliteVariant },
+  path: string,
+  mux: FakeMux & { url: string; streamBaseUrl: string },
+  receiver: TimingReceiver,
+): Promise<SqliteVariantFigures> {
+  const { server, ask, url } = await startServer(path, mux, receiver, variant.sqlite);
+  try {
+    mux.setWebhookUrl(`${url}/webhooks/mux`);
+    const webhooks = await webhookRounds(ask, url, variant.label);
+    await ask({ op: "clear-pending" });
+    await ask({ op: "runner-start" });
+    const burst = await runBurst(mux, receiver);
+    console.error(
+      `  ${variant.label}: ${median(webhooks.rates)} webhooks/s, burst ${burst.perSecond} assets/s, ${webhooks.io.readKiB} KiB read per webhook`,
+    );
+    return {
+      ...variant,
+      webhooksPerSecond: median(webhooks.rates),
+      webhookIo: webhooks.io,
+      burstPerSecond: burst.perSecond,
     };
   } finally {
     await server.stop(60_000);
@@ -231,46 +383,6 @@ async function runBurst(mux: FakeMux, receiver: TimingReceiver) {
     seconds: round(seconds, 2),
     perSecond: round(delivered.length / seconds, 1),
   };
-}
-
-/** A request's time; a failed one (refused, reset, not 200) counts at the time it took to fail, and is logged. */
-async function timed(target: string, headers: Record<string, string> = {}): Promise<number> {
-  const t = performance.now();
-  try {
-    const response = await fetch(target, { headers });
-    await response.arrayBuffer();
-    if (response.status !== 200) console.error(`  ${target}: HTTP ${response.status}`);
-  } catch (err) {
-    console.error(`  ${target}: ${String((err as Error).cause ?? err)}`);
-  }
-  return performance.now() - t;
-}
-
-/** How long one kind of read may take in all: a slow read is reported with fewer samples, not waited out. */
-const PHASE_BUDGET_MS = 60_000;
-
-async function repeat(times: number, body: () => Promise<number>): Promise<number[]> {
-  const samples: number[] = [];
-  const deadline = performance.now() + PHASE_BUDGET_MS;
-  for (let i = 0; i < times && performance.now() < deadline; i++) samples.push(await body());
-  return samples;
-}
-
-function figures(samples: number[]): LatencyFigures {
-  const d = distribution(samples);
-  return { n: samples.length, p50: round(d.p50, 2), p99: round(d.p99, 2), max: round(d.max, 2) };
-}
-
-function fileMiB(path: string): number {
-  let bytes = 0;
-  for (const file of [path, `${path}-wal`]) {
-    try {
-      bytes += statSync(file).size;
-    } catch {
-      // no WAL left after a checkpoint
-    }
-  }
-  return round(bytes / 1024 / 1024, 1);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

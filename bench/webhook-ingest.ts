@@ -1,12 +1,13 @@
 /**
  * Benchmark 1: webhook ingest throughput, latency and CPU, against two reference points.
  *
- * Five servers, each in its own process: (a) a bare Hono route (the framework's own cost);
+ * Six servers, each in its own process: (a) a bare Hono route (the framework's own cost);
  * (b) the floor (`servers/floor.ts`): the essential work of our route written plainly on
  * node:http, with the same schema, triggers, pragmas and group commit; (c) mux-ingest's real
  * `/webhooks/mux` (verify, dedupe, durable enqueue on a file database), started through
  * `startNode` with the job runner and poller off. (b) and (c) run twice, once per
- * `DATABASE_SYNCHRONOUS` setting. autocannon, in this process, sends correctly signed
+ * `DATABASE_SYNCHRONOUS` setting, and (c) full once more on node's default young generation
+ * (without the installed command's start flag). autocannon, in this process, sends correctly signed
  * `video.asset.ready` deliveries with a fresh event id each, to every server in turn within a
  * round, so the ratios compare runs made under the same machine load. Last, separate runs against
  * a CPU-profiled (c) and (b) show where their time goes (the profiler slows them: no rates).
@@ -16,6 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DatabaseSynchronous, DEFAULT_DATABASE_SYNCHRONOUS } from "../src/db/synchronous";
+import { YOUNG_GENERATION_FLAG } from "../src/node/heap-policy";
 import { type ChildHandle, startChild } from "./lib/child";
 import { summariseProfile } from "./lib/cpu-profile";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";
@@ -45,6 +47,7 @@ const SERVERS: readonly WebhookServerName[] = [
   "ours-normal",
   "floor-full",
   "ours-full",
+  "ours-full-node-defaults",
 ];
 
 type Server = ChildHandle<{ url: string }>;
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
         `Each server runs in its own Node process; autocannon 9 runs in another (the bench process). All share the machine's ${cpus().length} cores.`,
         `(a) bare: Hono on @hono/node-server, one POST route that reads the body and answers the same JSON as mux-ingest.`,
         `(b) floor: \`bench/servers/floor.ts\`, plain node:http and better-sqlite3, the essential work only: read the body, HMAC-SHA256 of \`Mux-Signature\` against one secret (±300 s), JSON.parse, then the \`webhook_events\` row and, if new, one ingest \`jobs\` upsert on the same unique index, in a transaction shared by the requests of one event-loop turn, answered after the COMMIT. Its database is made by our migrations (the same indexes and count triggers) and opened by \`openNodeDatabase\` (WAL, the same synchronous).`,
-        `(c) ours: \`startNode\` (the \`mux-ingest serve\` entry) on a file database, with \`runJobs: false\` so the job runner and poller do not compete for the CPU; the webhook route verifies the signature, records the event and enqueues its ingest job durably before answering. Its per-request log line is at debug level, below the default (info), so it is not written.`,
+        `(c) ours: \`startNode\` (the \`mux-ingest serve\` entry) on a file database, with \`runJobs: false\` so the job runner and poller do not compete for the CPU; the webhook route verifies the signature, records the event and enqueues its ingest job durably before answering. Its per-request log line is at debug level, below the default (info), so it is not written. It runs as the installed command starts node (\`${YOUNG_GENERATION_FLAG}\`, src/node/heap-policy.ts); (c) full runs once more without that flag, on node's default young generation, in the same rounds, to show what the flag costs the route.`,
         `(b) and (c) each run twice, with \`DATABASE_SYNCHRONOUS=normal\` and \`full\` (fresh databases); the code's default is \`${DEFAULT_DATABASE_SYNCHRONOUS}\`.`,
         `Requests: signed \`video.asset.ready\` envelopes of ${WEBHOOK_BODY_BYTES} bytes, each with a fresh event id and asset id, so every one is a first delivery that enqueues a job.`,
         `After a ${WARMUP_SECONDS} s warm-up of each server, ${ROUNDS} rounds per connection level, each round ${RUN_SECONDS} s on every server in turn; figures are medians over rounds, ratios the median of the per-round ratios. Server CPU µs per webhook is the server process's \`process.cpuUsage()\` over the run divided by its 2xx answers.`,
@@ -90,15 +93,17 @@ async function main(): Promise<void> {
 async function startServer(dir: string, name: WebhookServerName, label: string = name): Promise<Server> {
   const secret = BENCH_CREDENTIALS.webhookSecret;
   if (name === "bare") return startChild<{ url: string }>("servers/bare-hono.ts", []);
-  const synchronous: DatabaseSynchronous = name.endsWith("full") ? "full" : "normal";
+  const synchronous: DatabaseSynchronous = name.includes("-full") ? "full" : "normal";
   const databasePath = join(dir, `${label}.db`);
   if (name.startsWith("floor"))
     return startChild<{ url: string }>("servers/floor.ts", [
       JSON.stringify({ databasePath, secret, synchronous }),
     ]);
-  return startChild<IngestServerReady>("servers/ingest-server.ts", [
-    JSON.stringify({ mode: "entry", env: ingestEnv(databasePath, synchronous) }),
-  ]);
+  return startChild<IngestServerReady>(
+    "servers/ingest-server.ts",
+    [JSON.stringify({ mode: "entry", env: ingestEnv(databasePath, synchronous) })],
+    { service: name !== "ours-full-node-defaults" },
+  );
 }
 
 async function measure(dir: string): Promise<WebhookIngestData> {
@@ -164,7 +169,7 @@ async function measure(dir: string): Promise<WebhookIngestData> {
       runs,
       levels: CONNECTION_LEVELS.map((connections) => summarise(runs, connections)),
       durability,
-      profiles: { ours, floor },
+      profiles: { ours, floor, oursNodeDefaults: await profile(dir, "ours-full-node-defaults") },
       serverPeakRssMiB: peak,
     };
   } finally {
@@ -218,6 +223,7 @@ function summarise(runs: MeasuredRun[], connections: number): WebhookLevelSummar
       floor: ratio("floor-full", "floor-normal", cost),
       ours: ratio("ours-full", "ours-normal", cost),
     },
+    boundedYoungOverNodeDefaults: ratio("ours-full", "ours-full-node-defaults"),
   };
 }
 

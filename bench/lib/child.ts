@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { basename, join } from "node:path";
+import { YOUNG_GENERATION_FLAG } from "../../src/node/heap-policy";
 import type { MemoryPeaks } from "./result-types";
 import { BENCH_DIR, REPO_DIR } from "./results";
 
@@ -30,6 +31,13 @@ export type ChildOptions = {
    * and run it on plain `node`: what an installed package runs, without tsx's loader in memory.
    */
   compiled?: boolean;
+  /**
+   * The child runs mux-ingest's services: node starts with the flags the installed command
+   * starts it with (`YOUNG_GENERATION_FLAG`, src/node/heap-policy.ts), so the benchmark measures
+   * what users run. `BENCH_SERVICE_FLAGS=off` in the bench's environment leaves them out, to
+   * measure what they cost.
+   */
+  service?: boolean;
 };
 
 /** Where compiled children go: inside the repository, so the package root (migrations) is found. */
@@ -55,6 +63,11 @@ async function compileChild(script: string): Promise<string> {
   return outfile;
 }
 
+/** The node flags a service child starts with (none with `BENCH_SERVICE_FLAGS=off`). */
+export function serviceNodeFlags(): string[] {
+  return process.env.BENCH_SERVICE_FLAGS === "off" ? [] : [YOUNG_GENERATION_FLAG];
+}
+
 export type ChildHandle<Ready> = {
   ready: Ready;
   pid: number;
@@ -72,7 +85,11 @@ export async function startChild<Ready>(
   const entry = options.compiled ? await compileChild(script) : join(BENCH_DIR, script);
   const child = fork(entry, args, {
     cwd: REPO_DIR,
-    execArgv: [...(options.nodeFlags ?? []), ...(options.compiled ? [] : ["--import", "tsx"])],
+    execArgv: [
+      ...(options.service ? serviceNodeFlags() : []),
+      ...(options.nodeFlags ?? []),
+      ...(options.compiled ? [] : ["--import", "tsx"]),
+    ],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", options.stdout ?? "ignore", "inherit", "ipc"],
   });

@@ -23,8 +23,10 @@ export async function loadWebhooks(options: {
   connections: number;
   seconds: number;
   secret: string;
+  /** The deliveries' `environment.id` (default: one no connection is pinned to yet). */
+  environmentId?: string;
 }): Promise<LoadRun> {
-  const deliveries = webhookDeliveries(options.secret);
+  const deliveries = webhookDeliveries(options.secret, options.environmentId);
   const result = await autocannon({
     url: `${options.url}/webhooks/mux`,
     connections: options.connections,

@@ -14,7 +14,17 @@ export type WebhookSide = {
 };
 
 /** The servers of the webhook benchmark: bare Hono, the floor and ours, each durable server at both `synchronous` settings. */
-export type WebhookServerName = "bare" | "floor-normal" | "ours-normal" | "floor-full" | "ours-full";
+/**
+ * `ours-full-node-defaults` is (c) with `synchronous=full` on node's default young generation,
+ * without the installed command's start flag: what the flag costs the route, in the same rounds.
+ */
+export type WebhookServerName =
+  | "bare"
+  | "floor-normal"
+  | "ours-normal"
+  | "floor-full"
+  | "ours-full"
+  | "ours-full-node-defaults";
 
 /** A ratio of req/s measured in the same round, as the median over rounds and each round's value. */
 export type RoundRatio = { median: number; perRound: number[] };
@@ -26,6 +36,8 @@ export type WebhookLevelSummary = {
   oursOverBare: { normal: RoundRatio; full: RoundRatio };
   /** Share of req/s that `synchronous=full` costs against `normal` (0.1 = 10 % fewer req/s). */
   fullCost: { floor: RoundRatio; ours: RoundRatio };
+  /** req/s of (c) full with the start flag over (c) full without it (absent before it was measured). */
+  boundedYoungOverNodeDefaults?: RoundRatio;
 };
 
 /** Every 2xx must be a recorded event: the check that a server did its durable write before answering. */
@@ -41,6 +53,8 @@ export type WebhookIngestData = {
   profiles: {
     ours: ProfileSummary & { how: string; requests: number };
     floor: ProfileSummary & { how: string; requests: number };
+    /** Ours on node's default young generation (absent before it was measured). */
+    oursNodeDefaults?: ProfileSummary & { how: string; requests: number };
   };
   serverPeakRssMiB: { ours: number; floor: number };
 };
@@ -122,8 +136,10 @@ export type PollerData = {
   /** The largest library's peak over the smallest's. */
   peakRatio?: number;
   rateLimited: PollerSize;
-  /** The largest library again without the service's memory bounds (V8's heap growth, SQLite's page cache). */
+  /** The largest library again without the service's memory bounds (node's young generation, V8's heap growth, SQLite's page cache). */
   unbounded?: PollerSize;
+  /** The node flags the lifted sizes' children started with (absent before they were recorded). */
+  childNodeFlags?: string[];
 };
 
 export type DownloadData = {

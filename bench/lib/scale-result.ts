@@ -1,8 +1,31 @@
 /** The scale benchmark's result file (`bench/results/scale.json`), read by `bench/report.ts`. */
-import type { LoopDelay } from "../servers/scale-server";
+import type { LoopDelay, SqliteVariant } from "../servers/scale-server";
+import type { ConsolePageKey } from "./console-pages";
+import type { ProfileSummary } from "./cpu-profile";
 import type { ScaleShape, SeedReport } from "./scale-seed";
 
 export type LatencyFigures = { n: number; p50: number; p99: number; max: number };
+
+/** A console page's figures; `non200` counts answers other than 200 (each one logged). */
+export type ConsolePageFigures = LatencyFigures & { path: string; non200: number };
+
+/** The server's reads and writes (`/proc/self/io`) per webhook or per asset. */
+export type IoPerUnit = { readKiB: number; writeKiB: number; reads: number; writes: number };
+
+/** What one webhook of the measured rounds enqueued (one ingest job per sync it concerns). */
+export type WebhookWork = { ingestJobsPerWebhook: number };
+
+/** A CPU profile of the server over one window (the profiler slows it: no rates from these). */
+export type ProfiledWindow = ProfileSummary & { how: string; units: number };
+
+/** A phase measured again with SQLite's page cache or memory map overridden (a hypothesis). */
+export type SqliteVariantFigures = {
+  label: string;
+  sqlite: SqliteVariant;
+  webhooksPerSecond: number;
+  webhookIo: IoPerUnit;
+  burstPerSecond: number;
+};
 
 /** One database's figures. */
 export type ScaleSide = {
@@ -22,6 +45,13 @@ export type ScaleSide = {
   eventLoop: { webhooks: LoopDelay; burst: LoopDelay; scrapes: LoopDelay; reads: LoopDelay };
   fileMiB: number;
   peakRssMiB: number;
+  /** The fields below are absent from results written before they were measured. */
+  webhookIo?: IoPerUnit;
+  webhookWork?: WebhookWork;
+  burstIo?: IoPerUnit;
+  profiles?: { webhooks: ProfiledWindow; burst: ProfiledWindow };
+  console?: Record<ConsolePageKey, ConsolePageFigures>;
+  variants?: SqliteVariantFigures[];
 };
 
 export type ScaleData = {

@@ -106,6 +106,35 @@ function backfillStatements(): string[] {
   return statements;
 }
 
+/**
+ * The deployment both databases share: four buckets, each with a sync on the default
+ * connection, so a webhook for an asset concerns four syncs (four ingest jobs) on either
+ * database and only the tables' sizes differ between them.
+ */
+function insertDeployment(sqlite: BetterSqlite3.Database, now: number): void {
+  const bucket = sqlite.prepare(
+    "INSERT OR IGNORE INTO buckets (id, name, secret_hints, origin, created_at, updated_at) VALUES (?, ?, '{}', 'api', ?, ?)",
+  );
+  const sync = sqlite.prepare(
+    `INSERT OR IGNORE INTO syncs (id, bucket_id, connection_id, status, origin, polling_interval_seconds, next_run_at, created_at, updated_at)
+     VALUES (?, ?, ?, 'active', 'api', 300, ?, ?, ?)`,
+  );
+  for (const b of BUCKETS) {
+    bucket.run(b.bucket, b.bucket, now - 365 * DAY_MS, now);
+    sync.run(b.sync, b.bucket, CONNECTION, now + 3_600_000, now - 365 * DAY_MS, now);
+  }
+}
+
+/** The empty database: migrated and bootstrapped by the service, then the same deployment, no rows. */
+export function seedEmptyDeployment(path: string, now: number): void {
+  const sqlite = new BetterSqlite3(path);
+  try {
+    sqlite.transaction(() => insertDeployment(sqlite, now))();
+  } finally {
+    sqlite.close();
+  }
+}
+
 export function seedScaleDatabase(path: string, now: number, shape: ScaleShape = SCALE_SHAPE): SeedReport {
   const started = performance.now();
   const sqlite = new BetterSqlite3(path);
@@ -133,19 +162,7 @@ export function seedScaleDatabase(path: string, now: number, shape: ScaleShape =
     for (let from = 0; from < count; from += CHUNK) insertChunk(from, Math.min(count, from + CHUNK));
   };
 
-  timed("buckets", () => {
-    const bucket = sqlite.prepare(
-      "INSERT OR IGNORE INTO buckets (id, name, secret_hints, origin, created_at, updated_at) VALUES (?, ?, '{}', 'api', ?, ?)",
-    );
-    const sync = sqlite.prepare(
-      `INSERT OR IGNORE INTO syncs (id, bucket_id, connection_id, status, origin, polling_interval_seconds, next_run_at, created_at, updated_at)
-       VALUES (?, ?, ?, 'active', 'api', 300, ?, ?, ?)`,
-    );
-    for (const b of BUCKETS) {
-      bucket.run(b.bucket, b.bucket, now - 365 * DAY_MS, now);
-      sync.run(b.sync, b.bucket, CONNECTION, now + 3_600_000, now - 365 * DAY_MS, now);
-    }
-  });
+  timed("buckets", () => insertDeployment(sqlite, now));
 
   const random = lcg(15);
   const bucketOf = (i: number) => {

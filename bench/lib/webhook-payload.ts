@@ -10,7 +10,7 @@ const TEMPLATE = JSON.stringify({
   request_id: null,
   object: { type: "asset", id: "@ASSET@" },
   id: "@EVENT@",
-  environment: { name: "Production", id: "j0863n" },
+  environment: { name: "Production", id: "@ENVIRONMENT@" },
   data: {
     upload_id: "gjjg48rGLX4hBM9NVLzfTs13r8nr02CkYWE02Byd8jgV00",
     tracks: [
@@ -68,17 +68,27 @@ const TEMPLATE = JSON.stringify({
 
 export type SignedDelivery = { body: string; headers: Record<string, string> };
 
-/** Makes deliveries with ids unique to this generator (a random prefix plus a counter). */
-export function webhookDeliveries(secret: string): { next(): SignedDelivery; count(): number } {
+/** A Mux environment id no connection is pinned to before its first sync. */
+export const BENCH_ENVIRONMENT_ID = "j0863n";
+
+/**
+ * Makes deliveries with ids unique to this generator (a random prefix plus a counter), from
+ * `environmentId`: once a sync has run, the connection is pinned to the fake's environment, and
+ * the route routes a delivery by its `environment.id`.
+ */
+export function webhookDeliveries(
+  secret: string,
+  environmentId: string = BENCH_ENVIRONMENT_ID,
+): { next(): SignedDelivery; count(): number } {
   const prefix = randomBytes(6).toString("hex");
+  const template = TEMPLATE.replaceAll("@ENVIRONMENT@", environmentId);
   let counter = 0;
   return {
     next() {
       counter++;
-      const body = TEMPLATE.replaceAll("@EVENT@", `${prefix}-evt-${counter}`).replaceAll(
-        "@ASSET@",
-        `bench${prefix}asset${counter}`,
-      );
+      const body = template
+        .replaceAll("@EVENT@", `${prefix}-evt-${counter}`)
+        .replaceAll("@ASSET@", `bench${prefix}asset${counter}`);
       const timestamp = Math.floor(Date.now() / 1000);
       const hex = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
       return {
@@ -91,8 +101,7 @@ export function webhookDeliveries(secret: string): { next(): SignedDelivery; cou
 }
 
 export const WEBHOOK_BODY_BYTES = Buffer.byteLength(
-  TEMPLATE.replaceAll("@EVENT@", "000000000000-evt-100000").replaceAll(
-    "@ASSET@",
-    "bench000000000000asset100000",
-  ),
+  TEMPLATE.replaceAll("@ENVIRONMENT@", BENCH_ENVIRONMENT_ID)
+    .replaceAll("@EVENT@", "000000000000-evt-100000")
+    .replaceAll("@ASSET@", "bench000000000000asset100000"),
 );

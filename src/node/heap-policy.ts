@@ -10,6 +10,24 @@
  */
 import { setFlagsFromString } from "node:v8";
 
+/**
+ * The young generation's semi-space bound, in MiB. V8 grows each semi-space to 16 MiB on a long
+ * pass (node's default on a 64-bit machine), and what a scavenge leaves in it counts in the
+ * process's RSS: a 100k-asset pass then peaked 40 % above a 1k pass. The bound only takes effect
+ * when node starts (a scavenger's spaces are sized once), so it is a start flag: the installed
+ * command's shebang (`bin/mux-ingest.js`), the Dockerfile's ENTRYPOINT and the benchmarks'
+ * service processes (`bench/lib/child.ts`) give it, and `test/unit/start-flags.test.ts` holds
+ * them to this value. Chosen by `npm run bench -- poller` and `-- webhook-ingest` (BENCHMARKS.md §1, §4).
+ */
+export const YOUNG_SEMI_SPACE_MIB = 2;
+
+/**
+ * The node flag that sets `YOUNG_SEMI_SPACE_MIB`. Given on node's command line, it wins over the
+ * same flag in `NODE_OPTIONS`: an operator who wants another bound starts node with their own
+ * (`node --max-semi-space-size=8 "$(command -v mux-ingest)" serve`).
+ */
+export const YOUNG_GENERATION_FLAG = `--max-semi-space-size=${YOUNG_SEMI_SPACE_MIB}`;
+
 /** The old generation may grow by this share of the live heap before the next full collection. */
 export const HEAP_GROWING_PERCENT = 50;
 
