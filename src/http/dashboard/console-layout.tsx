@@ -18,6 +18,9 @@ export const CONSOLE_PATHS = {
   activity: "/dashboard/activity",
 } as const;
 
+/** A state or reason as words (`no_static_renditions` → `no static renditions`). */
+export const label = (value: string) => value.replaceAll("_", " ");
+
 export function syncPath(bucketId: string, syncId: string): string {
   return `/dashboard/buckets/${encodeURIComponent(bucketId)}/syncs/${encodeURIComponent(syncId)}`;
 }

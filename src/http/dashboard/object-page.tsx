@@ -8,14 +8,12 @@
 import type { FC } from "hono/jsx";
 import type { MuxRenditions } from "../../resources/object-in-mux";
 import type { ObjectStory } from "../../resources/object-story";
-import { bucketObjectsPath, ConsoleLayout, objectPath, syncRunsPath } from "./console-layout";
+import { bucketObjectsPath, ConsoleLayout, label, objectPath } from "./console-layout";
 import type { Notice } from "./notices";
 import { Rendition } from "./object-rendition";
-import { Timeline } from "./object-timeline";
+import { PassLink, Timeline } from "./object-timeline";
 import { Tracks } from "./object-tracks";
 import { Time } from "./time";
-
-const label = (value: string) => value.replaceAll("_", " ");
 
 export function apiPathOf(story: ObjectStory): string {
   return `/v1/buckets/${encodeURIComponent(story.bucket.id)}/objects/${encodeURIComponent(story.object.asset_id)}`;
@@ -194,13 +192,7 @@ const Work: FC<{ story: ObjectStory; now: string | null }> = ({ story, now }) =>
           {story.passes.map((p) => (
             <tr>
               <td>
-                {story.sync ? (
-                  <a href={syncRunsPath(story.bucket.id, story.sync.id)}>
-                    <code>{p.id}</code>
-                  </a>
-                ) : (
-                  <code>{p.id}</code>
-                )}
+                <PassLink story={story} runId={p.id} />
               </td>
               <td>{p.roles.map((role) => PASS_ROLES[role]).join("; ")}</td>
               <td>

@@ -6,12 +6,24 @@
 import type { FC } from "hono/jsx";
 import type { ObjectStory } from "../../resources/object-story";
 import type { AttemptView, TimelineEntry } from "../../resources/object-timeline";
-import { objectPath, syncRunsPath } from "./console-layout";
+import { label, objectPath, syncRunsPath } from "./console-layout";
 import { Time } from "./time";
 
-const label = (value: string) => value.replaceAll("_", " ");
-
 type Delivery = Extract<TimelineEntry, { kind: "delivery" }>;
+
+/** A pass's id, linked to its sync's runs while the sync exists. */
+export const PassLink: FC<{ story: ObjectStory; runId: string; testId?: string }> = ({
+  story,
+  runId,
+  testId,
+}) =>
+  story.sync ? (
+    <a href={syncRunsPath(story.bucket.id, story.sync.id)} data-testid={testId}>
+      <code>{runId}</code>
+    </a>
+  ) : (
+    <code>{runId}</code>
+  );
 
 const Attempts: FC<{ entry: Delivery; now: string | null }> = ({ entry, now }) =>
   entry.attempt_history.length === 0 ? null : (
@@ -45,14 +57,7 @@ const Entry: FC<{ entry: TimelineEntry; story: ObjectStory; now: string | null }
         {entry.run_id && (
           <>
             {" "}
-            · by pass{" "}
-            {story.sync ? (
-              <a href={syncRunsPath(story.bucket.id, story.sync.id)} data-testid="timeline-pass">
-                <code>{entry.run_id}</code>
-              </a>
-            ) : (
-              <code>{entry.run_id}</code>
-            )}
+            · by pass <PassLink story={story} runId={entry.run_id} testId="timeline-pass" />
           </>
         )}
         {entry.message && <div>{entry.message}</div>}

@@ -17,7 +17,7 @@ import {
   SEARCH_FIELDS,
   type SearchField,
 } from "../../resources/object-browser";
-import { bucketObjectsPath, ConsoleLayout, objectPath } from "./console-layout";
+import { bucketObjectsPath, ConsoleLayout, label, objectPath } from "./console-layout";
 import type { Notice } from "./notices";
 import { Time } from "./time";
 
@@ -29,8 +29,6 @@ export const SEARCH_LABELS: Record<SearchField, string> = {
 };
 
 const REASONS = [...SKIP_REASONS, ...WAITING_REASONS, ...FAILURE_REASONS, ...DELETION_REASONS];
-
-const label = (value: string) => value.replaceAll("_", " ");
 
 /** The query string of the browser for these filters (and a cursor): the one way its links are made. */
 export function browserQuery(query: Omit<ObjectBrowseQuery, "limit">): URLSearchParams {
