@@ -153,6 +153,7 @@ function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineD
     "",
     ...youngGenerationCost(d),
     ...webhookProfileFindings(d),
+    ...webhookAllocations(d),
     profile("Where mux-ingest's webhook route spends its time (CPU profile)", d.profiles.ours, true),
     "",
     profile("Where the floor spends its time (CPU profile)", d.profiles.floor, false),
@@ -213,6 +214,23 @@ function webhookProfileFindings(d: WebhookIngestData): string[] {
   const per = (f: FrameShare | undefined) => n(((f?.ms ?? 0) * 1000) / Math.max(1, ours.requests), 1);
   return [
     `**What the profile shows.** Per request (profiler on, wall time of the main thread): ours is busy ${n(busy(ours))} µs, the floor ${n(busy(floor))} µs. SQLite's statement execution (\`run\`, better-sqlite3's native call: the event row and the job upsert with their unique indexes and count triggers, the COMMIT and its fsync) takes ${n(run(ours), 1)} µs in ours and ${n(run(floor), 1)} µs in the floor: ${sameSqlite ? "the durable work costs about the same" : `ours spends ${n(sqliteGap, 1)} µs more in SQLite`}. The rest, ${n(rest(ours))} µs against ${n(rest(floor))} µs, is the JavaScript around it (${n((jsGap / Math.max(1, busy(ours) - busy(floor))) * 100)} % of the distance): in ours the group commit (\`runGroupOf\`, inclusive) ${per(commit)} µs, of which ${n(((commit?.ms ?? 0) * 1000) / Math.max(1, ours.requests) - run(ours), 1)} µs is not \`run\` (finding each \`sql\` template's prepared statement, binding its values), the verb (\`receiveWebhook\`: routing, HMAC, JSON parse and zod) ${per(receive)} µs, and by owner, µs of self time per request: ${owners.join(", ")}; the floor's own file is ${n(((floorOwn?.ms ?? 0) * 1000) / Math.max(1, floor.requests), 1)} µs and its garbage collector ${n(usPerRequest(floor, floor.byOwner, "(garbage collector)"), 1)} µs. Closing the gap to 0.8 means taking about ${n(Math.max(0, busy(ours) - busy(floor) / 0.8))} µs per request out of that JavaScript (Hono's routing and middleware, drizzle's statement objects, the envelope's zod parse), not out of SQLite.${defaultsGc(d)}`,
+    "",
+  ];
+}
+
+/** What each server allocates per webhook (the garbage its scavenges walk), by owner. */
+function webhookAllocations(d: WebhookIngestData): string[] {
+  const ours = d.profiles.ours.allocations;
+  const floor = d.profiles.floor.allocations;
+  if (!ours || !floor) return [];
+  const kib = (bytes: number) => n(bytes / 1024, 1);
+  const owners = (a: typeof ours, count: number) =>
+    a.byOwner
+      .slice(0, count)
+      .map((o) => `${o.owner} ${kib(o.bytesPerRequest)}`)
+      .join(", ");
+  return [
+    `**What each allocates** (V8's sampling heap profiler, one sample per ${n(ours.samplingBytes)} bytes, objects the scavenger collected included; a separate window of the same load): ours **${kib(ours.bytesPerRequest)} KiB per webhook**, the floor ${kib(floor.bytesPerRequest)} KiB, ${n(ours.bytesPerRequest / Math.max(1, floor.bytesPerRequest), 1)} × as much. Ours by owner of the allocating frame, KiB per webhook: ${owners(ours, 10)}; the floor: ${owners(floor, 4)}. Every such byte is paid twice: once to allocate and once more in the scavenges it brings on, which the young generation's bound makes more frequent.`,
     "",
   ];
 }

@@ -10,7 +10,8 @@
  * (without the installed command's start flag). autocannon, in this process, sends correctly signed
  * `video.asset.ready` deliveries with a fresh event id each, to every server in turn within a
  * round, so the ratios compare runs made under the same machine load. Last, separate runs against
- * a CPU-profiled (c) and (b) show where their time goes (the profiler slows them: no rates).
+ * a CPU-profiled (c) and (b) show where their time goes, and then what they allocate per request
+ * (the profilers slow them: no rates).
  * About three minutes in all.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,8 +21,10 @@ import { type DatabaseSynchronous, DEFAULT_DATABASE_SYNCHRONOUS } from "../src/d
 import { YOUNG_GENERATION_FLAG } from "../src/node/heap-policy";
 import { type ChildHandle, startChild } from "./lib/child";
 import { summariseProfile } from "./lib/cpu-profile";
+import { summariseAllocations } from "./lib/heap-profile";
 import { BENCH_CREDENTIALS } from "./lib/ingest-node";
 import { type LoadRun, loadWebhooks } from "./lib/load";
+import { ALLOCATION_SAMPLING_BYTES } from "./lib/profiler";
 import type {
   RoundRatio,
   WebhookDurability,
@@ -41,6 +44,7 @@ const ROUNDS = 3;
 const RUN_SECONDS = 4;
 const WARMUP_SECONDS = 3;
 const PROFILE_SECONDS = 5;
+const ALLOCATION_SECONDS = 3;
 const SERVERS: readonly WebhookServerName[] = [
   "bare",
   "floor-normal",
@@ -160,8 +164,8 @@ async function measure(dir: string): Promise<WebhookIngestData> {
       `floor-${DEFAULT_DATABASE_SYNCHRONOUS}`,
     ];
     const [ours, floor] = [
-      await profile(dir, profiled[0] ?? "ours-normal"),
-      await profile(dir, profiled[1] ?? "floor-normal"),
+      await profile(dir, profiled[0] ?? "ours-normal", { allocations: true }),
+      await profile(dir, profiled[1] ?? "floor-normal", { allocations: true }),
     ];
     return {
       bodyBytes: WEBHOOK_BODY_BYTES,
@@ -169,7 +173,11 @@ async function measure(dir: string): Promise<WebhookIngestData> {
       runs,
       levels: CONNECTION_LEVELS.map((connections) => summarise(runs, connections)),
       durability,
-      profiles: { ours, floor, oursNodeDefaults: await profile(dir, "ours-full-node-defaults") },
+      profiles: {
+        ours,
+        floor,
+        oursNodeDefaults: await profile(dir, "ours-full-node-defaults", { allocations: false }),
+      },
       serverPeakRssMiB: peak,
     };
   } finally {
@@ -229,9 +237,10 @@ function summarise(runs: MeasuredRun[], connections: number): WebhookLevelSummar
 
 /**
  * A separate run against a fresh server whose V8 CPU profiler is on for the measured window
- * only, after a warm-up. Returns the profile's summary.
+ * only, after a warm-up; then, if asked, a window of the same load under the sampling heap
+ * profiler. Returns the profiles' summaries.
  */
-async function profile(dir: string, name: WebhookServerName) {
+async function profile(dir: string, name: WebhookServerName, options: { allocations: boolean }) {
   const server = await startServer(dir, name, `${name}-profiled`);
   try {
     const load = (seconds: number) =>
@@ -247,10 +256,22 @@ async function profile(dir: string, name: WebhookServerName) {
     await server.request({ op: "profile-start" });
     const run = await load(PROFILE_SECONDS);
     await server.request({ op: "profile-stop", path });
-    return {
+    const summary = {
       how: `V8 CPU profiler (200 µs sampling) in the ${name} server during ${PROFILE_SECONDS} s of autocannon -c 10, after a ${WARMUP_SECONDS} s warm-up`,
       requests: run.requests,
       ...summariseProfile(path),
+    };
+    if (!options.allocations) return summary;
+    const heapPath = join(dir, `${name}.heapprofile`);
+    await server.request({ op: "allocations-start" });
+    const sampled = await load(ALLOCATION_SECONDS);
+    await server.request({ op: "allocations-stop", path: heapPath });
+    return {
+      ...summary,
+      allocations: summariseAllocations(heapPath, {
+        requests: sampled.requests,
+        samplingBytes: ALLOCATION_SAMPLING_BYTES,
+      }),
     };
   } finally {
     await server.stop();

@@ -6,11 +6,9 @@
 import { readFileSync } from "node:fs";
 import { REPO_DIR } from "./results";
 
-type ProfileNode = {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-};
+/** A V8 call frame, as both the CPU profile and the sampling heap profile give it. */
+export type CallFrame = { functionName: string; url: string; lineNumber: number };
+type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
 type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
 export type FrameShare = { frame: string; ms: number; percent: number };
@@ -52,7 +50,7 @@ export function summariseProfile(path: string, top = 15): ProfileSummary {
     }
     busyUs += us;
     add(frameSelf, frameLabel(node), us);
-    add(ownerSelf, ownerOf(node), us);
+    add(ownerSelf, ownerOf(node.callFrame), us);
     // Walk up the stack once, crediting each of our functions at most once per sample.
     const seen = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
@@ -108,8 +106,7 @@ function isOwn(node: ProfileNode): boolean {
 }
 
 /** `better-sqlite3`, `node:internal/http`, `src/resources/webhook-events.ts`, or a V8 pseudo-frame. */
-function ownerOf(node: ProfileNode): string {
-  const { url, functionName } = node.callFrame;
+export function ownerOf({ url, functionName }: CallFrame): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native / V8 builtins)";
   if (url.startsWith("node:")) return url.split("/").slice(0, 2).join("/");
   const short = shortUrl(url);

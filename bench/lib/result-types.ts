@@ -1,5 +1,6 @@
 /** The `data` of each benchmark's result file; `bench/report.ts` renders these. */
 import type { ProfileSummary } from "./cpu-profile";
+import type { AllocationSummary } from "./heap-profile";
 import type { LoadRun } from "./load";
 import type { Distribution } from "./stats";
 
@@ -51,8 +52,9 @@ export type WebhookIngestData = {
   levels: WebhookLevelSummary[];
   durability: Record<Exclude<WebhookServerName, "bare">, WebhookDurability>;
   profiles: {
-    ours: ProfileSummary & { how: string; requests: number };
-    floor: ProfileSummary & { how: string; requests: number };
+    /** `allocations`: bytes allocated per request (absent before it was measured). */
+    ours: ProfileSummary & { how: string; requests: number; allocations?: AllocationSummary };
+    floor: ProfileSummary & { how: string; requests: number; allocations?: AllocationSummary };
     /** Ours on node's default young generation (absent before it was measured). */
     oursNodeDefaults?: ProfileSummary & { how: string; requests: number };
   };
