@@ -71,6 +71,8 @@ const WEBHOOK_SERVER_LABELS: Record<WebhookServerName, string> = {
 const WEBHOOK_FLOOR_RATIO_GOAL = 0.8;
 const WEBHOOK_CPU_US_GOAL = 120;
 
+const FULL_DEFAULT_MAX_COST = 0.15;
+
 function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineDescription | null): string {
   const d = result.data;
   const sync = d.defaultSynchronous;
@@ -141,7 +143,7 @@ function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineD
     "",
     `Targets at 10 connections, with the default \`DATABASE_SYNCHRONOUS=${sync}\`: ours / floor ≥ ${WEBHOOK_FLOOR_RATIO_GOAL} — ${yes(floorRatio >= WEBHOOK_FLOOR_RATIO_GOAL)} (${n(floorRatio, 2)}); server CPU ≤ ${WEBHOOK_CPU_US_GOAL} µs per webhook — ${yes((ours10?.cpuUsPerRequest ?? Infinity) <= WEBHOOK_CPU_US_GOAL)} (${n(ours10?.cpuUsPerRequest ?? Number.NaN)} µs).`,
     "",
-    `**What \`synchronous=full\` costs** (req/s lost against \`normal\`, same rounds): ${d.levels.map((l) => `at ${l.connections} connection(s) the floor ${n(l.fullCost.floor.median * 100)} %, mux-ingest ${n(l.fullCost.ours.median * 100)} %`).join("; ")}. With group commit a \`full\` commit is one fsync of the WAL per batch of webhooks (the requests of one event-loop turn), not one per webhook. \`DATABASE_SYNCHRONOUS\` defaults to \`full\` only if it costs under 15 % at 10 connections.`,
+    `**What \`synchronous=full\` costs** (req/s lost against \`normal\`, same rounds): ${d.levels.map((l) => `at ${l.connections} connection(s) the floor ${n(l.fullCost.floor.median * 100)} %, mux-ingest ${n(l.fullCost.ours.median * 100)} %`).join("; ")}. With group commit a \`full\` commit is one fsync of the WAL per batch of webhooks (the requests of one event-loop turn), not one per webhook. ${fullDefaultVerdict(d)}`,
     "",
     `**What it means.** "Server CPU µs/webhook" is the server process's own CPU time per 2xx answer: it is less sensitive to a busy machine than req/s, and ${n(ours10?.cpuUsPerRequest ?? Number.NaN)} µs means one core can take about ${n(1e6 / (ours10?.cpuUsPerRequest ?? Number.NaN))} webhooks/s. The floor is what the same durable work costs with nothing else around it; the distance to it is the price of the framework, the middleware and the general code.`,
     "",
@@ -158,6 +160,16 @@ function webhookSection(result: ResultFile<WebhookIngestData>, machine: MachineD
     "",
     profile("Where the floor spends its time (CPU profile)", d.profiles.floor, false),
   ].join("\n");
+}
+
+/** The rule for the default: `full` only if it costs mux-ingest under 15 % of its req/s at 10 connections. */
+function fullDefaultVerdict(d: WebhookIngestData): string {
+  const cost = d.levels.find((l) => l.connections === 10)?.fullCost.ours.median;
+  if (cost === undefined) return "";
+  const cheap = cost < FULL_DEFAULT_MAX_COST;
+  const rule = `\`full\` is the default only if it costs mux-ingest under ${n(FULL_DEFAULT_MAX_COST * 100)} % at 10 connections; it cost ${n(cost * 100)} % here, so the rule asks for \`${cheap ? "full" : "normal"}\``;
+  const agrees = (cheap ? "full" : "normal") === d.defaultSynchronous;
+  return `${rule}, and the code's default is \`${d.defaultSynchronous}\`${agrees ? "." : " — **the default disagrees with this run**."}`;
 }
 
 /** What the installed command's young-generation bound costs the route: (c) full with and without it, same rounds. */
