@@ -199,7 +199,13 @@ function defaultsGc(d: WebhookIngestData): string {
   const gc = (p: typeof ours) => usPerRequest(p, p.byOwner, "(garbage collector)");
   const busy = (p: typeof ours) => (p.busyMs * 1000) / Math.max(1, p.requests);
   const costs = gc(ours) > 1.2 * gc(oursNodeDefaults) + 2;
-  return ` Profiled the same way on node's default young generation, ours is busy ${n(busy(oursNodeDefaults))} µs per request, ${n(gc(oursNodeDefaults), 1)} µs of it in the garbage collector, against ${n(gc(ours), 1)} µs with the installed command's \`--max-semi-space-size\`${costs ? ": the bound costs the route collector time (a small young generation is scavenged more often, and each scavenge finds the requests in flight still live and copies them)" : ": the bound costs the route no measurable collector time"}.`;
+  const mode =
+    d.defaultSynchronous === "full"
+      ? ""
+      : " (that server runs with `synchronous=full`, the profile above with the default `" +
+        d.defaultSynchronous +
+        "`: compare the collector's share, not the busy time)";
+  return ` Profiled the same way on node's default young generation${mode}, ours is busy ${n(busy(oursNodeDefaults))} µs per request, ${n(gc(oursNodeDefaults), 1)} µs of it in the garbage collector, against ${n(gc(ours), 1)} µs with the installed command's \`--max-semi-space-size\`${costs ? ": the bound costs the route collector time (a small young generation is scavenged more often, and each scavenge finds the requests in flight still live and copies them)" : ": the bound costs the route no measurable collector time"}.`;
 }
 
 /**
