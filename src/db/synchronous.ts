@@ -14,7 +14,8 @@ export type DatabaseSynchronous = (typeof DATABASE_SYNCHRONOUS_MODES)[number];
 /**
  * `normal`: `full` is the default only where it costs webhooks under 15 % of their rate at 10
  * connections, and measured side by side (BENCHMARKS.md section 1) it costs mux-ingest about
- * 20–25 % (the report checks the rule against each run). What a 2xx promises under each, and how reconciliation repairs what `normal` may
- * lose to a machine crash, is in RELIABILITY.md; `DATABASE_SYNCHRONOUS=full` buys the stronger one.
+ * 20–30 % (the report checks the rule against each run). What a 2xx promises under each, and
+ * how reconciliation repairs what `normal` may lose to a machine crash, is in RELIABILITY.md;
+ * `DATABASE_SYNCHRONOUS=full` buys the stronger one.
  */
 export const DEFAULT_DATABASE_SYNCHRONOUS: DatabaseSynchronous = "normal";
