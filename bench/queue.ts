@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     await recordBenchmark<QueueData>(
       "queue",
       [
-        `JobStore and JobRunner from src/queue on a fresh file database (openNodeDatabase: WAL, synchronous=${DEFAULT_DATABASE_SYNCHRONOUS}), in one process.`,
+        `JobStore and JobRunner from src/queue on a fresh file database (openNodeDatabase: WAL, synchronous=${DEFAULT_DATABASE_SYNCHRONOUS}, checkpoints on a worker thread as in serve), in one process.`,
         `Enqueue: ${ENQUEUES.toLocaleString("en")} jobs with distinct keys and a small JSON payload, one \`enqueue\` call each: first awaited one at a time, then ${IN_FLIGHT} calls in flight at once.`,
         `Claim + complete: due jobs drained by \`JobRunner.drain\` with a handler that does nothing, so the figure is the queue's own overhead per job (claim UPDATE … RETURNING, lease heartbeat timer, complete UPDATE). "Workers" are the runner's concurrent loops in one process; SQLite writes are serialised either way. Finished jobs stay in the table, so the last scenario starts with 50,000 finished rows (what a day of a busy library leaves) to show how the claim's cost depends on the table's size.`,
       ],
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 }
 
 async function measure(dir: string): Promise<QueueData> {
-  const database = openNodeDatabase(join(dir, "queue.db"));
+  const database = openNodeDatabase(join(dir, "queue.db"), { backgroundCheckpoints: {} });
   const store = new JobStore(database, systemClock);
   try {
     const request = (i: number, prefix: string) => ({

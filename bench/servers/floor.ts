@@ -7,7 +7,8 @@
  * transaction shared by every request of the same event-loop turn (group commit); the 200 goes
  * out only after that COMMIT. The database is made by our own migrations (same tables, indexes
  * and the count triggers of migration 0006, which our writes pay for too) and opened with the
- * same pragmas (`openNodeDatabase`: WAL, the chosen `synchronous`).
+ * same pragmas (`openNodeDatabase`: WAL, the chosen `synchronous`, checkpoints on a worker
+ * thread as in `serve`).
  * Argument: a JSON object `{ databasePath, secret, synchronous }`.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
@@ -35,7 +36,11 @@ type Member = { event: Event; response: ServerResponse };
 
 function main(): void {
   const args = JSON.parse(process.argv[2] ?? "{}") as FloorArgs;
-  const database = openNodeDatabase(args.databasePath, { synchronous: args.synchronous });
+  // Checkpoints on a worker thread, as `serve` has them: the two servers' commits pay alike.
+  const database = openNodeDatabase(args.databasePath, {
+    synchronous: args.synchronous,
+    backgroundCheckpoints: {},
+  });
   const sqlite = database.sqlite;
   const insertEvent = sqlite.prepare(
     `INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,

@@ -13,6 +13,7 @@ import type { Database, Db, StatementResult } from "./client";
 import { GroupCommitter } from "./group-commit";
 import { schema } from "./schema";
 import { type DatabaseSynchronous, DEFAULT_DATABASE_SYNCHRONOUS } from "./synchronous";
+import { type CheckpointerOptions, startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
 
 /** `migrations/` ships at the package root, beside the code (sources or build). */
 export const MIGRATIONS_FOLDER = join(packageRoot(import.meta.url), "migrations");
@@ -28,6 +29,12 @@ export type OpenOptions = {
   synchronous?: DatabaseSynchronous;
   /** Told about each existing file (database, `-wal`, `-shm`) whose looser mode was tightened to 0600. */
   onModeTightened?: (path: string, previousMode: number) => void;
+  /**
+   * Checkpoint the WAL on a worker thread, so that commits rarely copy it into the file
+   * (`wal-checkpointer.ts`): for serving processes, whose event loop must not wait for that.
+   * Ignored for `:memory:`.
+   */
+  backgroundCheckpoints?: Pick<CheckpointerOptions, "idleMs" | "onCheckpoint" | "onError" | "driver">;
 };
 
 /**
@@ -66,16 +73,19 @@ export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeD
   sqlite.pragma("journal_mode = WAL");
   // Either setting is safe from corruption in WAL mode; they differ in what an acknowledged
   // commit survives (synchronous.ts). Written from the closed set only, never from free text.
-  sqlite.pragma(
-    `synchronous = ${(options.synchronous ?? DEFAULT_DATABASE_SYNCHRONOUS) === "full" ? "FULL" : "NORMAL"}`,
-  );
+  const synchronous = (options.synchronous ?? DEFAULT_DATABASE_SYNCHRONOUS) === "full" ? "FULL" : "NORMAL";
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // A negative cache_size is in KiB, whatever the page size.
   sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = drizzle({ client: sqlite, schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return wrap(db, sqlite);
+  const checkpointer =
+    options.backgroundCheckpoints && path !== ":memory:"
+      ? startWalCheckpointer(sqlite, { ...options.backgroundCheckpoints, path, synchronous })
+      : null;
+  return wrap(db, sqlite, checkpointer);
 }
 
 /** How many migrations the database has had applied (`mux-ingest migrate` reports it). */
@@ -86,7 +96,11 @@ export function appliedMigrations(database: NodeDatabase): number {
   return row.n;
 }
 
-function wrap(db: BetterSQLite3Database<typeof schema>, sqlite: BetterSqlite3.Database): NodeDatabase {
+function wrap(
+  db: BetterSQLite3Database<typeof schema>,
+  sqlite: BetterSqlite3.Database,
+  checkpointer: WalCheckpointer | null,
+): NodeDatabase {
   const committer = new GroupCommitter(sqlite);
   return {
     db: db as unknown as Db,
@@ -98,6 +112,7 @@ function wrap(db: BetterSQLite3Database<typeof schema>, sqlite: BetterSqlite3.Da
       sqlite.prepare("select 1").get();
     },
     close() {
+      checkpointer?.stop();
       if (sqlite.open) sqlite.close();
     },
   };

@@ -46,6 +46,13 @@ export async function openNode(config: Config, options: NodeOptions = {}): Promi
   const database = openNodeDatabase(config.databasePath, {
     synchronous: config.databaseSynchronous,
     onModeTightened: (path, mode) => tightened.push({ path, mode: mode.toString(8).padStart(4, "0") }),
+    // A worker's failure arrives as an event on a later turn, once `graph` below exists.
+    backgroundCheckpoints: {
+      onError: (error) =>
+        graph.logger.error("The WAL checkpointer stopped: commits checkpoint the WAL themselves again", {
+          error: error.message,
+        }),
+    },
   });
   const graph = createServiceGraph(settings, {
     database,
