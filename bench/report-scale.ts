@@ -77,6 +77,7 @@ export function scaleSection(result: ResultFile<ScaleData>, f: Format): string {
         ),
       ],
     ),
+    ...claimTimes(e, s, f),
     "",
     table(
       ["latency (p50 / p99)", "empty database", "seeded database", "bound", "met at scale"],
@@ -105,11 +106,63 @@ export function scaleSection(result: ResultFile<ScaleData>, f: Format): string {
     "",
     `Database file (with WAL): ${n(e.fileMiB, 1)} MiB empty, ${n(s.fileMiB, 1)} MiB seeded. Server peak RSS: ${n(e.peakRssMiB)} / ${n(s.peakRssMiB)} MiB. Pipeline deliveries with a bad signature: ${n(d.forged)}.`,
     ...consolePagesTable(e, s, f),
+    ...readLoopsTable(e, s, f),
     ...ioAndVariants(e, s, f),
     ...profileFindings(e, s, f),
     "",
     "Every statement on these paths is also checked by its query plan in `test/integration/query-plans.test.ts` (no full scan of a growing table, no sort of every match to keep a page, no count per request), so these figures stay flat as the tables grow; the timings here show what the plans cost in time on this machine.",
   ].join("\n");
+}
+
+/** Where a claim round's time goes: the typical claim, and the slow ones (over 5 ms). */
+function claimTimes(e: ScaleSide, s: ScaleSide, f: Format): string[] {
+  if (!e.claimRounds?.length || !s.claimRounds?.length) return [];
+  const { n } = f;
+  const side = (x: ScaleSide) =>
+    (x.claimRounds ?? [])
+      .map(
+        (r) =>
+          `${n(r.perSecond)} jobs/s (claim-and-complete p50 ${n(r.p50Ms ?? 0, 2)} ms, p99 ${n(r.p99Ms ?? 0, 1)} ms, max ${n(r.maxMs ?? 0, 1)} ms; ${n((r.slowShare ?? 0) * 100, 0)} % of the round in claims over 5 ms)`,
+      )
+      .join("; ");
+  return ["", `Claim rounds, empty database: ${side(e)}.`, "", `Seeded database: ${side(s)}.`];
+}
+
+/** A loop delay within this of the window's longest collection pause is that pause. */
+const GC_EXPLAINS_MS = 3;
+
+/**
+ * The event loop over each kind of read alone, beside the longest collection pause in the same
+ * window: where a read's maximum is a pause, no handler held the loop that long.
+ */
+function readLoopsTable(e: ScaleSide, s: ScaleSide, f: Format): string[] {
+  if (!e.readLoops || !s.readLoops) return [];
+  const { n, table } = f;
+  const kinds = Object.keys(s.readLoops).filter((kind) => e.readLoops?.[kind]);
+  const cell = (loop: LoopDelay | undefined) =>
+    loop ? `${n(loop.maxMs, 1)} / ${loop.gc ? n(loop.gc.maxMs, 1) : "–"} ms` : "–";
+  const over = (loop: LoopDelay) => loop.maxMs > SCALE_GOALS.eventLoopMs;
+  const isPause = (loop: LoopDelay) => loop.gc !== undefined && loop.maxMs <= loop.gc.maxMs + GC_EXPLAINS_MS;
+  const verdict = (loop: LoopDelay | undefined) =>
+    !loop ? "" : !over(loop) ? "under the bound" : isPause(loop) ? "a collection pause" : "**not a pause**";
+  const sides = kinds
+    .flatMap((kind) => [e.readLoops?.[kind], s.readLoops?.[kind]])
+    .filter((x) => x !== undefined);
+  const overs = sides.filter(over);
+  return [
+    "",
+    `The server's event loop over each kind of read alone (its longest delay, and the longest V8 collection pause in the same window). Of the ${n(sides.length)} windows on both databases, ${n(overs.length)} went over ${SCALE_GOALS.eventLoopMs} ms, and ${n(overs.filter(isPause).length)} of those are within ${GC_EXPLAINS_MS} ms of a collection pause:`,
+    "",
+    table(
+      ["read (loop max / longest pause)", "empty database", "seeded database", "seeded: what the maximum is"],
+      kinds.map((kind) => [
+        kind,
+        cell(e.readLoops?.[kind]),
+        cell(s.readLoops?.[kind]),
+        verdict(s.readLoops?.[kind]),
+      ]),
+    ),
+  ];
 }
 
 /** The console's pages under the dashboard bound, with any answer that was not a 200. */

@@ -20,12 +20,13 @@ import { CONSOLE_PAGE_KEYS, type ConsolePageKey, consolePages } from "./lib/cons
 import { BENCH_CREDENTIALS, openIngestNode } from "./lib/ingest-node";
 import { loadWebhooks } from "./lib/load";
 import { recordBenchmark } from "./lib/results";
-import { type Ask, figures, fileMiB, perUnit, profiled, repeat, timed } from "./lib/scale-measure";
+import { type Ask, figures, fileMiB, perUnit, profiled } from "./lib/scale-measure";
 import type { ConsolePageFigures, ScaleData, ScaleSide, SqliteVariantFigures } from "./lib/scale-result";
 import { SCALE_SHAPE, type SeedReport, seedEmptyDeployment, seedScaleDatabase } from "./lib/scale-seed";
 import { median, round } from "./lib/stats";
 import { startTimingReceiver, type TimingReceiver } from "./lib/timing-receiver";
 import { webhookDeliveries } from "./lib/webhook-payload";
+import type { ScaleReaderReply, ScaleReaderRequest } from "./servers/scale-reader";
 import type {
   ClaimFigures,
   IoCounters,
@@ -44,12 +45,14 @@ const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 const WEBHOOK_ROUNDS = 2;
 const WEBHOOK_SECONDS = 5;
 const CLAIM_JOBS = 2_000;
+const CLAIM_ROUNDS = 3;
 const BURST_ASSETS = 400;
 const SCRAPES = 300;
 const CONCURRENT_SCRAPERS = 4;
-const PAGE_VIEWS = 20;
-const FEED_PAGES = 50;
-const DETAILS = 100;
+/** Enough samples that a p99 is not simply the slowest one (it is the 2nd slowest of 200). */
+const PAGE_VIEWS = 50;
+const FEED_PAGES = 200;
+const DETAILS = 200;
 const PROFILE_SECONDS = 5;
 /**
  * Hypotheses for what grows with the tables, each measured on both databases (webhook rounds and
@@ -71,9 +74,9 @@ async function main(): Promise<void> {
       [
         `Two databases in one run, measured alike: empty (migrated and bootstrapped, with the seeded database's 4 buckets, each with a sync on the default connection, so a webhook concerns 4 syncs on both), and seeded in bulk with ${SHAPE.objects.toLocaleString("en")} objects over 4 buckets (90 % delivered, 3 % waiting, 7 % skipped, deleted or failed), ${SHAPE.historyPerObject} or more history rows each, ${SHAPE.webhookEvents.toLocaleString("en")} webhook events, ${SHAPE.deliveries.toLocaleString("en")} deliveries with their full JSON payloads, ${(SHAPE.runsPerSync * 4).toLocaleString("en")} runs and ${SHAPE.finishedJobs.toLocaleString("en")} finished jobs (prepared statements in 50k-row transactions, secondary indexes and count triggers dropped for the load and recreated from their own SQL; counts recomputed by the migrations' backfill statements).`,
         `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution).`,
-        `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete). Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on; rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
+        `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_ROUNDS} rounds (median rate) of ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete), each claim-and-complete timed. Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on; rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
         `Then, on each database: the server's system-call I/O (\`/proc/self/io\`) over the measured webhook rounds and the burst, per webhook and per asset; a V8 CPU profile (200 µs sampling) of ${PROFILE_SECONDS} s more webhooks and of a second burst (not measured for rates: the profiler slows the server); the operator console's pages, ${PAGE_VIEWS} reads each with the bearer; and, each on a server restarted on the same file with one SQLite override (${SQLITE_VARIANTS.map((v) => v.label).join(", ")}), the webhook rounds and a burst again.`,
-        `Reads, one at a time: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included).`,
+        `Reads, one at a time, from a client process of its own (\`servers/scale-reader.ts\`: the bench process hosts the fake Mux and the receiver, whose collections would count as latency), each kind after 3 unmeasured requests: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included). The server's event loop and its collection pauses (\`gc\` performance entries) are also watched over each kind of read alone.`,
       ],
       () => measure(dir),
     );
@@ -115,6 +118,7 @@ async function measure(dir: string): Promise<ScaleData> {
     webhooks: { concurrency: 32 },
   });
   const mux = Object.assign(started.fake, { url: started.url, streamBaseUrl: started.streamBaseUrl });
+  const reader = await startChild<unknown>("servers/scale-reader.ts", []);
   try {
     const emptyPath = join(dir, "empty.db");
     const seededPath = join(dir, "scale.db");
@@ -125,13 +129,14 @@ async function measure(dir: string): Promise<ScaleData> {
       await first.close();
     }
     seedEmptyDeployment(emptyPath, Date.now());
-    const empty = await measureSide("empty", emptyPath, mux, receiver, null);
+    const empty = await measureSide("empty", emptyPath, mux, receiver, reader, null);
     console.error("  seeding…");
     const seed = seedScaleDatabase(seededPath, Date.now(), SHAPE);
     console.error(`  seeded in ${seed.seconds.total} s`);
-    const scaled = await measureSide("seeded", seededPath, mux, receiver, seed);
+    const scaled = await measureSide("seeded", seededPath, mux, receiver, reader, seed);
     return { shape: SHAPE, seed, empty, seeded: scaled, forged: receiver.forged() };
   } finally {
+    await reader.stop();
     await started.close();
     await receiver.close();
   }
@@ -142,6 +147,7 @@ async function measureSide(
   path: string,
   mux: FakeMux & { url: string; streamBaseUrl: string },
   receiver: TimingReceiver,
+  reader: ChildHandle<unknown>,
   seed: SeedReport | null,
 ): Promise<ScaleSide> {
   console.error(`  ${label}: starting`);
@@ -170,7 +176,9 @@ async function measureSide(
       },
     );
     await ask({ op: "clear-pending" });
-    const claims = await ask<ClaimFigures>({ op: "claims", jobs: CLAIM_JOBS });
+    const claimRounds: ClaimFigures[] = [];
+    for (let i = 0; i < CLAIM_ROUNDS; i++)
+      claimRounds.push(await ask<ClaimFigures>({ op: "claims", jobs: CLAIM_JOBS }));
 
     await ask({ op: "runner-start" });
     await ask({ op: "loop-reset" });
@@ -188,36 +196,39 @@ async function measureSide(
     });
     await sleep(500);
 
+    const reads = readsOf(ask, reader);
     await ask({ op: "loop-reset" });
-    const sequential = await repeat(SCRAPES, () => timed(`${url}/metrics`));
-    const concurrent = (
-      await Promise.all(
-        Array.from({ length: CONCURRENT_SCRAPERS }, () =>
-          repeat(SCRAPES / CONCURRENT_SCRAPERS, () => timed(`${url}/metrics`)),
-        ),
-      )
-    ).flat();
+    const sequential = await reads.http("metrics", [`${url}/metrics`], {}, SCRAPES);
+    const concurrent = await reads.http(
+      "metricsConcurrent",
+      [`${url}/metrics`],
+      {},
+      SCRAPES,
+      CONCURRENT_SCRAPERS,
+    );
     const loopScrapes = await ask<LoopDelay>({ op: "loop-read" });
 
     await ask({ op: "loop-reset" });
     const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const dashboard = await repeat(PAGE_VIEWS, () => timed(`${url}/`, bearer));
-    const status = await ask<number[]>({ op: "status", times: PAGE_VIEWS });
+    const dashboard = await reads.http("dashboard", [`${url}/`], bearer, PAGE_VIEWS);
+    const status = await reads.inServer("status", PAGE_VIEWS);
     const feedBase = `${url}/v1/buckets/bkt_default/objects?limit=100`;
     const middle = encodeFeedCursor(seed?.middleFeedSeq ?? 1);
     const feed = {
-      first: await repeat(FEED_PAGES, () => timed(feedBase, bearer)),
-      middle: await repeat(FEED_PAGES, () => timed(`${feedBase}&cursor=${middle}`, bearer)),
-      byState: await repeat(FEED_PAGES, () => timed(`${feedBase}&state=skipped`, bearer)),
-      byReason: await repeat(FEED_PAGES, () => timed(`${feedBase}&reason=filtered`, bearer)),
+      first: await reads.http("feedFirst", [feedBase], bearer, FEED_PAGES),
+      middle: await reads.http("feedMiddle", [`${feedBase}&cursor=${middle}`], bearer, FEED_PAGES),
+      byState: await reads.http("feedByState", [`${feedBase}&state=skipped`], bearer, FEED_PAGES),
+      byReason: await reads.http("feedByReason", [`${feedBase}&reason=filtered`], bearer, FEED_PAGES),
     };
     // A seeded object (a year of history, several deliveries) where there are some.
     const sample = seed && seed.sampleAssets.length > 0 ? seed.sampleAssets : burst.assets;
-    let next = 0;
-    const details = await repeat(DETAILS, () =>
-      timed(`${url}/v1/buckets/bkt_default/objects/${sample[next++ % sample.length]}`, bearer),
+    const details = await reads.http(
+      "detail",
+      sample.map((asset) => `${url}/v1/buckets/bkt_default/objects/${asset}`),
+      bearer,
+      DETAILS,
     );
-    const consoleFigures = await readConsolePages(ask, url, bearer, sample[0] ?? "");
+    const consoleFigures = await readConsolePages(ask, reads, url, bearer, sample[0] ?? "");
     const loopReads = await ask<LoopDelay>({ op: "loop-read" });
     const usage = await ask<{ cpuMs: number; peakRssMiB: number }>({ op: "usage" });
     await server.stop(60_000);
@@ -233,7 +244,8 @@ async function measureSide(
       profiles: { webhooks: profiledWebhooks, burst: profiledBurst },
       console: consoleFigures,
       variants,
-      claimsPerSecond: claims.perSecond,
+      claimsPerSecond: median(claimRounds.map((r) => r.perSecond)),
+      claimRounds,
       burst: {
         assets: burst.assets.length,
         delivered: burst.delivered,
@@ -251,6 +263,7 @@ async function measureSide(
       },
       detail: figures(details),
       eventLoop: { webhooks: loopWebhooks, burst: loopBurst, scrapes: loopScrapes, reads: loopReads },
+      readLoops: reads.loops,
       fileMiB: fileMiB(path),
       peakRssMiB: usage.peakRssMiB,
     };
@@ -310,9 +323,45 @@ async function webhookRounds(ask: Ask, url: string, label: string) {
   return { rates, io, work: { ingestJobsPerWebhook: round(jobs / Math.max(1, ok), 2) } };
 }
 
+/**
+ * One kind of read at a time, from the reader process (HTTP) or in the server (`status`), with
+ * the server's event loop watched over that kind alone (`loops`, by kind).
+ */
+function readsOf(ask: Ask, reader: ChildHandle<unknown>) {
+  const loops: Record<string, LoopDelay> = {};
+  const watched = async <T>(kind: string, body: () => Promise<T>): Promise<T> => {
+    await ask({ op: "loop-reset", window: "kind" });
+    const result = await body();
+    loops[kind] = await ask<LoopDelay>({ op: "loop-read", window: "kind" });
+    return result;
+  };
+  /** Samples in ms; every answer but a 200 is logged by the reader and counted in `failures`. */
+  const http = async (
+    kind: string,
+    targets: string[],
+    headers: Record<string, string>,
+    times: number,
+    clients = 1,
+    failures: { count: number } = { count: 0 },
+  ): Promise<number[]> => {
+    const reply = await watched(kind, () =>
+      reader.request<ScaleReaderReply>(
+        { op: "read", targets, headers, times, clients } satisfies ScaleReaderRequest,
+        600_000,
+      ),
+    );
+    failures.count += reply.failures;
+    return reply.samples;
+  };
+  const inServer = (kind: string, times: number) =>
+    watched(kind, () => ask<number[]>({ op: "status", times }));
+  return { loops, http, inServer };
+}
+
 /** The console's pages, each read PAGE_VIEWS times with the bench's bearer; each must answer 200. */
 async function readConsolePages(
   ask: Ask,
+  reads: ReturnType<typeof readsOf>,
   url: string,
   bearer: Record<string, string>,
   assetId: string,
@@ -323,7 +372,14 @@ async function readConsolePages(
   const out = {} as Record<ConsolePageKey, ConsolePageFigures>;
   for (const page of pages) {
     const failures = { count: 0 };
-    const samples = await repeat(PAGE_VIEWS, () => timed(`${url}${page.path}`, bearer, failures));
+    const samples = await reads.http(
+      `console.${page.key}`,
+      [`${url}${page.path}`],
+      bearer,
+      PAGE_VIEWS,
+      1,
+      failures,
+    );
     out[page.key] = { ...figures(samples), path: page.path, non200: failures.count };
   }
   if (Object.keys(out).length !== CONSOLE_PAGE_KEYS.length) throw new Error("A console page was not read");

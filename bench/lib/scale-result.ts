@@ -1,5 +1,5 @@
 /** The scale benchmark's result file (`bench/results/scale.json`), read by `bench/report.ts`. */
-import type { LoopDelay, SqliteVariant } from "../servers/scale-server";
+import type { ClaimFigures, LoopDelay, SqliteVariant } from "../servers/scale-server";
 import type { ConsolePageKey } from "./console-pages";
 import type { ProfileSummary } from "./cpu-profile";
 import type { ScaleShape, SeedReport } from "./scale-seed";
@@ -52,6 +52,10 @@ export type ScaleSide = {
   profiles?: { webhooks: ProfiledWindow; burst: ProfiledWindow };
   console?: Record<ConsolePageKey, ConsolePageFigures>;
   variants?: SqliteVariantFigures[];
+  /** Each claim round (the rate above is their median), with its claims' times. */
+  claimRounds?: ClaimFigures[];
+  /** The server's event loop and collection pauses during each kind of read alone. */
+  readLoops?: Record<string, LoopDelay>;
 };
 
 export type ScaleData = {

@@ -8,16 +8,21 @@
  * benchmark measures, not the service's settings).
  */
 import { readFileSync } from "node:fs";
-import { type IntervalHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
+import {
+  type IntervalHistogram,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  performance,
+} from "node:perf_hooks";
 import { readOverview } from "../../src/resources/overview";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { openIngestNode } from "../lib/ingest-node";
 import { createProfiler, isProfilerRequest, type ProfilerRequest } from "../lib/profiler";
-import { round } from "../lib/stats";
+import { distribution, round } from "../lib/stats";
 
 export type ScaleServerRequest =
-  | { op: "loop-reset" }
-  | { op: "loop-read" }
+  | { op: "loop-reset"; window?: LoopWindow }
+  | { op: "loop-read"; window?: LoopWindow }
   | { op: "clear-pending" }
   | { op: "claims"; jobs: number }
   | { op: "status"; times: number }
@@ -36,9 +41,36 @@ export type SqliteVariant = { cacheKib?: number; mmapBytes?: number };
 export type IoCounters = { rchar: number; wchar: number; syscr: number; syscw: number };
 
 export type ScaleServerReady = { url: string };
-/** The event loop's delay since the last reset, in ms (1 ms resolution). */
-export type LoopDelay = { maxMs: number; p99Ms: number; samples: number };
-export type ClaimFigures = { jobs: number; seconds: number; perSecond: number };
+/**
+ * Two windows watched apart: a phase (the whole of the reads, say), and one kind of request
+ * within it, so that a phase's maximum can be traced to the requests it happened during.
+ */
+export type LoopWindow = "phase" | "kind";
+/**
+ * The event loop's delay since the window's last reset, in ms (1 ms resolution), and V8's
+ * collection pauses in it (`gc` performance entries: a scavenge or a full collection's final
+ * pause stops the event loop for its whole duration).
+ */
+export type LoopDelay = {
+  maxMs: number;
+  p99Ms: number;
+  samples: number;
+  gc?: { pauses: number; maxMs: number; totalMs: number };
+};
+/**
+ * A claim round: the rate, and each claim-and-complete's time (ms), with the share of the round
+ * spent in those over 5 ms (a commit that checkpoints the WAL takes that long, an ordinary one
+ * a fraction of a millisecond).
+ */
+export type ClaimFigures = {
+  jobs: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+  slowShare?: number;
+};
 
 const NOOP_TYPE = "bench-noop";
 
@@ -49,8 +81,10 @@ async function main(): Promise<void> {
   if (args.sqlite?.cacheKib) node.database.sqlite.pragma(`cache_size = -${Math.trunc(args.sqlite.cacheKib)}`);
   if (args.sqlite?.mmapBytes) node.database.sqlite.pragma(`mmap_size = ${Math.trunc(args.sqlite.mmapBytes)}`);
   const profiler = createProfiler();
-  let loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
+  const windows = { phase: watchLoop(), kind: watchLoop() };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) for (const w of Object.values(windows)) w.gcPause(entry.duration);
+  }).observe({ entryTypes: ["gc"] });
 
   const claims = async (count: number): Promise<ClaimFigures> => {
     const { jobs, database } = node.deps;
@@ -62,16 +96,27 @@ async function main(): Promise<void> {
     for (let i = 0; i < requests.length; i += 500)
       await database.atomic(requests.slice(i, i + 500).map((r) => jobs.enqueueStatement(r)));
     const started = performance.now();
-    let claimed = 0;
+    const times: number[] = [];
     for (;;) {
+      const t = performance.now();
       const job = await jobs.claim();
       if (!job) break;
       await jobs.complete(job);
-      claimed++;
+      times.push(performance.now() - t);
     }
     const seconds = (performance.now() - started) / 1000;
     node.database.sqlite.prepare("DELETE FROM jobs WHERE type = ?").run(NOOP_TYPE);
-    return { jobs: claimed, seconds: round(seconds, 3), perSecond: round(claimed / seconds, 0) };
+    const d = distribution(times);
+    const slowMs = times.filter((ms) => ms > 5).reduce((a, b) => a + b, 0);
+    return {
+      jobs: times.length,
+      seconds: round(seconds, 3),
+      perSecond: round(times.length / seconds, 0),
+      p50Ms: round(d.p50, 3),
+      p99Ms: round(d.p99, 2),
+      maxMs: round(d.max, 1),
+      slowShare: round(slowMs / 1000 / seconds, 3),
+    };
   };
 
   serveParent({
@@ -81,16 +126,10 @@ async function main(): Promise<void> {
       if (isProfilerRequest(request)) return profiler(request);
       switch (request.op) {
         case "loop-reset":
-          loop.disable();
-          loop = monitorEventLoopDelay({ resolution: 1 });
-          loop.enable();
+          windows[request.window ?? "phase"].reset();
           return null;
         case "loop-read":
-          return {
-            maxMs: round(loop.max / 1e6, 1),
-            p99Ms: round(loop.percentile(99) / 1e6, 1),
-            samples: loop.count,
-          } satisfies LoopDelay;
+          return windows[request.window ?? "phase"].read();
         case "clear-pending":
           // The webhook phase's ingest jobs name assets no Mux has: they are not the burst's work.
           node.database.sqlite.prepare("DELETE FROM jobs WHERE status = 'pending'").run();
@@ -135,6 +174,32 @@ async function main(): Promise<void> {
     },
     shutdown: node.close,
   });
+}
+
+/** One window's event-loop histogram and collection pauses. */
+function watchLoop() {
+  let loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+  return {
+    gcPause(ms: number) {
+      gc = { pauses: gc.pauses + 1, maxMs: Math.max(gc.maxMs, ms), totalMs: gc.totalMs + ms };
+    },
+    reset() {
+      loop.disable();
+      loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
+      gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+    },
+    read(): LoopDelay {
+      return {
+        maxMs: round(loop.max / 1e6, 1),
+        p99Ms: round(loop.percentile(99) / 1e6, 1),
+        samples: loop.count,
+        gc: { pauses: gc.pauses, maxMs: round(gc.maxMs, 1), totalMs: round(gc.totalMs, 1) },
+      };
+    },
+  };
 }
 
 function readIo(): IoCounters {
