@@ -17,7 +17,7 @@ import {
   planObjectWrite,
 } from "../sync/object-writes";
 import { pipelineViewKey, rowView } from "../sync/pipeline-view";
-import { countRepair } from "../sync/run-record";
+import { countRepair, webhookRaced } from "../sync/run-record";
 import { outboxStatements } from "./deliver";
 import { downloadJob } from "./download";
 
@@ -61,7 +61,9 @@ export async function applyPlan(
       plan.announce.type === "object.deleted" ? null : pipelineViewKey(viewAfter(existing, written));
   }
   const write = planObjectWrite(deps, existing, written, options.onlyIf);
-  const repaired = isRepair(existing, plan, origin);
+  const repaired =
+    isRepair(existing, plan, origin) &&
+    !(await webhookRaced(deps, change.assetId, existing?.updatedAt ?? null));
   const alongside = [
     ...(repaired && origin.runId
       ? [
@@ -141,7 +143,7 @@ function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
 
 /**
  * A repair is a change a webhook should already have brought, found by a pass after the first.
- * Not one: the end of a rendition grace period (time, not Mux, decided it), a retry of an object
+ * Not one (besides a change a webhook about the asset raced, `webhookRaced`): the end of a rendition grace period (time, not Mux, decided it), a retry of an object
  * that had failed here, nor the service's own step on an asset it already knew ready (asking Mux
  * for an MP4, or finding the token cannot: a new `create_renditions`, a token that may write now).
  */

@@ -4,9 +4,9 @@
  * and how it ended. The sync's own bookkeeping (watermark, failures, suspension) changes in the
  * same write as the run's end.
  */
-import { eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type RunKind, runs, type SyncStatus, syncs } from "../db/schema";
+import { type RunKind, runs, type SyncStatus, syncs, webhookEvents } from "../db/schema";
 import { AppError, describeError } from "../lib/errors";
 import type { Deps, ReconcileSettings } from "./deps";
 import { assetIdFromSourcePath } from "./settings";
@@ -49,6 +49,39 @@ export function countApiCall(deps: Pick<Deps, "database">, runId: string): Promi
 /** A repair counted in the same write as the object change that is the repair (`won`: that write won). */
 export function countRepair(runId: string, won: SQL): SQL {
   return sql`UPDATE runs SET repaired = repaired + 1 WHERE id = ${runId} AND ${won}`;
+}
+
+/**
+ * How long before a pass's change a webhook about the same asset shows the webhooks were not
+ * missed: Mux sends an asset's events within seconds of each change, and a pass that lists the
+ * asset in that time (or whose job runs before the webhook's) gets there first without anything
+ * being lost.
+ */
+export const WEBHOOK_RACE_MS = 60_000;
+
+/**
+ * Whether a webhook about `assetId` arrived that the object's last write (at `lastWrittenAt`;
+ * null for an object not yet written) did not take in, in the last `WEBHOOK_RACE_MS`: then a
+ * change a pass finds on the asset raced that webhook and is not a repair. A webhook already
+ * taken in (an asset's `created` before its `ready` was dropped) excuses nothing. Inside the
+ * window the count can still err: a webhook that changed nothing excuses a change found in the
+ * minute after it, and one still on its way when the pass writes is not seen. The object is
+ * repaired either way; only the counter and its warning are at stake.
+ */
+export async function webhookRaced(
+  deps: Pick<Deps, "database" | "clock">,
+  assetId: string,
+  lastWrittenAt: number | null,
+): Promise<boolean> {
+  const windowStart = deps.clock.now() - WEBHOOK_RACE_MS;
+  const since = lastWrittenAt === null ? windowStart : Math.max(windowStart, lastWrittenAt + 1);
+  const row = await deps.database.db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.assetId, assetId), gte(webhookEvents.receivedAt, since)))
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 export async function startRun(deps: Pick<Deps, "database">, run: RunRow, kind: RunKind): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
+import { WEBHOOK_RACE_MS } from "../../src/sync/run-record";
 import { network } from "../helpers/no-network";
 import { mirror, storyOf } from "../helpers/pipeline-mirror";
 import { createPipelineWorld, PIPELINE_URL, type PipelineWorld } from "../helpers/pipeline-world";
@@ -245,4 +246,35 @@ describe("repairs", () => {
     // The pass did the work (it enqueued the asset), but no webhook was missed.
     expect(last).toEqual({ repaired: 0, enqueued: 1 });
   });
+
+  // A pass's job that is already running when the asset's webhook arrives applies the change
+  // first (the webhook's job then finds nothing to do): nothing was missed (regression: the demo
+  // counted such a race as a repair). A webhook about the asset older than the race window does
+  // not excuse a change the webhooks never brought, nor does one the object's last write took in
+  // (held by the poller's 30 %-dropped test: an asset's `created` arrived, its `ready` did not).
+  it.each([
+    { webhookAgeMs: 0, repaired: 0 },
+    { webhookAgeMs: WEBHOOK_RACE_MS + 1_000, repaired: 1 },
+  ])(
+    "counts a pass's change as a repair only without a webhook about the asset in the last minute (webhook $webhookAgeMs ms old)",
+    async ({ webhookAgeMs, repaired }) => {
+      await withPipeline();
+      await h.pass("full");
+      h.fake.setWebhookUrl(null);
+      const asset = h.fake.createAsset({ mp4Support: "standard", status: "ready" });
+      const connectionId = h.database.sqlite.prepare("select id from connections").pluck().get();
+      h.database.sqlite
+        .prepare(
+          `INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, nonce, received_at)
+         VALUES ('evt_raced', ?, 'video.asset.ready', ?, 'enqueued', 'n', ?)`,
+        )
+        .run(connectionId, asset.id, h.clock.now() - webhookAgeMs);
+      await h.pass("full");
+      expect(h.objectOf(asset.id)).toMatchObject({ state: "delivered" });
+      const last = h.database.sqlite
+        .prepare("select repaired, enqueued from runs order by started_at desc, rowid desc limit 1")
+        .get();
+      expect(last).toEqual({ repaired, enqueued: 1 });
+    },
+  );
 });

@@ -27,6 +27,7 @@ import { redeliverObject } from "../../src/resources/object-redeliver";
 import { readObjectStory } from "../../src/resources/object-story";
 import { readOverview } from "../../src/resources/overview";
 import { pageRuns } from "../../src/resources/sync-runs";
+import { WEBHOOK_RACE_MS } from "../../src/sync/run-record";
 import { ADMIN_TOKEN } from "../helpers/admin-api";
 import { createPipelineWorld, type PipelineWorld } from "../helpers/pipeline-world";
 import { judgePlan, type PlanProblem, planOf, planProblems } from "../helpers/query-plan";
@@ -122,6 +123,15 @@ describe("query plans on the paths that run per request or per job", () => {
   it("a reconcile page (full and scheduled passes)", async () => {
     await expectFlat(() => h.pass("full"));
     await expectFlat(() => h.pass("scheduled"));
+  });
+
+  it("a pass that repairs what the webhooks missed (and asks whether a webhook raced it)", async () => {
+    h.clock.advance(WEBHOOK_RACE_MS + 1_000);
+    h.fake.setWebhookUrl(null);
+    h.fake.updateAsset(assets[3] ?? "", { meta: { title: "Missed" } });
+    const executed = await expectFlat(() => h.pass("full"));
+    expect(executed.some((s) => s.sql.includes('"webhook_events"."asset_id" = ?'))).toBe(true);
+    expect(h.database.sqlite.prepare("select sum(repaired) from runs").pluck().get()).toBe(1);
   });
 
   it("a /metrics scrape", async () => {
