@@ -143,9 +143,10 @@ function viewAfter(existing: ObjectRow | null, change: ObjectChange) {
 
 /**
  * A repair is a change a webhook should already have brought, found by a pass after the first.
- * Not one (besides a change a webhook about the asset raced, `webhookRaced`): the end of a rendition grace period (time, not Mux, decided it), a retry of an object
- * that had failed here, nor the service's own step on an asset it already knew ready (asking Mux
- * for an MP4, or finding the token cannot: a new `create_renditions`, a token that may write now).
+ * Not one: a change a webhook about the asset raced (`webhookRaced`), the end of a rendition
+ * grace period (time, not Mux, decided it), a retry of an object that had failed here, nor the
+ * service's own step on an asset it already knew ready (asking Mux for an MP4, or finding the
+ * token cannot: a new `create_renditions`, a token that may write now).
  */
 function isRepair(
   existing: ObjectRow | null,
