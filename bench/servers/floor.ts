@@ -8,7 +8,7 @@
  * out only after that COMMIT. The database is made by our own migrations (same tables, indexes
  * and the count triggers of migration 0006, which our writes pay for too) and opened with the
  * same pragmas (`openNodeDatabase`: WAL, the chosen `synchronous`, checkpoints on a worker
- * thread as in `serve`).
+ * thread as in `serve`, whose holds on writes its group commit waits for as ours does).
  * Argument: a JSON object `{ databasePath, secret, synchronous }`.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
@@ -96,8 +96,14 @@ function main(): void {
     for (const [i, member] of members.entries())
       answer(member.response, 200, fresh[i] ? OK_BODY : DUPLICATE_BODY);
   };
+  // While the WAL checkpointer holds writes to start the WAL over, the group waits, as ours does.
+  const flushWhenOpen = () => {
+    const held = database.writeGate.whenOpen();
+    if (held) void held.then(flush);
+    else flush();
+  };
   const enqueue = (member: Member) => {
-    if (pending.push(member) === 1) setImmediate(flush);
+    if (pending.push(member) === 1) setImmediate(flushWhenOpen);
   };
 
   const server = createServer((request, response) => {

@@ -1,8 +1,9 @@
 /**
- * Group commit for better-sqlite3: `atomic` calls made in the same turn of the event loop share
- * one transaction. Every caller's promise settles only after the shared COMMIT, so "resolved"
- * still means "durably written" — webhooks answer 2xx only then — while a burst of concurrent
- * webhooks pays for one commit instead of one each.
+ * Group commit for better-sqlite3: `atomic` calls made in the same turn of the event loop (or
+ * while the WAL checkpointer holds writes, `write-gate.ts`) share one transaction. Every caller's
+ * promise settles only after the shared COMMIT, so "resolved" still means "durably written" —
+ * webhooks answer 2xx only then — while a burst of concurrent webhooks pays for one commit instead
+ * of one each.
  *
  * A caller whose statements fail is rolled back alone and gets its error; the others commit
  * together. The group first runs without savepoints (almost every group: a savepoint per caller
@@ -20,6 +21,7 @@ import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
 import { StatementShapes } from "./statement-shapes";
+import { OPEN_GATE, type WriteGate } from "./write-gate";
 
 type Member = {
   statements: readonly SQLWrapper[];
@@ -44,7 +46,10 @@ export class GroupCommitter {
   private readonly runTogether: (members: Member[], failure: MemberFailure) => Outcome[];
   private readonly runIsolated: (members: Member[]) => Outcome[];
 
-  constructor(private readonly sqlite: BetterSqlite3.Database) {
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    private readonly gate: WriteGate = OPEN_GATE,
+  ) {
     this.shapes = new StatementShapes(sqlite);
     const runStatements = (statements: readonly SQLWrapper[]): StatementResult[] =>
       statements.map((statement) => ({ changed: this.run(statement) > 0 }));
@@ -78,9 +83,16 @@ export class GroupCommitter {
       this.pending.push({ statements, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushWhenOpen());
       }
     });
+  }
+
+  /** Callers that arrive while the gate is held join the waiting group (`write-gate.ts`). */
+  private flushWhenOpen(): void {
+    const held = this.gate.whenOpen();
+    if (held) void held.then(() => this.flush());
+    else this.flush();
   }
 
   private flush(): void {

@@ -14,11 +14,16 @@ import { GroupCommitter } from "./group-commit";
 import { schema } from "./schema";
 import { type DatabaseSynchronous, DEFAULT_DATABASE_SYNCHRONOUS } from "./synchronous";
 import { type CheckpointerOptions, startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
+import { OPEN_GATE, type WriteGate } from "./write-gate";
 
 /** `migrations/` ships at the package root, beside the code (sources or build). */
 export const MIGRATIONS_FOLDER = join(packageRoot(import.meta.url), "migrations");
 
-export type NodeDatabase = Database & { readonly sqlite: BetterSqlite3.Database };
+export type NodeDatabase = Database & {
+  readonly sqlite: BetterSqlite3.Database;
+  /** Held while the WAL checkpointer starts the WAL over; `atomic` waits for it (`write-gate.ts`). */
+  readonly writeGate: WriteGate;
+};
 
 export type OpenOptions = {
   /** Apply `migrations/` on open (the default). */
@@ -101,10 +106,12 @@ function wrap(
   sqlite: BetterSqlite3.Database,
   checkpointer: WalCheckpointer | null,
 ): NodeDatabase {
-  const committer = new GroupCommitter(sqlite);
+  const writeGate = checkpointer?.gate ?? OPEN_GATE;
+  const committer = new GroupCommitter(sqlite, writeGate);
   return {
     db: db as unknown as Db,
     sqlite,
+    writeGate,
     atomic(statements: readonly SQLWrapper[]): Promise<StatementResult[]> {
       return committer.submit(statements);
     },
