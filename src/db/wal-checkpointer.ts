@@ -71,10 +71,12 @@ type WorkerMessage = { kind: "report"; result: CheckpointResult } | { kind: "hol
  * The worker's code, run as CommonJS (`eval`): no separate file to locate in the sources, the
  * build and the installed package alike. A pass that copied frames or saw the WAL change is
  * followed at once by the next; a pass that found the WAL as the last one left it waits `idleMs`,
- * or `HOLD_RETRY_MS` while it holds writes (a reader keeps frames from being copied). Reports go
- * to the parent only when asked for (`report`), holds and releases always; an idle server posts
- * nothing.
- * An error ends the thread, which the parent sees.
+ * or `HOLD_RETRY_MS` while it holds writes (a reader keeps frames from being copied). A hold is
+ * released only by a pass that began after the parent acknowledged it (`held`): a pass reports
+ * the frames the WAL had when it began, so one that began earlier may have missed the commits
+ * made before the parent stopped. Reports go to the parent only when asked for (`report`), holds
+ * and releases always; an idle server posts nothing. An error ends the thread, which the parent
+ * sees.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
