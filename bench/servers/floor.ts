@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { openNodeDatabase } from "../../src/db/node";
 import type { DatabaseSynchronous } from "../../src/db/synchronous";
+import { runWhenOpen } from "../../src/db/write-gate";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { createProfiler, isProfilerRequest, type ProfilerRequest } from "../lib/profiler";
 
@@ -97,13 +98,8 @@ function main(): void {
       answer(member.response, 200, fresh[i] ? OK_BODY : DUPLICATE_BODY);
   };
   // While the WAL checkpointer holds writes to start the WAL over, the group waits, as ours does.
-  const flushWhenOpen = () => {
-    const held = database.writeGate.whenOpen();
-    if (held) void held.then(flush);
-    else flush();
-  };
   const enqueue = (member: Member) => {
-    if (pending.push(member) === 1) setImmediate(flushWhenOpen);
+    if (pending.push(member) === 1) setImmediate(() => runWhenOpen(database.writeGate, flush));
   };
 
   const server = createServer((request, response) => {

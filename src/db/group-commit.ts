@@ -21,7 +21,7 @@ import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
 import { StatementShapes } from "./statement-shapes";
-import { OPEN_GATE, type WriteGate } from "./write-gate";
+import { OPEN_GATE, runWhenOpen, type WriteGate } from "./write-gate";
 
 type Member = {
   statements: readonly SQLWrapper[];
@@ -83,16 +83,10 @@ export class GroupCommitter {
       this.pending.push({ statements, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flushWhenOpen());
+        // Callers that arrive while the gate is held join the waiting group.
+        setImmediate(() => runWhenOpen(this.gate, () => this.flush()));
       }
     });
-  }
-
-  /** Callers that arrive while the gate is held join the waiting group (`write-gate.ts`). */
-  private flushWhenOpen(): void {
-    const held = this.gate.whenOpen();
-    if (held) void held.then(() => this.flush());
-    else this.flush();
   }
 
   private flush(): void {

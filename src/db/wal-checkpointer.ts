@@ -4,9 +4,8 @@
  *
  * SQLite's automatic checkpoint runs inside the commit that takes the WAL past its threshold: that
  * commit copies every page written since the last checkpoint into the database file and fsyncs it.
- * On a large file those pages land far apart, and the event loop waits for all of them, webhooks
- * included (measured in BENCHMARKS.md §6: the seeded database's event loop stalled for hundreds
- * of milliseconds during webhook load).
+ * On a large file those pages land far apart, and the event loop would wait for all of them and
+ * the fsyncs, webhooks included.
  *
  * A worker thread with its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` back to back while
  * there is something to copy, and every `idleMs` otherwise. A passive checkpoint takes no lock a
@@ -42,7 +41,7 @@ export const SERVING_AUTOCHECKPOINT_PAGES = 16_000;
 export const CHECKPOINT_IDLE_MS = 100;
 /** The same wait while writes are held: they are waiting for this pass. */
 export const HOLD_RETRY_MS = 2;
-/** How long the worker leaves the WAL alone after a release, for the held group to start it over. */
+/** How long the worker leaves the WAL alone after a release, for the held group to restart it. */
 export const RESTART_GRACE_MS = 5;
 
 /** What one passive checkpoint reported: frames in the WAL, and how many of them are now copied. */

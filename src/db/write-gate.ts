@@ -9,9 +9,9 @@
  * holding the event loop for them. Instead, once the WAL has grown past its bound, the worker
  * holds the grouped writes: callers keep arriving and join the waiting group, their promises
  * unsettled (so a webhook's 2xx waits, the event loop does not), until the worker has copied the
- * rest; the group's transaction then starts the WAL over. A hold lasts at most `maxHoldMs`, so a
- * worker that cannot catch up (a reader in another process keeps old frames in use) delays writes
- * by that much, never more.
+ * rest; the group's transaction then starts the WAL over. A hold lasts `MAX_WRITE_HOLD_MS` at
+ * most, so a worker that cannot catch up (a reader in another process keeps old frames in use)
+ * delays writes by that much, never more.
  */
 
 export type WriteGate = {
@@ -22,6 +22,13 @@ export type WriteGate = {
 /** The gate of a connection without a checkpointer: never held. */
 export const OPEN_GATE: WriteGate = { whenOpen: () => null };
 
+/** Runs `write` now if the gate is open, or once it opens. */
+export function runWhenOpen(gate: WriteGate, write: () => void): void {
+  const held = gate.whenOpen();
+  if (held) void held.then(write);
+  else write();
+}
+
 /** How long a hold may keep writes waiting, at most. */
 export const MAX_WRITE_HOLD_MS = 50;
 
@@ -31,19 +38,17 @@ export class HeldWrites implements WriteGate {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
-  constructor(private readonly maxHoldMs: number = MAX_WRITE_HOLD_MS) {}
-
   whenOpen(): Promise<void> | null {
     return this.waiting;
   }
 
-  /** Writes wait from now until `release`, or for `maxHoldMs` at most. */
+  /** Writes wait from now until `release`, or for `MAX_WRITE_HOLD_MS` at most. */
   hold(): void {
     if (this.closed || this.waiting) return;
     this.waiting = new Promise((resolve) => {
       this.open = resolve;
     });
-    this.timer = setTimeout(() => this.release(), this.maxHoldMs);
+    this.timer = setTimeout(() => this.release(), MAX_WRITE_HOLD_MS);
     // A hold alone never keeps the process alive.
     this.timer.unref?.();
   }
