@@ -13,14 +13,16 @@
  * read and write this database, so running a rolled-back group again is invisible to its callers.
  *
  * Statements are compiled once and kept prepared (drizzle would prepare them again on every
- * call, which dominated the webhook path's profile): a plain `sql` template is found by its
- * shape (`statement-shapes.ts`), anything else by the text drizzle's dialect gives it.
+ * call, which dominated the webhook path's profile): a `statement` template by its literal
+ * parts, a plain `sql` template by its shape (both in `statement-shapes.ts`), anything else by
+ * the text drizzle's dialect gives it.
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
-import { StatementShapes } from "./statement-shapes";
+import { Statement } from "./statement";
+import { StatementShapes, StatementTemplates } from "./statement-shapes";
 import { OPEN_GATE, runWhenOpen, type WriteGate } from "./write-gate";
 
 type Member = {
@@ -39,6 +41,7 @@ const MAX_CACHED_STATEMENTS = 512;
 export class GroupCommitter {
   private readonly dialect = new SQLiteSyncDialect();
   private readonly shapes: StatementShapes;
+  private readonly templates: StatementTemplates;
   /** Statements drizzle compiled (not plain templates), by their text. */
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
   private pending: Member[] = [];
@@ -51,6 +54,7 @@ export class GroupCommitter {
     private readonly gate: WriteGate = OPEN_GATE,
   ) {
     this.shapes = new StatementShapes(sqlite);
+    this.templates = new StatementTemplates(sqlite);
     const runStatements = (statements: readonly SQLWrapper[]): StatementResult[] =>
       statements.map((statement) => ({ changed: this.run(statement) > 0 }));
     // Throws at the first failing statement, noting it in `failure`; better-sqlite3 then rolls
@@ -126,7 +130,12 @@ export class GroupCommitter {
   }
 
   private run(statement: SQLWrapper): number {
-    const shaped = statement instanceof SQL ? this.shapes.find(statement) : null;
+    const shaped =
+      statement instanceof Statement
+        ? this.templates.find(statement)
+        : statement instanceof SQL
+          ? this.shapes.find(statement)
+          : null;
     if (shaped) return shaped.prepared.run(...shaped.params).changes;
     const query = this.dialect.sqlToQuery(statement.getSQL());
     let prepared = this.prepared.get(query.sql);

@@ -12,6 +12,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { SQL, type SQLWrapper, StringChunk } from "drizzle-orm";
+import { isBoundValue, Statement } from "./statement";
 
 /** Entries in the index, all shapes together; each statement's shape takes one per text chunk and value. */
 export const MAX_SHAPE_NODES = 8_192;
@@ -93,6 +94,113 @@ export class StatementShapes {
   }
 }
 
+/** Entries in the index of `statement` templates: one per template and place it is nested at. */
+export const MAX_TEMPLATE_NODES = 1_024;
+
+class TemplateNode {
+  statement: BetterSqlite3.Statement | null = null;
+  /** The templates nested in this one's values, by where (`nestedKey`) and which template. */
+  nested: Map<number, Map<TemplateStringsArray, TemplateNode>> | null = null;
+}
+
+/**
+ * better-sqlite3's prepared statements for `statement` templates (`statement.ts`), found by
+ * their literal parts, which are the same array on every call from one place in the source: one
+ * map lookup per template, nested ones included. A nested template is keyed by its depth and the
+ * value it fills as well, so that two statements whose templates nest differently never meet.
+ * Bounded like `StatementShapes`; in practice the entries are the call sites.
+ */
+export class StatementTemplates {
+  private roots = new Map<TemplateStringsArray, TemplateNode>();
+  private nodes = 0;
+
+  constructor(private readonly sqlite: BetterSqlite3.Database) {}
+
+  /** The prepared statement and the values; null when a value is SQL that is not a `statement`. */
+  find(statement: Statement): ShapedStatement | null {
+    const params: unknown[] = [];
+    let root = this.roots.get(statement.strings);
+    if (!root) {
+      root = this.grown();
+      this.roots.set(statement.strings, root);
+    }
+    const leaf = this.walk(statement, root, 0, params);
+    if (!leaf) return null;
+    leaf.statement ??= this.sqlite.prepare(templateText(statement));
+    return { prepared: leaf.statement, params };
+  }
+
+  /** Entries in the index now (at most `MAX_TEMPLATE_NODES`). */
+  get size(): number {
+    return this.nodes;
+  }
+
+  private walk(
+    statement: Statement,
+    from: TemplateNode,
+    depth: number,
+    params: unknown[],
+  ): TemplateNode | null {
+    let node = from;
+    const { values } = statement;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (isBoundValue(value)) params.push(value);
+      else if (value instanceof Statement) {
+        const inner = this.walk(
+          value,
+          this.nestedChild(node, nestedKey(depth, i), value.strings),
+          depth + 1,
+          params,
+        );
+        if (!inner) return null;
+        node = inner;
+      } else return null;
+    }
+    return node;
+  }
+
+  private nestedChild(node: TemplateNode, key: number, strings: TemplateStringsArray): TemplateNode {
+    node.nested ??= new Map();
+    let at = node.nested.get(key);
+    if (!at) {
+      at = new Map();
+      node.nested.set(key, at);
+    }
+    let child = at.get(strings);
+    if (!child) {
+      child = this.grown();
+      at.set(strings, child);
+    }
+    return child;
+  }
+
+  /** A new entry, first dropping the index if it is full (the walk in progress goes on detached). */
+  private grown(): TemplateNode {
+    if (this.nodes >= MAX_TEMPLATE_NODES) {
+      this.roots = new Map();
+      this.nodes = 0;
+    }
+    this.nodes++;
+    return new TemplateNode();
+  }
+}
+
+/** Where a nested template sits: its depth and the value of its parent it fills. */
+function nestedKey(depth: number, valueIndex: number): number {
+  return depth * 65_536 + valueIndex;
+}
+
+/** The text of a `statement` whose values are bound values or `statement`s. */
+function templateText(statement: Statement): string {
+  let text = statement.strings[0] ?? "";
+  statement.values.forEach((value, i) => {
+    text += value instanceof Statement ? templateText(value) : "?";
+    text += statement.strings[i + 1] ?? "";
+  });
+  return text;
+}
+
 type Query = { sql: string; params: unknown[] };
 
 /**
@@ -124,11 +232,4 @@ function appendPlain(statement: SQL, query: Query): boolean {
 /** Set by `.inlineParams()`: drizzle then writes values into the text, which only it knows how to. */
 function inlinesParams(statement: SQL): boolean {
   return (statement as unknown as { shouldInlineParams: boolean }).shouldInlineParams;
-}
-
-/** A value drizzle's SQLite dialect binds as it is, as one `?`. */
-function isBoundValue(chunk: unknown): chunk is string | number | bigint | null {
-  return (
-    chunk === null || typeof chunk === "string" || typeof chunk === "number" || typeof chunk === "bigint"
-  );
 }

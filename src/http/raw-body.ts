@@ -5,12 +5,15 @@
  */
 import { AppError } from "../lib/errors";
 
+/** Shared: a decode without `stream` keeps nothing from one call to the next. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 export async function readRawBody(request: Request): Promise<string> {
   // `arrayBuffer()` without touching `request.body`: on @hono/node-server, `body` builds a web
   // stream (and a full undici Request), which dominated the webhook route's profile.
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  const bytes = await request.arrayBuffer();
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new AppError("BAD_REQUEST", "The body is not valid UTF-8");
   }

@@ -7,7 +7,7 @@
  * resolution is asked for once per connection and asset, however many ingest jobs, retries,
  * restarts, duplicate events or syncs over the connection judge the asset.
  */
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type RenditionRequestRow, renditionRequests } from "../db/rendition-requests";
 import { muxIdSchema } from "../mux/ids";
@@ -37,7 +37,7 @@ export function askStatements(
   target: { connectionId: string; assetId: string },
   resolutions: readonly StaticRenditionResolution[],
   guard: SQL = sql`1`,
-): SQL[] {
+): SQLWrapper[] {
   const now = deps.clock.now();
   return resolutions.flatMap((resolution) => {
     const token = crypto.randomUUID();

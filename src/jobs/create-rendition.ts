@@ -13,7 +13,7 @@
  *   that connection are not sent until it may write again). Any other refusal is kept with
  *   Mux's message. After an answer that is not a 201 the asset's objects are judged again.
  */
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, type SQLWrapper } from "drizzle-orm";
 import {
   type RenditionRequestRow,
   type RenditionRequestStatus,
@@ -111,7 +111,7 @@ async function settle(
   outcome: Outcome,
 ): Promise<void> {
   const now = deps.clock.now();
-  const statements: SQL[] = [
+  const statements: SQLWrapper[] = [
     deps.database.db
       .update(renditionRequests)
       .set({

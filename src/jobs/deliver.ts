@@ -13,7 +13,7 @@
  * the object becomes `delivered` only if that was its latest version. Anything else is retried
  * with backoff; once the attempts are spent the delivery is `failed` and can be sent again.
  */
-import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   buckets,
@@ -75,7 +75,7 @@ export function outboxStatements(
   write: ObjectWrite,
   type: DeliveryType,
   reason: LeaveReason | null = null,
-): SQL[] {
+): SQLWrapper[] {
   const id = deliveryId(write.objectId, write.version);
   return [
     sql`UPDATE deliveries SET status = 'superseded'
@@ -233,7 +233,7 @@ async function recordDelivered(
 ): Promise<void> {
   const now = deps.clock.now();
   const member = delivery.type !== "object.deleted";
-  const statements: SQL[] = [
+  const statements: SQLWrapper[] = [
     sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ${status},
           last_error = NULL, last_attempt_at = ${now}, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`,
     sql`UPDATE objects SET acknowledged = ${member ? 1 : 0} WHERE id = ${object.id}`,

@@ -3,7 +3,7 @@
  * with it: the outbox delivery, the download job, the run's repair counter, and whatever the
  * caller adds (`alongside`: the static renditions it asks Mux for).
  */
-import { eq, type SQL } from "drizzle-orm";
+import { eq, type SQL, type SQLWrapper } from "drizzle-orm";
 import { countActivityStatement } from "../db/activity";
 import { type ObjectRow, objects, type Trigger } from "../db/schema";
 import { AppError } from "../lib/errors";
@@ -46,7 +46,7 @@ export async function applyPlan(
     candidates?: RenditionCandidate[];
     onlyIf?: SQL;
     /** More statements for the batch, each guarded by `write.won`. */
-    alongside?: (write: ObjectWrite) => SQL[];
+    alongside?: (write: ObjectWrite) => SQLWrapper[];
   } = {},
 ): Promise<IngestOutcome> {
   const written: ObjectChange = {

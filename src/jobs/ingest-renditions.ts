@@ -4,7 +4,7 @@
  * the connection's write permission only when the rule depends on them (a sync without
  * `create_renditions` and an asset with a usable MP4 read nothing more).
  */
-import type { SQL } from "drizzle-orm";
+import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { ObjectRow, syncs } from "../db/schema";
 import { STATIC_RENDITION_RESOLUTIONS, type StaticRenditionResolution } from "../mux/rendition-names";
 import type { MuxAsset } from "../mux/schemas";
@@ -50,7 +50,7 @@ export function askFor(
   assetId: string,
   ask: readonly StaticRenditionResolution[],
   guard?: SQL,
-): SQL[] {
+): SQLWrapper[] {
   return ask.length === 0
     ? []
     : askStatements(deps, { connectionId: sync.connectionId, assetId }, ask, guard);

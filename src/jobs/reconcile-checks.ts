@@ -3,7 +3,7 @@
  * job. Waiting objects are re-checked within a budget per pass (round-robin, oldest check
  * first); after a full sweep, objects the listing did not show are checked for deletion.
  */
-import { and, asc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, notInArray, or, type SQLWrapper, sql } from "drizzle-orm";
 import { objects, type syncs } from "../db/schema";
 import type { Deps } from "../sync/deps";
 import { bumpRun, type RunRow } from "../sync/run-record";
@@ -75,7 +75,9 @@ export async function recheckWaiting(deps: Deps, sync: SyncRow, run: RunRow): Pr
     .limit(deps.reconcile.recheckBudget)
     .all();
   if (waiting.length === 0) return;
-  const statements: SQL[] = waiting.map((o) => enqueueIngestForPass(deps, sync, run.id, o.assetId, null));
+  const statements: SQLWrapper[] = waiting.map((o) =>
+    enqueueIngestForPass(deps, sync, run.id, o.assetId, null),
+  );
   for (let i = 0; i < waiting.length; i += IDS_PER_QUERY) {
     const ids = waiting.slice(i, i + IDS_PER_QUERY).map((o) => o.id);
     // Marks them checked, so the next pass starts with the others (round-robin under the budget).

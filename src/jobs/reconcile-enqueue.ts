@@ -1,6 +1,7 @@
 /** How a pass asks for ingest work: one ingest job per asset, never on top of one already waiting. */
-import type { SQL } from "drizzle-orm";
+
 import type { syncs } from "../db/schema";
+import type { Statement } from "../db/statement";
 import type { MuxAsset } from "../mux/schemas";
 import type { Deps } from "../sync/deps";
 import { ingestJob } from "./ingest";
@@ -20,7 +21,7 @@ export function enqueueIngestForPass(
   runId: string,
   assetId: string,
   snapshot: MuxAsset | null,
-): SQL {
+): Statement {
   return deps.jobs.enqueueStatement(
     ingestJob.request({
       syncId: sync.id,

@@ -12,7 +12,7 @@
  * first, so an incremental pass checks that `created_at` never increases along it; when it does,
  * the pass carries on as a full sweep and the run records `order_violation`.
  */
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import { objects, runs, type syncs } from "../db/schema";
 import { assetFingerprint } from "../mux/asset-fingerprint";
 import type { MuxAsset } from "../mux/schemas";
@@ -120,7 +120,7 @@ async function processPage(
       ),
   );
   // Every chunk's reads first, then one write for the whole page: the page costs one batch.
-  const statements: SQL[] = [];
+  const statements: SQLWrapper[] = [];
   const enqueues: number[] = [];
   for (let i = 0; i < inScope.length; i += IDS_PER_QUERY) {
     const chunk = inScope.slice(i, i + IDS_PER_QUERY);

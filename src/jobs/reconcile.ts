@@ -8,9 +8,10 @@
  * written together. The key makes the queue itself refuse a second pass of a sync while one is
  * waiting or running; the sync lease (taken by the job) guards the rest.
  */
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type RunKind, runs, syncs } from "../db/schema";
+import { statement } from "../db/statement";
 import { AppError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Deps, ReconcileSettings } from "../sync/deps";
@@ -60,10 +61,12 @@ export async function schedulePass(
   const request = reconcileJob.request({ syncId, runId });
   const reevaluate = options.reevaluate ? 1 : 0;
   const [inserted] = await deps.database.atomic([
-    sql`INSERT INTO runs (id, sync_id, kind, status, started_at, reevaluate)
+    statement`INSERT INTO runs (id, sync_id, kind, status, started_at, reevaluate)
         SELECT ${runId}, ${syncId}, ${kind}, 'queued', ${now}, ${reevaluate}
         WHERE NOT ${deps.jobs.activeCondition(request.key)} AND EXISTS (SELECT 1 FROM syncs WHERE id = ${syncId})`,
-    deps.jobs.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT 1 FROM runs WHERE id = ${runId})` }),
+    deps.jobs.enqueueStatement(request, {
+      onlyIf: statement`EXISTS (SELECT 1 FROM runs WHERE id = ${runId})`,
+    }),
   ]);
   if (!inserted?.changed) return null;
   deps.doorbell.ring();

@@ -12,7 +12,7 @@
  * ingest job keeps the stored file as the object's rendition (`keepRemovedRendition`), so the
  * pipeline hears nothing of it.
  */
-import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { z } from "zod";
 import { renditionRequests } from "../db/rendition-requests";
 import { type ObjectRow, objects, syncs } from "../db/schema";
@@ -38,7 +38,7 @@ export function removalStatements(
   deps: Pick<Deps, "jobs">,
   object: Pick<ObjectRow, "id" | "syncId" | "assetId" | "rendition">,
   won: SQL,
-): SQL[] {
+): SQLWrapper[] {
   if (object.rendition?.path === undefined) return [];
   return [
     deps.jobs.enqueueStatement(removeRenditionsJob.request({ objectId: object.id }), {

@@ -16,8 +16,9 @@
  *   past every lease at once; monotonic time cannot, and a live worker's heartbeat changes the
  *   mark well within a lease.
  */
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { type Statement, statement } from "../db/statement";
 import type { Clock } from "../lib/clock";
 import { AppError, describeError, RetryAfterError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -57,6 +58,9 @@ export type JobSelection = {
 const MAX_ERROR_LENGTH = 2_000;
 /** What changes with every claim and heartbeat of a running job: watched to tell a live lease from a dead one. */
 const LEASE_MARK = sql.raw(`(lease_id || ':' || updated_at)`);
+/** The condition of an enqueue that has none. */
+const ALWAYS = statement`1`;
+
 const RETURNING_CLAIMED = sql`RETURNING id, queue, type, idempotency_key, payload, attempts, max_attempts, lease_id`;
 
 export class JobStore extends JobReads {
@@ -87,15 +91,18 @@ export class JobStore extends JobReads {
    * `unlessActive`, only when no job with this key is waiting or running (a poll must not
    * re-run work a webhook already queued).
    */
-  enqueueStatement(request: EnqueueRequest, options: { onlyIf?: SQL; unlessActive?: boolean } = {}): SQL {
+  enqueueStatement(
+    request: EnqueueRequest,
+    options: { onlyIf?: SQLWrapper; unlessActive?: boolean } = {},
+  ): Statement {
     const now = this.clock.now();
     const queue = request.queue ?? DEFAULT_QUEUE;
     const availableAt = now + (request.delayMs ?? 0);
-    const onlyIf = options.onlyIf ?? sql`1`;
+    const onlyIf = options.onlyIf ?? ALWAYS;
     const condition = options.unlessActive
-      ? sql`${onlyIf} AND NOT ${this.activeCondition(request.key, queue)}`
+      ? statement`${onlyIf} AND NOT ${this.activeCondition(request.key, queue)}`
       : onlyIf;
-    return sql`
+    return statement`
       INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts, max_attempts,
                         available_at, rerun, created_at, updated_at)
       SELECT ${newId("job")}, ${queue}, ${request.type}, ${request.key}, ${JSON.stringify(request.payload)},
@@ -118,8 +125,8 @@ export class JobStore extends JobReads {
   }
 
   /** SQL that is true while a job with this key is waiting or running, for conditions in other statements. */
-  activeCondition(key: string, queue: string = DEFAULT_QUEUE): SQL {
-    return sql`EXISTS (SELECT 1 FROM jobs WHERE queue = ${queue} AND idempotency_key = ${key}
+  activeCondition(key: string, queue: string = DEFAULT_QUEUE): Statement {
+    return statement`EXISTS (SELECT 1 FROM jobs WHERE queue = ${queue} AND idempotency_key = ${key}
                                              AND status IN ('pending', 'running'))`;
   }
 

@@ -8,8 +8,8 @@
  * that nonce, i.e. only if this request was the first to record the event for it. A duplicate
  * delivery therefore enqueues nothing, even when two copies race.
  */
-import { sql } from "drizzle-orm";
 import type { WebhookOutcome } from "../db/schema";
+import { statement } from "../db/statement";
 import { ingestJob } from "../jobs/ingest";
 import { AppError } from "../lib/errors";
 import { eventTarget } from "../mux/events";
@@ -83,24 +83,22 @@ export async function receiveWebhook(deps: WebhookDeps, input: WebhookInput): Pr
   const now = deps.clock.now();
   const assetId = target.kind === "asset" ? target.assetId : null;
 
-  const writes = await Promise.all(
-    connectionIds.map(async (connectionId) => {
-      const syncIds =
-        assetId === null ? [] : affectedSyncs(await deps.routing.syncsOf(connectionId), assetId);
-      const outcome: WebhookOutcome =
-        target.kind !== "asset" ? target.kind : syncIds.length === 0 ? "no_sync" : "enqueued";
-      return { connectionId, syncIds, outcome };
-    }),
-  );
+  const writes: Array<{ connectionId: string; syncIds: string[]; outcome: WebhookOutcome }> = [];
+  for (const connectionId of connectionIds) {
+    const syncIds = assetId === null ? [] : affectedSyncs(await deps.routing.syncsOf(connectionId), assetId);
+    const outcome: WebhookOutcome =
+      target.kind !== "asset" ? target.kind : syncIds.length === 0 ? "no_sync" : "enqueued";
+    writes.push({ connectionId, syncIds, outcome });
+  }
   const statements = [];
   const insertAt: number[] = [];
   for (const { connectionId, syncIds, outcome } of writes) {
     const nonce = crypto.randomUUID();
-    const recordedByUs = sql`EXISTS (SELECT 1 FROM webhook_events
+    const recordedByUs = statement`EXISTS (SELECT 1 FROM webhook_events
                                      WHERE connection_id = ${connectionId} AND id = ${event.id} AND nonce = ${nonce})`;
     insertAt.push(statements.length);
     statements.push(
-      sql`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
+      statement`INSERT INTO webhook_events (id, connection_id, type, asset_id, outcome, jobs_enqueued, nonce,
                                       event_created_at, received_at)
           VALUES (${event.id}, ${connectionId}, ${event.type}, ${assetId},
                   ${outcome}, ${syncIds.length}, ${nonce},
@@ -147,17 +145,23 @@ async function verifyAgainstConnections(
       : (await deps.routing.exists(input.connectionId))
         ? [input.connectionId]
         : [];
-  const secretsOf = new Map<string, string[]>();
+  const secretsOf: Array<{ id: string; held: string[] }> = [];
+  const secrets: string[] = [];
   let unopenable = false;
   for (const id of candidates) {
     const credentials = await openableCredentials(deps, id);
     if (credentials === "unopenable") unopenable = true;
-    else if (credentials) secretsOf.set(id, credentials.webhookSecrets.filter(Boolean));
+    else if (credentials) {
+      const held = credentials.webhookSecrets.filter(Boolean);
+      secretsOf.push({ id, held });
+      // Each distinct secret once, in the candidates' order, at most MAX_SIGNATURE_HMACS.
+      for (const secret of held)
+        if (secrets.length < MAX_SIGNATURE_HMACS && !secrets.includes(secret)) secrets.push(secret);
+    }
   }
-  const secrets = [...new Set([...secretsOf.values()].flat())].slice(0, MAX_SIGNATURE_HMACS);
   if (secrets.length === 0) {
     const why: UnverifiableReason =
-      secretsOf.size > 0
+      secretsOf.length > 0
         ? "no_secret"
         : unopenable
           ? "unopenable"
@@ -177,8 +181,8 @@ async function verifyAgainstConnections(
     toleranceSeconds: deps.webhooks.toleranceSeconds,
     hmac: deps.hmac,
   });
-  const matched = secrets[index];
-  return [...secretsOf].filter(([, held]) => held.includes(matched ?? "")).map(([id]) => id);
+  const matched = secrets[index] ?? "";
+  return secretsOf.filter(({ held }) => held.includes(matched)).map(({ id }) => id);
 }
 
 /**

@@ -5,7 +5,7 @@
  * `won`, which is true in SQL only if the object write won, so a crash or a lost race can never
  * leave a delivery without its state change, nor a state change without its delivery.
  */
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import type { ObjectMetadata, RenditionRecord, TrackRecord } from "../db/documents";
 import type { ObjectReason, ObjectRow, ObjectState, Trigger } from "../db/schema";
@@ -85,7 +85,7 @@ export function planObjectWrite(
 export async function commitObjectWrite(
   deps: Pick<WriteDeps, "database">,
   write: ObjectWrite,
-  alongside: readonly SQL[] = [],
+  alongside: readonly SQLWrapper[] = [],
 ): Promise<WriteResult> {
   const [result] = await deps.database.atomic([...write.statements, ...alongside]);
   return result?.changed

@@ -23,8 +23,21 @@ const TTL_MS = 1_000;
  */
 export const MAX_WEBHOOK_CANDIDATES = 4;
 
+/**
+ * The candidates of every environment, computed once per read of the connections, so that a
+ * webhook costs a lookup: those pinned to the environment, then the unpinned ones, oldest first.
+ */
+type Candidates = {
+  ids: ReadonlySet<string>;
+  byEnvironment: ReadonlyMap<string, readonly string[]>;
+  /** For an environment no connection is pinned to. */
+  unpinned: readonly string[];
+  /** For a webhook without an environment id. */
+  oldest: readonly string[];
+};
+
 export class WebhookRouting {
-  private connectionsCache: { at: number; rows: Promise<RoutedConnection[]> } | null = null;
+  private connectionsCache: { at: number; candidates: Promise<Candidates> } | null = null;
   private readonly syncsCache = new Map<string, { at: number; rows: Promise<RoutedSync[]> }>();
 
   // Real time, not the domain clock: this is about freshness of a cache, in wall-clock terms.
@@ -39,31 +52,25 @@ export class WebhookRouting {
    * install, before a first pass or test pins them). Without an environment id (Mux always sends
    * one) the oldest connections, pinned or not.
    */
-  async connectionsFor(environmentId: string | null): Promise<string[]> {
-    const rows = await this.connections();
-    const ordered =
-      environmentId === null
-        ? rows
-        : [
-            ...rows.filter((row) => row.environmentId === environmentId),
-            ...rows.filter((row) => row.environmentId === null),
-          ];
-    return ordered.slice(0, MAX_WEBHOOK_CANDIDATES).map((row) => row.id);
+  async connectionsFor(environmentId: string | null): Promise<readonly string[]> {
+    const candidates = await this.candidates();
+    if (environmentId === null) return candidates.oldest;
+    return candidates.byEnvironment.get(environmentId) ?? candidates.unpinned;
   }
 
   /** Whether a connection exists, from the same cached rows: a known and an unknown id cost alike. */
   async exists(connectionId: string): Promise<boolean> {
-    return (await this.connections()).some((row) => row.id === connectionId);
+    return (await this.candidates()).ids.has(connectionId);
   }
 
-  private connections(): Promise<RoutedConnection[]> {
+  private candidates(): Promise<Candidates> {
     const now = this.clock.now();
     if (!this.connectionsCache || now - this.connectionsCache.at > TTL_MS) {
-      const rows = this.readConnections();
-      this.connectionsCache = { at: now, rows };
-      rows.catch(() => this.invalidate());
+      const candidates = this.readConnections().then(candidatesOf);
+      this.connectionsCache = { at: now, candidates };
+      candidates.catch(() => this.invalidate());
     }
-    return this.connectionsCache.rows;
+    return this.connectionsCache.candidates;
   }
 
   syncsOf(connectionId: string): Promise<RoutedSync[]> {
@@ -94,4 +101,24 @@ export class WebhookRouting {
     this.connectionsCache = null;
     this.syncsCache.clear();
   }
+}
+
+function candidatesOf(rows: readonly RoutedConnection[]): Candidates {
+  const unpinned = rows.filter((row) => row.environmentId === null).map((row) => row.id);
+  const pinned = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.environmentId === null) continue;
+    const list = pinned.get(row.environmentId);
+    if (list) list.push(row.id);
+    else pinned.set(row.environmentId, [row.id]);
+  }
+  const byEnvironment = new Map<string, readonly string[]>();
+  for (const [environmentId, ids] of pinned)
+    byEnvironment.set(environmentId, [...ids, ...unpinned].slice(0, MAX_WEBHOOK_CANDIDATES));
+  return {
+    ids: new Set(rows.map((row) => row.id)),
+    byEnvironment,
+    unpinned: unpinned.slice(0, MAX_WEBHOOK_CANDIDATES),
+    oldest: rows.slice(0, MAX_WEBHOOK_CANDIDATES).map((row) => row.id),
+  };
 }

@@ -286,19 +286,19 @@ describe("listing, filtering, bulk replay and purging", () => {
   it("bulk-replays by filter, bounded per call, counting what it replayed", async () => {
     const { a, assets } = await threeDeadDeliveries();
     a.pipelineAnswers(200);
-    const first = await a.api("POST", "/v1/dead-letters/replay", { type: "deliver", limit: 2 });
+    const first = await a.api("POST", "/v1/dead-letter-replays", { type: "deliver", limit: 2 });
     expect(first.status).toBe(202);
     const answer = await json<{ replayed: number; has_more: boolean; next_cursor: string | null }>(first);
     expect(answer).toMatchObject({ replayed: 2, has_more: true });
     const rest = await json<{ replayed: number; has_more: boolean }>(
-      await a.api("POST", "/v1/dead-letters/replay", { type: "deliver", cursor: answer.next_cursor }),
+      await a.api("POST", "/v1/dead-letter-replays", { type: "deliver", cursor: answer.next_cursor }),
     );
     expect(rest).toMatchObject({ replayed: 1, has_more: false });
     await settle(a);
     for (const asset of assets) expect(a.objectOf(asset)).toMatchObject({ state: "delivered" });
-    const none = await json<{ replayed: number }>(await a.api("POST", "/v1/dead-letters/replay", {}));
+    const none = await json<{ replayed: number }>(await a.api("POST", "/v1/dead-letter-replays", {}));
     expect(none.replayed).toBe(0);
-    const bad = await a.api("POST", "/v1/dead-letters/replay", { limit: 1000, typo: 1 });
+    const bad = await a.api("POST", "/v1/dead-letter-replays", { limit: 1000, typo: 1 });
     expect(bad.status).toBe(400);
   });
 

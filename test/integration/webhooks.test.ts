@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createHarness, type Harness, T0, TEST_WEBHOOK_SECRET } from "../helpers/harness";
 import { muxEvent, muxSignature } from "../helpers/sign-mux";
 
@@ -6,7 +7,10 @@ let h: Harness;
 beforeEach(async () => {
   h = await createHarness();
 });
-afterEach(() => h.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+  h.close();
+});
 
 const nowS = () => Math.floor(h.clock.now() / 1000);
 
@@ -47,6 +51,17 @@ describe("POST /webhooks/mux", () => {
       payload: JSON.stringify({ syncId: "syn_default", assetId: "asset1", via: "webhook" }),
       status: "pending",
     });
+  });
+
+  it("writes the event and its job with statements prepared once, none compiled by drizzle", async () => {
+    expect((await signed(JSON.stringify(readyEvent("asset1")))).status).toBe(200);
+    const compiled = vi.spyOn(SQLiteSyncDialect.prototype, "sqlToQuery");
+    const prepared = vi.spyOn(h.database.sqlite, "prepare");
+    expect((await signed(JSON.stringify(readyEvent("asset2")))).status).toBe(200);
+    expect(compiled).not.toHaveBeenCalled();
+    expect(prepared).not.toHaveBeenCalled();
+    expect(count("webhook_events")).toBe(2);
+    expect(count("jobs")).toBe(2);
   });
 
   it("answers 200 with the same headers as its refusals: the security headers and the request id", async () => {

@@ -141,7 +141,7 @@ describe("group commit's own compilation of plain sql templates", () => {
     ],
     [
       "an enqueue with a nested condition",
-      store.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT ${"n"})`, unlessActive: true }),
+      store.enqueueStatement(request, { onlyIf: sql`EXISTS (SELECT ${"n"})`, unlessActive: true }).getSQL(),
     ],
     [
       "a deletion by keys (sql.join)",

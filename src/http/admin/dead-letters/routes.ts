@@ -64,7 +64,7 @@ const replay = createRoute({
 
 const bulk = createRoute({
   method: "post",
-  path: "/v1/dead-letters/replay",
+  path: "/v1/dead-letter-replays",
   tags,
   security,
   summary: "Replay the dead letters a filter selects",
