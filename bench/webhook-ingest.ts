@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       [
         `Each server runs in its own Node process; autocannon 9 runs in another (the bench process). All share the machine's ${cpus().length} cores.`,
         `(a) bare: Hono on @hono/node-server, one POST route that reads the body and answers the same JSON as mux-ingest.`,
-        `(b) floor: \`bench/servers/floor.ts\`, plain node:http and better-sqlite3, the essential work only: read the body, HMAC-SHA256 of \`Mux-Signature\` against one secret (±300 s), JSON.parse, then the \`webhook_events\` row and, if new, one ingest \`jobs\` upsert on the same unique index, in a transaction shared by the requests of one event-loop turn, answered after the COMMIT. Its database is made by our migrations (the same indexes and count triggers) and opened by \`openNodeDatabase\` (WAL, the same synchronous, WAL checkpoints on a worker thread as in \`serve\`).`,
+        `(b) floor: \`bench/servers/floor.ts\`, plain node:http and better-sqlite3, the essential work only: read the body, HMAC-SHA256 of \`Mux-Signature\` against one secret (±300 s), JSON.parse, then the \`webhook_events\` row and, if new, one ingest \`jobs\` upsert on the same unique index, in a transaction shared by the requests of one event-loop turn, answered after the COMMIT. Its database is made by our migrations (the same indexes and count triggers) and opened by \`openNodeDatabase\` (WAL, the same synchronous, WAL checkpoints on a worker thread as in \`serve\`). It starts with the same node flags as (c) (\`${YOUNG_GENERATION_FLAG}\`), so that both run on one runtime and the ratio compares their work.`,
         `(c) ours: \`startNode\` (the \`mux-ingest serve\` entry) on a file database, with \`runJobs: false\` so the job runner and poller do not compete for the CPU; the webhook route verifies the signature, records the event and enqueues its ingest job durably before answering. Its per-request log line is at debug level, below the default (info), so it is not written. It runs as the installed command starts node (\`${YOUNG_GENERATION_FLAG}\`, src/node/heap-policy.ts); (c) full runs once more without that flag, on node's default young generation, in the same rounds, to show what the flag costs the route.`,
         `(b) and (c) each run twice, with \`DATABASE_SYNCHRONOUS=normal\` and \`full\` (fresh databases); the code's default is \`${DEFAULT_DATABASE_SYNCHRONOUS}\`.`,
         `Requests: signed \`video.asset.ready\` envelopes of ${WEBHOOK_BODY_BYTES} bytes, each with a fresh event id and asset id, so every one is a first delivery that enqueues a job.`,
@@ -99,10 +99,15 @@ async function startServer(dir: string, name: WebhookServerName, label: string =
   if (name === "bare") return startChild<{ url: string }>("servers/bare-hono.ts", []);
   const synchronous: DatabaseSynchronous = name.includes("-full") ? "full" : "normal";
   const databasePath = join(dir, `${label}.db`);
+  // The floor starts with the same node flags as ours (the young generation's bound): the ratio
+  // compares the work on one runtime; what the flag costs ours is (c) full against its run
+  // without it.
   if (name.startsWith("floor"))
-    return startChild<{ url: string }>("servers/floor.ts", [
-      JSON.stringify({ databasePath, secret, synchronous }),
-    ]);
+    return startChild<{ url: string }>(
+      "servers/floor.ts",
+      [JSON.stringify({ databasePath, secret, synchronous })],
+      { service: true },
+    );
   return startChild<IngestServerReady>(
     "servers/ingest-server.ts",
     [JSON.stringify({ mode: "entry", env: ingestEnv(databasePath, synchronous) })],

@@ -8,7 +8,8 @@
  * out only after that COMMIT. The database is made by our own migrations (same tables, indexes
  * and the count triggers of migration 0006, which our writes pay for too) and opened with the
  * same pragmas (`openNodeDatabase`: WAL, the chosen `synchronous`, checkpoints on a worker
- * thread as in `serve`, whose holds on writes its group commit waits for as ours does).
+ * thread as in `serve`, whose holds on writes its group commit waits for as ours does), in a
+ * process started with the same node flags as ours (`bench/webhook-ingest.ts`).
  * Argument: a JSON object `{ databasePath, secret, synchronous }`.
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";

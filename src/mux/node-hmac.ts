@@ -3,7 +3,9 @@ import { createHmac } from "node:crypto";
 import type { HmacSha256 } from "./signature";
 
 export const nodeHmac: HmacSha256 = {
-  async hex(secret, message) {
-    return createHmac("sha256", secret).update(message).digest("hex");
+  async hex(secret, ...parts) {
+    const hmac = createHmac("sha256", secret);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest("hex");
   },
 };

@@ -58,14 +58,18 @@ export function parseSignatureHeader(header: string | null | undefined): ParsedS
 
 /** HMAC-SHA256 as lowercase hex: a port, so Node can use node:crypto (synchronous, several times faster) and Workers Web Crypto. */
 export interface HmacSha256 {
-  hex(secret: string, message: string): Promise<string>;
+  /**
+   * The HMAC of the message made of `parts`, each as its UTF-8 bytes, one after the other: the
+   * caller need not join a signed payload's prefix to a body of kilobytes to have it hashed.
+   */
+  hex(secret: string, ...parts: string[]): Promise<string>;
 }
 
 /** The portable implementation; imports each key once (owned by whoever verifies, no global cache). */
 export class WebCryptoHmac implements HmacSha256 {
   private readonly keys = new Map<string, Promise<CryptoKey>>();
 
-  async hex(secret: string, message: string): Promise<string> {
+  async hex(secret: string, ...parts: string[]): Promise<string> {
     let key = this.keys.get(secret);
     if (!key) {
       key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
@@ -73,8 +77,20 @@ export class WebCryptoHmac implements HmacSha256 {
       ]);
       this.keys.set(secret, key);
     }
-    return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(message))));
+    return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", await key, utf8Of(parts))));
   }
+}
+
+function utf8Of(parts: readonly string[]): Uint8Array<ArrayBuffer> {
+  if (parts.length === 1) return encoder.encode(parts[0]);
+  const encoded = parts.map((part) => encoder.encode(part));
+  const bytes = new Uint8Array(encoded.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of encoded) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
 }
 
 const encoder = new TextEncoder();
@@ -97,12 +113,13 @@ export type VerifyInput = {
 export async function verifyMuxSignature(input: VerifyInput): Promise<number> {
   const { timestamp, signatures } = parseSignatureHeader(input.header);
   const hmac = input.hmac ?? new WebCryptoHmac();
-  const message = `${timestamp}.${input.rawBody}`;
+  // Mux signs `${timestamp}.${body}`.
+  const prefix = `${timestamp}.`;
   let matched = -1;
   for (let i = 0; i < input.secrets.length && matched < 0; i++) {
     const secret = input.secrets[i];
     if (!secret) continue;
-    const expected = await hmac.hex(secret, message);
+    const expected = await hmac.hex(secret, prefix, input.rawBody);
     if (signatures.some((candidate) => constantTimeEqual(candidate, expected))) matched = i;
   }
   if (matched < 0) {

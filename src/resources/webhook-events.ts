@@ -170,7 +170,7 @@ async function verifyAgainstConnections(
             : "unknown_connection";
     // The work and the answer of a mismatch: the header parsed (its errors are the same), one HMAC.
     const { timestamp } = parseSignatureHeader(input.signature);
-    await deps.hmac.hex(NO_SECRET, `${timestamp}.${input.rawBody}`);
+    await deps.hmac.hex(NO_SECRET, `${timestamp}.`, input.rawBody);
     throw new UnverifiableWebhookError(why, MISMATCH_MESSAGE);
   }
   const index = await verifyMuxSignature({

@@ -9,6 +9,7 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { nodeHmac } from "../../src/mux/node-hmac";
 import { createConnection, deleteConnection, updateConnection } from "../../src/resources/connections";
 import { MAX_SIGNATURE_HMACS } from "../../src/resources/webhook-events";
 import { MAX_WEBHOOK_CANDIDATES } from "../../src/sync/webhook-routing";
@@ -28,10 +29,9 @@ afterEach(() => {
 function countingHmac() {
   const counter = {
     calls: 0,
-    async hex(secret: string, message: string): Promise<string> {
+    async hex(secret: string, ...parts: string[]): Promise<string> {
       counter.calls++;
-      const { createHmac } = await import("node:crypto");
-      return createHmac("sha256", secret).update(message).digest("hex");
+      return nodeHmac.hex(secret, ...parts);
     },
   };
   return counter;
