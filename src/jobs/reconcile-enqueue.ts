@@ -1,5 +1,4 @@
 /** How a pass asks for ingest work: one ingest job per asset, never on top of one already waiting. */
-
 import type { syncs } from "../db/schema";
 import type { Statement } from "../db/statement";
 import type { MuxAsset } from "../mux/schemas";
