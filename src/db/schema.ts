@@ -327,8 +327,6 @@ export const deliveries = sqliteTable(
   (t) => [
     // An object's deliveries newest version first (its detail, the latest delivery's status).
     index("deliveries_object_version_idx").on(t.objectId, t.objectVersion),
-    // The deliveries accepted since the last scrape (delivery latency) in delivery order.
-    index("deliveries_delivered_idx").on(t.deliveredAt, t.id),
     // Retention walks the deliveries older than its cutoff, newest first (src/sync/retention.ts).
     index("deliveries_created_idx").on(t.createdAt),
   ],

@@ -238,10 +238,19 @@ async function recordDelivered(
           last_error = NULL, last_attempt_at = ${now}, delivered_at = ${now}, payload = ${body} WHERE id = ${delivery.id}`,
     sql`UPDATE objects SET acknowledged = ${member ? 1 : 0} WHERE id = ${object.id}`,
   ];
-  if (!member || object.version !== delivery.objectVersion || object.state === "delivered") {
-    await deps.database.atomic(statements);
-    return;
-  }
+  const settlesObject = member && object.version === delivery.objectVersion && object.state !== "delivered";
+  await deps.database.atomic(
+    settlesObject ? [...statements, ...deliveredObjectStatements(deps, object, status)] : statements,
+  );
+  deps.metrics.deliveryAccepted(now - delivery.createdAt);
+}
+
+/**
+ * The object becomes `delivered`. It may change between our read and this write: the delivery
+ * stands either way. Once its stored file is delivered, the renditions the service created for it
+ * may go.
+ */
+function deliveredObjectStatements(deps: Deps, object: ObjectRow, status: number): SQLWrapper[] {
   const write = planObjectWrite(deps, object, {
     bucketId: object.bucketId,
     syncId: object.syncId,
@@ -251,13 +260,7 @@ async function recordDelivered(
     message: `Delivered to the pipeline (HTTP ${status})`,
     discoveredVia: object.discoveredVia,
   });
-  // The object may change between our read and this write: the delivery stands either way. Once
-  // its stored file is delivered, the renditions the service created for it may go.
-  await deps.database.atomic([
-    ...statements,
-    ...write.statements,
-    ...removalStatements(deps, object, write.won),
-  ]);
+  return [...write.statements, ...removalStatements(deps, object, write.won)];
 }
 
 /** Fresh tokens for a signed playback id's URLs; null when its URLs serve as they are (public). */

@@ -20,6 +20,7 @@ export function createDbOnlyMetrics(deps: { database: Database; clock: Clock; jo
     signatureFailure() {},
     jobOutcome() {},
     muxRequest() {},
+    deliveryAccepted() {},
     contentType: PROMETHEUS_CONTENT_TYPE,
     render,
   };

@@ -2,17 +2,17 @@
  * Node metrics on prom-client, with one `Registry` per instance (never the global default
  * registry), so two apps in one process (tests) never share or double-register counters.
  *
- * Counters and histograms are recorded in memory as things happen; the database gauges and the
- * delivery latency histogram are brought up to date when Prometheus scrapes. Delivery latency is
- * measured from the outbox row's creation (the state change) to the pipeline's 2xx, read from the
- * `deliveries` table, so it covers retries and restarts and needs no hook in the delivery job.
+ * Counters and histograms are recorded in memory as things happen, by this process (delivery
+ * latency when the delivery job records the pipeline's 2xx); the database gauges are read from
+ * their count rows when Prometheus scrapes. A scrape therefore reads a few rows and renders the
+ * registry, whatever happened since the last one.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
 import { singleFlight } from "../lib/single-flight";
 import type { JobStore } from "../queue/job-store";
-import { readMetricsSnapshot, readNewDeliveries } from "./snapshot";
+import { readMetricsSnapshot } from "./snapshot";
 import type { Metrics } from "./types";
 
 export type PrometheusMetricsOptions = {
@@ -88,9 +88,6 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   );
   const deliveries = gauge("mux_ingest_deliveries", "Pipeline deliveries by status.", ["status"]);
 
-  // Deliveries before this instance started are history, not this process's latency.
-  let seen = { at: options.clock.now(), id: "" };
-
   const refresh = async () => {
     const snapshot = await readMetricsSnapshot(options.database, options.jobs, options.clock.now());
     // Reset first: a label that disappeared (no dead jobs any more) must read 0, not its last value.
@@ -103,10 +100,6 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       repaired.set({ kind: r.kind, status: r.status }, r.repaired);
     }
     for (const r of snapshot.deliveries) deliveries.set({ status: r.status }, r.count);
-    for (const d of await readNewDeliveries(options.database, seen)) {
-      deliveryLatency.observe(Math.max(0, (d.deliveredAt - d.createdAt) / 1000));
-      seen = { at: d.deliveredAt, id: d.id };
-    }
   };
 
   // Concurrent scrapes share one refresh and one rendering of the registry.
@@ -125,6 +118,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       jobDuration.observe({ type }, durationMs / 1000);
     },
     muxRequest: (status) => muxRequests.inc({ status: status === 0 ? "network_error" : String(status) }),
+    deliveryAccepted: (latencyMs) => deliveryLatency.observe(Math.max(0, latencyMs) / 1000),
     render,
   };
 }

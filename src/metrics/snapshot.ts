@@ -45,20 +45,3 @@ export async function readMetricsSnapshot(
     deliveries: deliveryRows.map((r) => ({ status: r.status, count: r.n })),
   };
 }
-
-/** Deliveries that reached the pipeline after `after` (delivered_at, id), oldest first. */
-export async function readNewDeliveries(
-  database: Database,
-  after: { at: number; id: string },
-  limit = 5_000,
-): Promise<Array<{ id: string; createdAt: number; deliveredAt: number }>> {
-  const rows = await database.db.all<{ id: string; created_at: number; delivered_at: number }>(
-    // One row-value range on `deliveries_delivered_idx`, starting after `after`: spelled as an
-    // OR with `delivered_at IS NOT NULL`, the range began at the first non-null value and walked
-    // every delivery ever made on each scrape.
-    sql`SELECT id, created_at, delivered_at FROM deliveries
-         WHERE (delivered_at, id) > (${after.at}, ${after.id}) AND status = 'delivered'
-         ORDER BY delivered_at, id LIMIT ${limit}`,
-  );
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, deliveredAt: r.delivered_at }));
-}

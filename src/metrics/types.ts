@@ -1,8 +1,9 @@
 /**
  * What the service reports about itself, behind a small interface: the Node process backs it
- * with prom-client (in-memory counters and histograms plus gauges read from the database at
- * scrape time); Workers, which have neither a long-lived process nor prom-client, use the
- * database-only variant. Every recording method is fire-and-forget and never throws.
+ * with prom-client (in-memory counters and histograms, recorded as things happen, plus gauges
+ * read from the database's count rows at scrape time); Workers, which have neither a long-lived
+ * process nor prom-client, use the database-only variant. Every recording method is
+ * fire-and-forget and never throws.
  */
 export interface Metrics {
   /** One verified webhook: its Mux event type and what became of it (`enqueued`, `duplicate`, …). */
@@ -13,7 +14,12 @@ export interface Metrics {
   jobOutcome(type: string, outcome: string, durationMs: number): void;
   /** One HTTP request sent to the Mux API, with its status (0: no answer). */
   muxRequest(status: number): void;
-  /** The Prometheus text exposition, gauges read from the database now. */
+  /**
+   * The pipeline accepted a delivery, `latencyMs` after its outbox row was written (the state
+   * change), so retries and restarts in between are part of it.
+   */
+  deliveryAccepted(latencyMs: number): void;
+  /** The Prometheus text exposition, gauges read from the database's count rows now. */
   render(): Promise<string>;
   readonly contentType: string;
 }

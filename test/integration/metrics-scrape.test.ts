@@ -1,7 +1,8 @@
 /**
  * What a scrape of `/metrics` costs and who may make one: concurrent scrapes share one read of
- * the database (and so observe each delivery's latency once), and with `METRICS_TOKEN` only its
- * bearer is answered, whatever else the Authorization header holds.
+ * the database's count rows, a scrape's reads do not grow with what happened since the last one
+ * (delivery latency is observed when the pipeline accepts a delivery), and with `METRICS_TOKEN`
+ * only its bearer is answered, whatever else the Authorization header holds.
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,19 +56,47 @@ describe("a scrape of /metrics", () => {
     expect(reads.counts).toBe(2);
   });
 
-  it("counts a delivery's latency once however many scrapes run at the same time", async () => {
+  it("reads a few count rows, however many deliveries were made since the last scrape", async () => {
     const { harness } = await countingHarness();
     const now = harness.clock.now();
-    harness.database.sqlite
-      .prepare(
-        `INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at, delivered_at)
-         VALUES ('obj_1.v1', 'obj_1', 'bkt_default', 'object.ready', 1, 'delivered', 1, ?, ?)`,
-      )
-      .run(now, now + 300);
+    const insert = harness.database.sqlite.prepare(
+      `INSERT INTO deliveries (id, object_id, bucket_id, type, object_version, status, attempts, created_at, delivered_at)
+       VALUES (?, ?, 'bkt_default', 'object.ready', 1, 'delivered', 1, ?, ?)`,
+    );
+    harness.database.sqlite.transaction(() => {
+      for (let i = 0; i < 2_000; i++) insert.run(`obj_${i}.v1`, `obj_${i}`, now, now + 300);
+    })();
+    const rows = { read: 0 };
+    const statement = Object.getPrototypeOf(harness.database.sqlite.prepare("SELECT 1"));
+    const all = statement.all;
+    statement.all = function (this: unknown, ...args: unknown[]) {
+      const result = all.apply(this, args) as unknown[];
+      rows.read += result.length;
+      return result;
+    };
+    try {
+      expect((await harness.app.request("/metrics")).status).toBe(200);
+    } finally {
+      statement.all = all;
+    }
+    expect(rows.read).toBeGreaterThan(0);
+    expect(rows.read).toBeLessThan(50);
+  });
+
+  it("observes a delivery's latency once, when the pipeline accepts it, whatever the scrapes", async () => {
+    const { harness } = await countingHarness();
+    harness.deps.metrics.deliveryAccepted(300);
     const texts = await Promise.all(
       Array.from({ length: 4 }, async () => (await harness.app.request("/metrics")).text()),
     );
-    for (const text of texts) expect(text).toContain("mux_ingest_delivery_latency_seconds_count 1");
+    for (const text of texts) {
+      expect(text).toContain("mux_ingest_delivery_latency_seconds_count 1");
+      expect(text).toContain('mux_ingest_delivery_latency_seconds_bucket{le="0.25"} 0');
+      expect(text).toContain('mux_ingest_delivery_latency_seconds_bucket{le="0.5"} 1');
+    }
+    expect(await (await harness.app.request("/metrics")).text()).toContain(
+      "mux_ingest_delivery_latency_seconds_count 1",
+    );
   });
 });
 
