@@ -4,6 +4,7 @@ import { CONSOLE_PAGE_KEYS } from "./lib/console-pages";
 import type { FrameShare } from "./lib/cpu-profile";
 import type { ResultFile } from "./lib/results";
 import type { IoPerUnit, LatencyFigures, ProfiledWindow, ScaleData, ScaleSide } from "./lib/scale-result";
+import type { Stall } from "./lib/stall-watch";
 import type { LoopDelay } from "./servers/scale-server";
 
 /** The issue's goals: rates within 10 % of the empty database's, latencies under their bounds. */
@@ -103,6 +104,7 @@ export function scaleSection(result: ResultFile<ScaleData>, f: Format): string {
         loop("during the other reads", (x) => x.eventLoop.reads),
       ],
     ),
+    ...stallsTable(e, s, f),
     "",
     `Database file (with WAL): ${n(e.fileMiB, 1)} MiB empty, ${n(s.fileMiB, 1)} MiB seeded. Server peak RSS: ${n(e.peakRssMiB)} / ${n(s.peakRssMiB)} MiB. Pipeline deliveries with a bad signature: ${n(d.forged)}.`,
     ...consolePagesTable(e, s, f),
@@ -126,6 +128,63 @@ function claimTimes(e: ScaleSide, s: ScaleSide, f: Format): string[] {
       )
       .join("; ");
   return ["", `Claim rounds, empty database: ${side(e)}.`, "", `Seeded database: ${side(s)}.`];
+}
+
+/**
+ * Each phase's stalls, split by where the server's main thread spent them
+ * (`bench/lib/stall-watch.ts`): on a CPU (the server's own work holding the loop), runnable and
+ * waiting for a CPU (the machine's other processes), or neither (a blocking call, the host, or
+ * the timer's own wait). The goal's reading: no handler or task holds the loop over the bound.
+ */
+function stallsTable(e: ScaleSide, s: ScaleSide, f: Format): string[] {
+  const { n } = f;
+  const phases: Array<[string, (x: ScaleSide) => LoopDelay | undefined]> = [
+    ["during webhook load", (x) => x.eventLoop.webhooks],
+    ["during the burst (jobs running)", (x) => x.eventLoop.burst],
+    ["during `/metrics` scrapes", (x) => x.eventLoop.scrapes],
+    ["during the other reads", (x) => x.eventLoop.reads],
+    ["first use: the process's first webhooks (warm-up)", (x) => x.eventLoopFirstUse?.webhooks],
+    ["first use: the process's first burst", (x) => x.eventLoopFirstUse?.burst],
+  ];
+  const rows = phases.filter(([, pick]) => pick(e)?.stalls && pick(s)?.stalls);
+  if (rows.length === 0) return [];
+  const split = (stall: Stall | undefined) =>
+    stall
+      ? `${n(stall.gapMs, 1)} = **${n(stall.runMs, 1)}** + ${n(stall.waitMs, 1)} + ${n(stall.offMs, 1)} (gc ${n(stall.gcMs, 1)}, other threads ${n(stall.otherThreadsMs, 1)})`
+      : "–";
+  const cell = (loop: LoopDelay | undefined) => {
+    const st = loop?.stalls;
+    if (!st || st.count === 0) return "none";
+    const most =
+      st.mostRunning && st.mostRunning !== st.longest ? `; most running ${split(st.mostRunning)}` : "";
+    return `${n(st.count)}: longest ${split(st.longest)}${most}`;
+  };
+  const own = (loop: LoopDelay | undefined) => loop?.stalls?.mostRunning?.runMs ?? 0;
+  const sides = rows.flatMap(([, pick]) => [pick(e), pick(s)]);
+  const stalls = sides.flatMap((l) => [l?.stalls?.longest, l?.stalls?.mostRunning, l?.stalls?.mostOff]);
+  const steal = Math.max(0, ...stalls.map((st) => st?.stealMs ?? 0));
+  const off = Math.max(0, ...stalls.map((st) => st?.offMs ?? 0));
+  return [
+    "",
+    `Where those delays went. Every gap of ${SCALE_GOALS.eventLoopMs} ms or more between two ticks of a 5 ms timer in the server (so every stall of the event loop that long), split by the main thread's scheduler statistics (\`/proc/self/task/<pid>/schedstat\`, read at each tick; each part ±4 ms, the kernel's tick): gap = **on a CPU** (the server's own work holding the loop: JavaScript, collections, SQLite) + runnable, waiting for a CPU (the load generator, the fake Mux, the receiver and the server's own other threads share the machine's cores) + neither (a blocking system call or lock, the host holding the virtual CPU, or the timer's own wait of up to 5 ms). In brackets: V8's collection pauses within the gap (part of the time on a CPU), and the server's other threads' time on a CPU. The goal's reading: no handler or task may hold the loop over ${SCALE_GOALS.eventLoopMs} ms, which is the time on a CPU:`,
+    "",
+    f.table(
+      [
+        "stalls (count: gap = **on a CPU** + waiting + neither, ms)",
+        "empty database",
+        "seeded database",
+        `own work ≤ ${SCALE_GOALS.eventLoopMs} ms`,
+      ],
+      rows.map(([label, pick]) => [
+        label,
+        cell(pick(e)),
+        cell(pick(s)),
+        f.yes(own(pick(e)) <= SCALE_GOALS.eventLoopMs && own(pick(s)) <= SCALE_GOALS.eventLoopMs),
+      ]),
+    ),
+    "",
+    `The most time off a CPU in any of these stalls: ${n(off, 1)} ms; host steal (\`/proc/stat\`, 10 ms resolution) in them: at most ${n(steal)} ms.`,
+  ];
 }
 
 /** A loop delay within this of the window's longest collection pause is that pause. */

@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       "scale",
       [
         `Two databases in one run, measured alike: empty (migrated and bootstrapped, with the seeded database's 4 buckets, each with a sync on the default connection, so a webhook concerns 4 syncs on both), and seeded in bulk with ${SHAPE.objects.toLocaleString("en")} objects over 4 buckets (90 % delivered, 3 % waiting, 7 % skipped, deleted or failed), ${SHAPE.historyPerObject} or more history rows each, ${SHAPE.webhookEvents.toLocaleString("en")} webhook events, ${SHAPE.deliveries.toLocaleString("en")} deliveries with their full JSON payloads, ${(SHAPE.runsPerSync * 4).toLocaleString("en")} runs and ${SHAPE.finishedJobs.toLocaleString("en")} finished jobs (prepared statements in 50k-row transactions, secondary indexes and count triggers dropped for the load and recreated from their own SQL; counts recomputed by the migrations' backfill statements).`,
-        `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution).`,
-        `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_ROUNDS} rounds (median rate) of ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete), each claim-and-complete timed. Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on; rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
+        `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution), and each of its stalls of 20 ms or more is split by where the main thread spent it (\`bench/lib/stall-watch.ts\`).`,
+        `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_ROUNDS} rounds (median rate) of ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete), each claim-and-complete timed. Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on, after a first burst of as many (the process's first jobs, unmeasured); rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
         `Then, on each database: the server's system-call I/O (\`/proc/self/io\`) over the measured webhook rounds and the burst, per webhook and per asset; a V8 CPU profile (200 µs sampling) of ${PROFILE_SECONDS} s more webhooks and of a second burst (not measured for rates: the profiler slows the server); the operator console's pages, ${PAGE_VIEWS} reads each with the bearer; and, each on a server restarted on the same file with one SQLite override (${SQLITE_VARIANTS.map((v) => v.label).join(", ")}), the webhook rounds and a burst again.`,
         `Reads, one at a time, from a client process of its own (\`servers/scale-reader.ts\`: the bench process hosts the fake Mux and the receiver, whose collections would count as latency), each kind after 3 unmeasured requests: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included). The server's event loop and its collection pauses (\`gc\` performance entries) are also watched over each kind of read alone.`,
       ],
@@ -155,7 +155,6 @@ async function measureSide(
   const profileDir = dirname(path);
   try {
     mux.setWebhookUrl(`${url}/webhooks/mux`);
-    await ask({ op: "loop-reset" });
     const webhooks = await webhookRounds(ask, url, label);
     const loopWebhooks = await ask<LoopDelay>({ op: "loop-read" });
     const profiledWebhooks = await profiled(
@@ -181,6 +180,11 @@ async function measureSide(
       claimRounds.push(await ask<ClaimFigures>({ op: "claims", jobs: CLAIM_JOBS }));
 
     await ask({ op: "runner-start" });
+    // The process's first jobs: unmeasured for the rate, their event loop reported apart.
+    await ask({ op: "loop-reset" });
+    await runBurst(mux, receiver);
+    const loopFirstBurst = await ask<LoopDelay>({ op: "loop-read" });
+    await sleep(500);
     await ask({ op: "loop-reset" });
     const ioBeforeBurst = await ask<IoCounters>({ op: "io" });
     const burst = await runBurst(mux, receiver);
@@ -263,6 +267,7 @@ async function measureSide(
       },
       detail: figures(details),
       eventLoop: { webhooks: loopWebhooks, burst: loopBurst, scrapes: loopScrapes, reads: loopReads },
+      eventLoopFirstUse: { webhooks: webhooks.warmUpLoop, burst: loopFirstBurst },
       readLoops: reads.loops,
       fileMiB: fileMiB(path),
       peakRssMiB: usage.peakRssMiB,
@@ -293,7 +298,10 @@ async function webhookRounds(ask: Ask, url: string, label: string) {
   // After a sync has run, the connection is pinned to the fake's environment: send from it.
   const environmentId =
     (await ask<string | null>({ op: "environment-of", connectionId: "con_default" })) ?? undefined;
+  await ask({ op: "loop-reset" });
   await loadWebhooks({ url, target: label, connections: 10, seconds: 2, secret, environmentId });
+  const warmUpLoop = await ask<LoopDelay>({ op: "loop-read" });
+  await ask({ op: "loop-reset" });
   const jobsBefore = await ask<number>({ op: "pending-ingest-jobs" });
   const before = await ask<IoCounters>({ op: "io" });
   const rates: number[] = [];
@@ -320,7 +328,7 @@ async function webhookRounds(ask: Ask, url: string, label: string) {
   }
   const io = perUnit(before, await ask<IoCounters>({ op: "io" }), ok);
   const jobs = (await ask<number>({ op: "pending-ingest-jobs" })) - jobsBefore;
-  return { rates, io, work: { ingestJobsPerWebhook: round(jobs / Math.max(1, ok), 2) } };
+  return { rates, io, warmUpLoop, work: { ingestJobsPerWebhook: round(jobs / Math.max(1, ok), 2) } };
 }
 
 /**

@@ -41,8 +41,13 @@ export type ScaleSide = {
   status: LatencyFigures;
   feed: { first: LatencyFigures; middle: LatencyFigures; byState: LatencyFigures; byReason: LatencyFigures };
   detail: LatencyFigures;
-  /** The server's event-loop delay during each phase. */
+  /** The server's event-loop delay during each phase (the webhooks' after their warm-up). */
   eventLoop: { webhooks: LoopDelay; burst: LoopDelay; scrapes: LoopDelay; reads: LoopDelay };
+  /**
+   * The same during the process's first webhooks (the warm-up) and its first burst, the first
+   * jobs it runs: each path's first calls compile its code, schemas and statements.
+   */
+  eventLoopFirstUse?: { webhooks: LoopDelay; burst: LoopDelay };
   fileMiB: number;
   peakRssMiB: number;
   /** The fields below are absent from results written before they were measured. */

@@ -18,6 +18,7 @@ import { readOverview } from "../../src/resources/overview";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { openIngestNode } from "../lib/ingest-node";
 import { createProfiler, isProfilerRequest, type ProfilerRequest } from "../lib/profiler";
+import { type Stall, type StallSummary, stallWindow, watchStalls } from "../lib/stall-watch";
 import { distribution, round } from "../lib/stats";
 
 export type ScaleServerRequest =
@@ -56,6 +57,8 @@ export type LoopDelay = {
   p99Ms: number;
   samples: number;
   gc?: { pauses: number; maxMs: number; totalMs: number };
+  /** The window's stalls over the bound, split by where the main thread's time went. */
+  stalls?: StallSummary;
 };
 /**
  * A claim round: the rate, and each claim-and-complete's time (ms), with the share of the round
@@ -73,6 +76,8 @@ export type ClaimFigures = {
 };
 
 const NOOP_TYPE = "bench-noop";
+/** Stalls this long are split (the goal's bound on the event loop's delay). */
+const STALL_MS = 20;
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? "{}") as { env: Record<string, string>; sqlite?: SqliteVariant };
@@ -82,8 +87,14 @@ async function main(): Promise<void> {
   if (args.sqlite?.mmapBytes) node.database.sqlite.pragma(`mmap_size = ${Math.trunc(args.sqlite.mmapBytes)}`);
   const profiler = createProfiler();
   const windows = { phase: watchLoop(), kind: watchLoop() };
+  const stallWatch = watchStalls(STALL_MS, (stall) => {
+    for (const w of Object.values(windows)) w.stall(stall);
+  });
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) for (const w of Object.values(windows)) w.gcPause(entry.duration);
+    for (const entry of list.getEntries()) {
+      stallWatch?.gcPause(entry.startTime, entry.duration);
+      for (const w of Object.values(windows)) w.gcPause(entry.duration);
+    }
   }).observe({ entryTypes: ["gc"] });
 
   const claims = async (count: number): Promise<ClaimFigures> => {
@@ -181,7 +192,9 @@ function watchLoop() {
   let loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   let gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+  const stalls = stallWindow(STALL_MS);
   return {
+    stall: (stall: Stall) => stalls.add(stall),
     gcPause(ms: number) {
       gc = { pauses: gc.pauses + 1, maxMs: Math.max(gc.maxMs, ms), totalMs: gc.totalMs + ms };
     },
@@ -190,6 +203,7 @@ function watchLoop() {
       loop = monitorEventLoopDelay({ resolution: 1 });
       loop.enable();
       gc = { pauses: 0, maxMs: 0, totalMs: 0 };
+      stalls.reset();
     },
     read(): LoopDelay {
       return {
@@ -197,6 +211,7 @@ function watchLoop() {
         p99Ms: round(loop.percentile(99) / 1e6, 1),
         samples: loop.count,
         gc: { pauses: gc.pauses, maxMs: round(gc.maxMs, 1), totalMs: round(gc.totalMs, 1) },
+        stalls: stalls.summary(),
       };
     },
   };
