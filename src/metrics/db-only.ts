@@ -5,15 +5,16 @@
  */
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
-import { singleFlight } from "../lib/single-flight";
+import { sharedComputation } from "../lib/shared-computation";
 import type { JobStore } from "../queue/job-store";
 import { type MetricsSnapshot, readMetricsSnapshot } from "./snapshot";
-import { type Metrics, PROMETHEUS_CONTENT_TYPE } from "./types";
+import { METRICS_SHARED_MS, type Metrics, PROMETHEUS_CONTENT_TYPE } from "./types";
 
 export function createDbOnlyMetrics(deps: { database: Database; clock: Clock; jobs: JobStore }): Metrics {
-  // Concurrent scrapes share one read of the database.
-  const render = singleFlight(async () =>
-    formatSnapshot(await readMetricsSnapshot(deps.database, deps.jobs, deps.clock.now())),
+  // Scrapes within `METRICS_SHARED_MS` of one another share one read of the database.
+  const render = sharedComputation(
+    async () => formatSnapshot(await readMetricsSnapshot(deps.database, deps.jobs, deps.clock.now())),
+    { windowMs: METRICS_SHARED_MS, clock: deps.clock },
   );
   return {
     webhookReceived() {},

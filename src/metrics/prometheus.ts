@@ -10,10 +10,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "../db/client";
 import type { Clock } from "../lib/clock";
-import { singleFlight } from "../lib/single-flight";
+import { sharedComputation } from "../lib/shared-computation";
 import type { JobStore } from "../queue/job-store";
 import { readMetricsSnapshot } from "./snapshot";
-import type { Metrics } from "./types";
+import { METRICS_SHARED_MS, type Metrics } from "./types";
 
 export type PrometheusMetricsOptions = {
   database: Database;
@@ -102,11 +102,14 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
     for (const r of snapshot.deliveries) deliveries.set({ status: r.status }, r.count);
   };
 
-  // Concurrent scrapes share one refresh and one rendering of the registry.
-  const render = singleFlight(async () => {
-    await refresh();
-    return registry.metrics();
-  });
+  // Scrapes within `METRICS_SHARED_MS` of one another share one refresh and one rendering.
+  const render = sharedComputation(
+    async () => {
+      await refresh();
+      return registry.metrics();
+    },
+    { windowMs: METRICS_SHARED_MS, clock: options.clock },
+  );
 
   return {
     registry,

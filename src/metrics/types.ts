@@ -25,3 +25,9 @@ export interface Metrics {
 }
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/**
+ * How long one rendering answers every scrape: a Prometheus pair scraping together (or a dozen
+ * dashboards) costs one, and the figures are at most this old (scrape intervals are 10 s or more).
+ */
+export const METRICS_SHARED_MS = 1_000;

@@ -1,6 +1,6 @@
 /**
- * What a scrape of `/metrics` costs and who may make one: concurrent scrapes share one read of
- * the database's count rows, a scrape's reads do not grow with what happened since the last one
+ * What a scrape of `/metrics` costs and who may make one: scrapes within a second of one another
+ * share one read of the database's count rows and one rendering, a scrape's reads do not grow with what happened since the last one
  * (delivery latency is observed when the pipeline accepts a delivery), and with `METRICS_TOKEN`
  * only its bearer is answered, whatever else the Authorization header holds.
  */
@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus";
+import { METRICS_SHARED_MS } from "../../src/metrics/types";
 import type { JobStore } from "../../src/queue/job-store";
 import { createHarness, type Harness } from "../helpers/harness";
 
@@ -45,15 +46,38 @@ async function countingHarness(env: Record<string, string> = {}) {
 }
 
 describe("a scrape of /metrics", () => {
-  it("is shared by every scrape that arrives while it runs, and the next one reads afresh", async () => {
+  it("is shared by every scrape that arrives while it runs or within the window after it", async () => {
     const { harness, reads } = await countingHarness();
     const answers = await Promise.all(Array.from({ length: 8 }, () => harness.app.request("/metrics")));
     expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
     const bodies = await Promise.all(answers.map((r) => r.text()));
     expect(new Set(bodies).size).toBe(1);
     expect(reads.counts).toBe(1);
-    await harness.app.request("/metrics");
+    // Scrapes one after another, as over HTTP: each settles before the next arrives.
+    harness.clock.advance(METRICS_SHARED_MS - 1);
+    expect(await (await harness.app.request("/metrics")).text()).toBe(bodies[0]);
+    expect(reads.counts).toBe(1);
+    harness.clock.advance(1);
+    harness.deps.metrics.muxRequest(503);
+    expect(await (await harness.app.request("/metrics")).text()).toContain(
+      'mux_ingest_mux_api_requests_total{status="503"} 1',
+    );
     expect(reads.counts).toBe(2);
+  });
+
+  it("keeps no failed computation: the next scrape reads again", async () => {
+    const { harness } = await countingHarness();
+    const jobs = harness.deps.jobs;
+    const countsByType = jobs.countsByType.bind(jobs);
+    let failing = true;
+    jobs.countsByType = () => (failing ? Promise.reject(new Error("database is locked")) : countsByType());
+    try {
+      expect((await harness.app.request("/metrics")).status).toBe(500);
+      failing = false;
+      expect((await harness.app.request("/metrics")).status).toBe(200);
+    } finally {
+      jobs.countsByType = countsByType;
+    }
   });
 
   it("reads a few count rows, however many deliveries were made since the last scrape", async () => {
