@@ -85,6 +85,15 @@ export function scaleSection(result: ResultFile<ScaleData>, f: Format): string {
       [
         latency("`/metrics`, one scraper", (x) => x.metrics.sequential, SCALE_GOALS.metricsP99Ms),
         latency(`\`/metrics\`, 4 concurrent scrapers`, (x) => x.metrics.concurrent, SCALE_GOALS.metricsP99Ms),
+        ...(e.metrics.rendering && s.metrics.rendering
+          ? [
+              latency(
+                "`/metrics`, one rendering (in the server, unshared)",
+                (x) => x.metrics.rendering ?? x.metrics.sequential,
+                SCALE_GOALS.metricsP99Ms,
+              ),
+            ]
+          : []),
         latency("dashboard page", (x) => x.dashboard, SCALE_GOALS.dashboardMs),
         latency("`status --json`'s verb (in process)", (x) => x.status, SCALE_GOALS.dashboardMs),
         latency("feed page: first", (x) => x.feed.first, SCALE_GOALS.feedPageMs),

@@ -14,6 +14,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type FakeMux, startFakeMux } from "../src/fake-mux/index";
+import { METRICS_SHARED_MS } from "../src/metrics/types";
 import { encodeFeedCursor } from "../src/resources/feed-cursor";
 import { type ChildHandle, startChild } from "./lib/child";
 import { CONSOLE_PAGE_KEYS, type ConsolePageKey, consolePages } from "./lib/console-pages";
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
         `mux-ingest runs in its own process through the composition root (as \`serve\`), on a file database (WAL); the fake Mux, a signature-verifying pipeline receiver, autocannon and the HTTP client run in the bench process, all on the machine's ${cpus().length} cores. The server's event loop is watched with \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution), and each of its stalls of 20 ms or more is split by where the main thread spent it (\`bench/lib/stall-watch.ts\`).`,
         `Webhooks: ${WEBHOOK_ROUNDS} × ${WEBHOOK_SECONDS} s of signed \`video.asset.ready\` at 10 connections after a 2 s warm-up, runner off; median rate. Claims: ${CLAIM_ROUNDS} rounds (median rate) of ${CLAIM_JOBS} no-op jobs enqueued then claimed and completed one by one through the queue (claim UPDATE … RETURNING, complete), each claim-and-complete timed. Burst: ${BURST_ASSETS} assets created ready in the fake Mux and their webhooks fired at once, runner on, after a first burst of as many (the process's first jobs, unmeasured); rate = assets received by the pipeline / seconds until the last one (webhook, ingest job, delivery job).`,
         `Then, on each database: the server's system-call I/O (\`/proc/self/io\`) over the measured webhook rounds and the burst, per webhook and per asset; a V8 CPU profile (200 µs sampling) of ${PROFILE_SECONDS} s more webhooks and of a second burst (not measured for rates: the profiler slows the server); the operator console's pages, ${PAGE_VIEWS} reads each with the bearer; and, each on a server restarted on the same file with one SQLite override (${SQLITE_VARIANTS.map((v) => v.label).join(", ")}), the webhook rounds and a burst again.`,
-        `Reads, one at a time, from a client process of its own (\`servers/scale-reader.ts\`: the bench process hosts the fake Mux and the receiver, whose collections would count as latency), each kind after 3 unmeasured requests: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers; ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included). The server's event loop and its collection pauses (\`gc\` performance entries) are also watched over each kind of read alone.`,
+        `Reads, one at a time, from a client process of its own (\`servers/scale-reader.ts\`: the bench process hosts the fake Mux and the receiver, whose collections would count as latency), each kind after 3 unmeasured requests: ${SCRAPES} \`/metrics\` scrapes, then ${CONCURRENT_SCRAPERS} concurrent scrapers (scrapes within ${METRICS_SHARED_MS / 1000} s of one another share one rendering, \`METRICS_SHARED_MS\`, so most of these answers are shared), then ${SCRAPES} renderings timed in the server and shared with nothing (the gauges' count rows and the registry's text); ${PAGE_VIEWS} dashboard pages (bearer) and ${PAGE_VIEWS} calls of \`status --json\`'s verb (\`readOverview\`, timed in the server); ${FEED_PAGES} feed pages of 100 each: the first, one from the middle (cursor), filtered by state (\`skipped\`) and by reason (\`filtered\`); ${DETAILS} object details (seeded objects on the seeded database, the burst's on the empty one). Latencies are client-side (loopback HTTP included). The server's event loop and its collection pauses (\`gc\` performance entries) are also watched over each kind of read alone.`,
       ],
       () => measure(dir),
     );
@@ -210,12 +211,13 @@ async function measureSide(
       SCRAPES,
       CONCURRENT_SCRAPERS,
     );
+    const rendering = await reads.inServer("metricsRendering", "metrics-render", SCRAPES);
     const loopScrapes = await ask<LoopDelay>({ op: "loop-read" });
 
     await ask({ op: "loop-reset" });
     const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const dashboard = await reads.http("dashboard", [`${url}/`], bearer, PAGE_VIEWS);
-    const status = await reads.inServer("status", PAGE_VIEWS);
+    const status = await reads.inServer("status", "status", PAGE_VIEWS);
     const feedBase = `${url}/v1/buckets/bkt_default/objects?limit=100`;
     const middle = encodeFeedCursor(seed?.middleFeedSeq ?? 1);
     const feed = {
@@ -256,7 +258,11 @@ async function measureSide(
         seconds: burst.seconds,
         perSecond: burst.perSecond,
       },
-      metrics: { sequential: figures(sequential), concurrent: figures(concurrent) },
+      metrics: {
+        sequential: figures(sequential),
+        concurrent: figures(concurrent),
+        rendering: figures(rendering),
+      },
       dashboard: figures(dashboard),
       status: figures(status),
       feed: {
@@ -361,8 +367,8 @@ function readsOf(ask: Ask, reader: ChildHandle<unknown>) {
     failures.count += reply.failures;
     return reply.samples;
   };
-  const inServer = (kind: string, times: number) =>
-    watched(kind, () => ask<number[]>({ op: "status", times }));
+  const inServer = (kind: string, op: "status" | "metrics-render", times: number) =>
+    watched(kind, () => ask<number[]>({ op, times }));
   return { loops, http, inServer };
 }
 

@@ -35,7 +35,11 @@ export type ScaleSide = {
   claimsPerSecond: number;
   /** Assets carried from webhook to pipeline (ingest job, delivery job) in one burst. */
   burst: { assets: number; delivered: number; seconds: number; perSecond: number };
-  metrics: { sequential: LatencyFigures; concurrent: LatencyFigures };
+  /**
+   * Scrapes over HTTP (within `METRICS_SHARED_MS` of one another they share one rendering), and
+   * one rendering timed in the server, shared with nothing (absent from older results).
+   */
+  metrics: { sequential: LatencyFigures; concurrent: LatencyFigures; rendering?: LatencyFigures };
   dashboard: LatencyFigures;
   /** `status --json`'s verb, timed in the server (no HTTP). */
   status: LatencyFigures;

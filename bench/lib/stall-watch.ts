@@ -165,6 +165,12 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
   };
 
   const found: Array<{ from: number; to: number; stall: Stall }> = [];
+  const report = (endedBefore: number) => {
+    while (found[0] && found[0].to < endedBefore) {
+      const { from, to, stall } = found.shift() as (typeof found)[number];
+      onStall({ ...stall, gcMs: round1(pausedWithin(from, to)) });
+    }
+  };
   let ticks = 0;
   relist();
   let last = sample();
@@ -190,10 +196,7 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
       });
     }
     // A pause's entry reaches its observer after the pause: a stall is reported once that has had time.
-    while (found[0] && found[0].to < now.at - REPORT_AFTER_MS) {
-      const { from, to, stall } = found.shift() as (typeof found)[number];
-      onStall({ ...stall, gcMs: round1(pausedWithin(from, to)) });
-    }
+    report(now.at - REPORT_AFTER_MS);
     pauses = pauses.filter((p) => p.end > now.at - 2000);
     last = now;
     if (++ticks % RELIST_EVERY_TICKS === 0) {
@@ -203,6 +206,8 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
   }, TICK_MS);
   timer.unref();
   return {
+    /** Reports every stall found so far (their pauses as observed by now), before a window is read. */
+    flush: () => report(Number.POSITIVE_INFINITY),
     /** A collection pause, from its `gc` performance entry. */
     gcPause(startTime: number, durationMs: number) {
       pauses.push({ start: startTime, end: startTime + durationMs });

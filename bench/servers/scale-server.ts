@@ -14,6 +14,8 @@ import {
   PerformanceObserver,
   performance,
 } from "node:perf_hooks";
+import type { Registry } from "prom-client";
+import { readMetricsSnapshot } from "../../src/metrics/snapshot";
 import { readOverview } from "../../src/resources/overview";
 import { cpuMs, failStart, peakRssMiB, serveParent } from "../lib/child";
 import { openIngestNode } from "../lib/ingest-node";
@@ -27,6 +29,7 @@ export type ScaleServerRequest =
   | { op: "clear-pending" }
   | { op: "claims"; jobs: number }
   | { op: "status"; times: number }
+  | { op: "metrics-render"; times: number }
   | { op: "runner-start" }
   | { op: "usage" }
   | { op: "io" }
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
           windows[request.window ?? "phase"].reset();
           return null;
         case "loop-read":
+          stallWatch?.flush();
           return windows[request.window ?? "phase"].read();
         case "clear-pending":
           // The webhook phase's ingest jobs name assets no Mux has: they are not the burst's work.
@@ -153,6 +157,21 @@ async function main(): Promise<void> {
             const t = performance.now();
             await readOverview(node.deps);
             times.push(performance.now() - t);
+            await nextTurn();
+          }
+          return times;
+        }
+        case "metrics-render": {
+          // One rendering as a scrape makes it when no other is shared: the gauges' count rows,
+          // then the registry's text.
+          const { registry } = node.deps.metrics as { registry?: Registry };
+          const times: number[] = [];
+          for (let i = 0; i < request.times; i++) {
+            const t = performance.now();
+            await readMetricsSnapshot(node.deps.database, node.deps.jobs, Date.now());
+            await registry?.metrics();
+            times.push(performance.now() - t);
+            await nextTurn();
           }
           return times;
         }
@@ -186,6 +205,9 @@ async function main(): Promise<void> {
     shutdown: node.close,
   });
 }
+
+/** One call per turn, as requests come: a loop of calls must not hold the event loop itself. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** One window's event-loop histogram and collection pauses. */
 function watchLoop() {
