@@ -5,6 +5,11 @@
  * webhooks answer 2xx only then — while a burst of concurrent webhooks pays for one commit instead
  * of one each.
  *
+ * A group is bounded (`MAX_GROUP_MEMBERS`, `MAX_GROUP_STATEMENTS`): its transaction runs on the
+ * event loop, and its callers' continuations run right after it in the same turn, so past those
+ * bounds the rest of the callers wait one turn, in the order they came, while timers and sockets
+ * go first.
+ *
  * A caller whose statements fail is rolled back alone and gets its error; the others commit
  * together. The group first runs without savepoints (almost every group: a savepoint per caller
  * copies each page it touches into a sub-journal, which spills to a temporary file once a group
@@ -37,6 +42,10 @@ type MemberFailure = { failed: boolean };
 type Outcome = { ok: true; results: StatementResult[] } | { ok: false; error: unknown };
 
 const MAX_CACHED_STATEMENTS = 512;
+/** Callers in one transaction: a burst of concurrent webhooks and jobs is committed in groups this size. */
+export const MAX_GROUP_MEMBERS = 16;
+/** Statements in one transaction, unless its first caller alone brings more. */
+export const MAX_GROUP_STATEMENTS = 128;
 
 export class GroupCommitter {
   private readonly dialect = new SQLiteSyncDialect();
@@ -85,18 +94,20 @@ export class GroupCommitter {
   submit(statements: readonly SQLWrapper[]): Promise<StatementResult[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ statements, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // Callers that arrive while the gate is held join the waiting group.
-        setImmediate(() => runWhenOpen(this.gate, () => this.flush()));
-      }
+      if (!this.scheduled) this.schedule();
     });
   }
 
+  private schedule(): void {
+    this.scheduled = true;
+    // Callers that arrive while the gate is held join the waiting group.
+    setImmediate(() => runWhenOpen(this.gate, () => this.flush()));
+  }
+
   private flush(): void {
-    const members = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+    const members = this.takeGroup();
+    if (this.pending.length > 0) this.schedule();
+    else this.scheduled = false;
     let outcomes: Outcome[];
     try {
       outcomes = this.runGroupOf(members);
@@ -111,6 +122,21 @@ export class GroupCommitter {
       if (outcome.ok) member.resolve(outcome.results);
       else member.reject(outcome.error);
     });
+  }
+
+  /** The first callers waiting, within the group's bounds (always at least one). */
+  private takeGroup(): Member[] {
+    let count = 0;
+    let statements = 0;
+    for (const member of this.pending) {
+      if (count === MAX_GROUP_MEMBERS) break;
+      if (count > 0 && statements + member.statements.length > MAX_GROUP_STATEMENTS) break;
+      statements += member.statements.length;
+      count += 1;
+    }
+    const group = this.pending.slice(0, count);
+    this.pending = this.pending.slice(count);
+    return group;
   }
 
   /**

@@ -19,7 +19,7 @@ export interface Metrics {
    * change), so retries and restarts in between are part of it.
    */
   deliveryAccepted(latencyMs: number): void;
-  /** The Prometheus text exposition, gauges read from the database's count rows now. */
+  /** The Prometheus text exposition, gauges read from the database's count rows (`METRICS_SHARED_MS`). */
   render(): Promise<string>;
   readonly contentType: string;
 }

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_GROUP_MEMBERS, MAX_GROUP_STATEMENTS } from "../../src/db/group-commit";
 import { type NodeDatabase, openNodeDatabase } from "../../src/db/node";
 import { plainQuery } from "../../src/db/statement-shapes";
 import { ManualClock } from "../../src/lib/clock";
@@ -29,6 +30,46 @@ describe("group commit", () => {
     );
     expect(results).toEqual(Array.from({ length: 5 }, () => [{ changed: true }]));
     expect(rows()).toHaveLength(5);
+  });
+
+  it("commits at most MAX_GROUP_MEMBERS callers in one turn; the rest, in order, in the next", async () => {
+    const order: number[] = [];
+    const all = Array.from({ length: MAX_GROUP_MEMBERS * 2 + 3 }, (_, i) =>
+      database.atomic([sql`insert into t (id, v) values (${i}, 'x')`]).then(() => order.push(i)),
+    );
+    // Queued after the group's own turn began: it runs once that turn's callers have settled.
+    const settledInFirstTurn = new Promise<number>((resolve) => setImmediate(() => resolve(order.length)));
+    expect(await settledInFirstTurn).toBe(MAX_GROUP_MEMBERS);
+    await Promise.all(all);
+    expect(order).toEqual(Array.from({ length: MAX_GROUP_MEMBERS * 2 + 3 }, (_, i) => i));
+    expect(rows()).toHaveLength(MAX_GROUP_MEMBERS * 2 + 3);
+  });
+
+  it("commits callers up to MAX_GROUP_STATEMENTS in one turn, and a larger caller alone", async () => {
+    const size = Math.floor(MAX_GROUP_STATEMENTS / 2);
+    const member = (m: number, n: number) =>
+      database.atomic(
+        Array.from({ length: n }, (_, i) => sql`insert into t (id, v) values (${m * 10_000 + i}, 'x')`),
+      );
+    const settled: number[] = [];
+    const calls = [
+      member(0, MAX_GROUP_STATEMENTS * 2),
+      member(1, size),
+      member(2, size),
+      member(3, size),
+    ].map((call, i) => call.then(() => settled.push(i)));
+    const turns: number[][] = [];
+    const watch = () =>
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          turns.push([...settled]);
+          resolve();
+        }),
+      );
+    for (let i = 0; i < 3; i++) await watch();
+    await Promise.all(calls);
+    expect(turns).toEqual([[0], [0, 1, 2], [0, 1, 2, 3]]);
+    expect(rows()).toHaveLength(MAX_GROUP_STATEMENTS * 2 + 3 * size);
   });
 
   it("rolls back only the member that failed, and tells only that caller", async () => {
