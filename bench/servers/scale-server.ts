@@ -1,8 +1,9 @@
 /**
  * mux-ingest for the scale benchmark, in its own process: the production wiring through the
  * composition root (`openIngestNode`, as the other HTTP benchmarks), HTTP on an ephemeral port,
- * the job runner started only when the parent asks, and `monitorEventLoopDelay` watching this
- * process's event loop while the parent measures; the V8 CPU profiler and the process's I/O
+ * the job runner started only when the parent asks, and `monitorEventLoopDelay` and the stall
+ * watcher (`lib/stall-watch.ts`) watching this process's event loop while the parent measures;
+ * the V8 CPU profiler and the process's I/O
  * counters around a window the parent names. Argument: a JSON object `{ env, sqlite? }`, where
  * `sqlite` overrides the connection's page cache or memory map after opening (hypotheses the
  * benchmark measures, not the service's settings).
