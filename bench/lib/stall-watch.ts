@@ -16,6 +16,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { round } from "./stats";
 
 /**
  * One stall: the wall time between the two ticks around it (at least the stall's length, at most
@@ -168,7 +169,7 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
   const report = (endedBefore: number) => {
     while (found[0] && found[0].to < endedBefore) {
       const { from, to, stall } = found.shift() as (typeof found)[number];
-      onStall({ ...stall, gcMs: round1(pausedWithin(from, to)) });
+      onStall({ ...stall, gcMs: round(pausedWithin(from, to)) });
     }
   };
   let ticks = 0;
@@ -184,12 +185,12 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
         from: last.at,
         to: now.at,
         stall: {
-          gapMs: round1(wallMs),
-          runMs: round1(runMs),
-          waitMs: round1(waitMs),
-          offMs: round1(Math.max(0, wallMs - runMs - waitMs)),
+          gapMs: round(wallMs),
+          runMs: round(runMs),
+          waitMs: round(waitMs),
+          offMs: round(Math.max(0, wallMs - runMs - waitMs)),
           stealMs: now.steal - last.steal,
-          otherThreadsMs: round1(Math.max(0, now.othersNs - last.othersNs) / 1e6),
+          otherThreadsMs: round(Math.max(0, now.othersNs - last.othersNs) / 1e6),
           gcMs: 0,
           endUs: monotonicUs(),
         },
@@ -223,8 +224,4 @@ export function watchStalls(thresholdMs: number, onStall: (stall: Stall) => void
 
 function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }
