@@ -26,6 +26,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { SQL, type SQLWrapper } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { StatementResult } from "./client";
+import { PreparedStatements } from "./prepared-statements";
 import { Statement } from "./statement";
 import { StatementShapes, StatementTemplates } from "./statement-shapes";
 import { OPEN_GATE, runWhenOpen, type WriteGate } from "./write-gate";
@@ -41,7 +42,6 @@ type MemberFailure = { failed: boolean };
 
 type Outcome = { ok: true; results: StatementResult[] } | { ok: false; error: unknown };
 
-const MAX_CACHED_STATEMENTS = 512;
 /** Callers in one transaction: a burst of concurrent webhooks and jobs is committed in groups this size. */
 export const MAX_GROUP_MEMBERS = 16;
 /** Statements in one transaction, unless its first caller alone brings more. */
@@ -51,16 +51,16 @@ export class GroupCommitter {
   private readonly dialect = new SQLiteSyncDialect();
   private readonly shapes: StatementShapes;
   private readonly templates: StatementTemplates;
-  /** Statements drizzle compiled (not plain templates), by their text. */
-  private readonly prepared = new Map<string, BetterSqlite3.Statement>();
   private pending: Member[] = [];
   private scheduled = false;
   private readonly runTogether: (members: Member[], failure: MemberFailure) => Outcome[];
   private readonly runIsolated: (members: Member[]) => Outcome[];
 
   constructor(
-    private readonly sqlite: BetterSqlite3.Database,
+    sqlite: BetterSqlite3.Database,
     private readonly gate: WriteGate = OPEN_GATE,
+    /** Statements drizzle compiled (not plain templates), by their text. */
+    private readonly prepared: PreparedStatements = new PreparedStatements(sqlite),
   ) {
     this.shapes = new StatementShapes(sqlite);
     this.templates = new StatementTemplates(sqlite);
@@ -164,15 +164,6 @@ export class GroupCommitter {
           : null;
     if (shaped) return shaped.prepared.run(...shaped.params).changes;
     const query = this.dialect.sqlToQuery(statement.getSQL());
-    let prepared = this.prepared.get(query.sql);
-    if (!prepared) {
-      prepared = this.sqlite.prepare(query.sql);
-      if (this.prepared.size >= MAX_CACHED_STATEMENTS) {
-        const oldest = this.prepared.keys().next().value;
-        if (oldest !== undefined) this.prepared.delete(oldest);
-      }
-      this.prepared.set(query.sql, prepared);
-    }
-    return prepared.run(...(query.params as unknown[])).changes;
+    return this.prepared.get(query.sql).run(...(query.params as unknown[])).changes;
   }
 }

@@ -11,6 +11,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { packageRoot } from "../lib/package-root";
 import type { Database, Db, StatementResult } from "./client";
 import { GroupCommitter } from "./group-commit";
+import { drizzleClient, PreparedStatements } from "./prepared-statements";
 import { schema } from "./schema";
 import { type DatabaseSynchronous, DEFAULT_DATABASE_SYNCHRONOUS } from "./synchronous";
 import { type CheckpointerOptions, startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
@@ -84,13 +85,14 @@ export function openNodeDatabase(path: string, options: OpenOptions = {}): NodeD
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // A negative cache_size is in KiB, whatever the page size.
   sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-  const db = drizzle({ client: sqlite, schema });
+  const statements = new PreparedStatements(sqlite);
+  const db = drizzle({ client: drizzleClient(sqlite, statements), schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   const checkpointer =
     options.backgroundCheckpoints && path !== ":memory:"
       ? startWalCheckpointer(sqlite, { ...options.backgroundCheckpoints, path, synchronous })
       : null;
-  return wrap(db, sqlite, checkpointer);
+  return wrap(db, sqlite, statements, checkpointer);
 }
 
 /** How many migrations the database has had applied (`mux-ingest migrate` reports it). */
@@ -104,10 +106,11 @@ export function appliedMigrations(database: NodeDatabase): number {
 function wrap(
   db: BetterSQLite3Database<typeof schema>,
   sqlite: BetterSqlite3.Database,
+  statements: PreparedStatements,
   checkpointer: WalCheckpointer | null,
 ): NodeDatabase {
   const writeGate = checkpointer?.gate ?? OPEN_GATE;
-  const committer = new GroupCommitter(sqlite, writeGate);
+  const committer = new GroupCommitter(sqlite, writeGate, statements);
   return {
     db: db as unknown as Db,
     sqlite,
