@@ -1,13 +1,19 @@
 /**
  * How long retention's statements hold the write lock on a large database: seeds a file-backed
- * database in bulk (webhook events, deliveries over many objects, history, runs; half of each
- * older than retention), then prunes it with the Node maintenance budget and reports every
- * statement's duration (max, p99), the event-loop delay meanwhile and the rows pruned per second.
+ * database in bulk (webhook events, deliveries over many objects, history, runs, finished jobs
+ * with random ids and keys as the queue makes them; half of each older than retention), then
+ * prunes it with the Node maintenance budget and the job runner's pruning of finished jobs, and
+ * reports every statement's duration (max, p99, by kind), the event-loop delay meanwhile and the
+ * rows pruned per second. The database is opened as `serve` opens it (WAL checkpoints on a worker
+ * thread). Calls run back to back here, where `serve` spaces them (a maintenance tick, the
+ * runner's idle polls): nothing lets the WAL start over between them, so past 16,000 pages a
+ * commit on the event loop copies it into the file, and the slowest statements include that copy.
  *
- *   npx tsx bench/retention-batches.ts [events] [objects]
+ *   npx tsx bench/retention-batches.ts [events] [objects] [finished jobs]
  *
- * Defaults: 2,000,000 events, 200,000 objects (3 deliveries and 10 history rows each); about a
- * minute to seed on a 2-core machine. Not part of `npm run bench` (yet): prints JSON on stdout.
+ * Defaults: 2,000,000 events, 200,000 objects (3 deliveries and 10 history rows each), 1,000,000
+ * finished jobs; about two minutes to seed on a 2-core machine. Not part of `npm run bench` (yet):
+ * prints JSON on stdout.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -19,17 +25,21 @@ import type { Database } from "../src/db/client";
 import { openNodeDatabase } from "../src/db/node";
 import { systemClock } from "../src/lib/clock";
 import { NODE_RETENTION_BUDGET } from "../src/node/maintenance";
+import { pruneFinishedJobs } from "../src/queue/prune-finished";
+import { FINISHED_JOB_RETENTION_MS } from "../src/queue/runner";
+import { DEFAULT_QUEUE } from "../src/queue/types";
 import { DAY_MS, Retention } from "../src/sync/retention";
 
 const events = Number(process.argv[2] ?? 2_000_000);
 const objects = Number(process.argv[3] ?? 200_000);
+const finishedJobs = Number(process.argv[4] ?? 1_000_000);
 const RETENTION_MS = 30 * DAY_MS;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "retention-bench-"));
   const load = loadavg()[0];
   try {
-    const database = openNodeDatabase(join(dir, "bench.db"));
+    const database = openNodeDatabase(join(dir, "bench.db"), { backgroundCheckpoints: {} });
     const db = database.sqlite;
     const now = Date.now();
     // Spread over 60 days: half is older than the 30 days kept.
@@ -78,6 +88,28 @@ async function main(): Promise<void> {
     db.transaction(() => {
       for (let i = 0; i < 50_000; i++) run.run(`run_${i}`, at(i, 50_000));
     })();
+    // Kept a week; spread over two, so half are older. Random ids and keys, as the queue makes them.
+    const job = db.prepare(`INSERT INTO jobs (id, queue, type, idempotency_key, payload, status, attempts,
+                              max_attempts, available_at, created_at, updated_at, finished_at)
+                            VALUES (?, 'default', 'ingest', ?, ?, 'done', 1, 5, ?, ?, ?, ?)`);
+    const jobAt = (i: number) =>
+      now - 2 * FINISHED_JOB_RETENTION_MS + Math.floor((i / finishedJobs) * 2 * FINISHED_JOB_RETENTION_MS);
+    for (let start = 0; start < finishedJobs; start += chunk)
+      db.transaction(() => {
+        for (let i = start; i < Math.min(finishedJobs, start + chunk); i++) {
+          const assetId = crypto.randomUUID();
+          const t = jobAt(i);
+          job.run(
+            `job_${crypto.randomUUID()}`,
+            `ingest:s1:${assetId}`,
+            JSON.stringify({ syncId: "s1", assetId }),
+            t,
+            t,
+            t,
+            t,
+          );
+        }
+      })();
     db.pragma("wal_checkpoint(TRUNCATE)");
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const pagesBefore = db.pragma("page_count", { simple: true }) as number;
@@ -125,18 +157,34 @@ async function main(): Promise<void> {
       for (const key of Object.keys(pruned) as Array<keyof typeof pruned>) pruned[key] += pass.pruned[key];
       if (pass.finished) break;
     }
+    let finishedJobsPruned = 0;
+    for (;;) {
+      const started = performance.now();
+      const n = await pruneFinishedJobs(timed, DEFAULT_QUEUE, Date.now() - FINISHED_JOB_RETENTION_MS);
+      callMs.push(performance.now() - started);
+      calls++;
+      finishedJobsPruned += n;
+      if (n === 0) break;
+    }
     const pruneSeconds = (performance.now() - pruneStarted) / 1000;
     delay.disable();
     const sorted = [...durations].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-    const total = Object.values(pruned).reduce((a, b) => a + b, 0);
+    const total = Object.values(pruned).reduce((a, b) => a + b, 0) + finishedJobsPruned;
     console.log(
       JSON.stringify(
         {
           loadAverageBefore: load,
           loadAverageAfter: loadavg()[0],
-          seeded: { events, deliveries, history: rows, runs: 50_000, seconds: Math.round(seedSeconds) },
-          pruned,
+          seeded: {
+            events,
+            deliveries,
+            history: rows,
+            runs: 50_000,
+            finishedJobs,
+            seconds: Math.round(seedSeconds),
+          },
+          pruned: { ...pruned, finishedJobs: finishedJobsPruned },
           calls,
           statements: durations.length,
           statementMs: { p50: pct(0.5), p99: pct(0.99), max: sorted.at(-1) ?? 0 },

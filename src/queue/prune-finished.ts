@@ -7,9 +7,17 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { realSleep } from "../lib/token-bucket";
 
-/** Finished jobs deleted per statement: a write of a few milliseconds. */
-export const PRUNE_BATCH_ROWS = 500;
-/** Batches per call, so one call never runs long. */
+/**
+ * Finished jobs deleted per statement: a write of a few milliseconds. Each row's ids are random, so
+ * it touches about two index pages of its own: on a table of a million finished jobs a batch of
+ * 250 took about 4 ms and wrote about 430 WAL pages, one of 500 about 10 ms (up to 19) and 1,000
+ * pages, past what SQLite's page cache holds in one statement (`bench/retention-batches.ts`).
+ */
+export const PRUNE_BATCH_ROWS = 250;
+/**
+ * Batches per call, so one call never runs long: about 11,000 WAL pages at most, below the 16,000
+ * past which a commit on the event loop copies the WAL into the file (`wal-checkpointer.ts`).
+ */
 export const PRUNE_MAX_BATCHES = 20;
 
 export type PruneLimits = { batchRows?: number; maxBatches?: number };

@@ -53,6 +53,8 @@ export class JobRunner {
   private readonly doorbell: Doorbell;
   private loops: Promise<void>[] = [];
   private running = false;
+  /** A loop is reaping and pruning (`housekeeping`). */
+  private housekeepingRun = false;
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = options.queue ?? DEFAULT_QUEUE;
@@ -196,11 +198,7 @@ export class JobRunner {
       try {
         if (sinceReap > 30) {
           sinceReap = 0;
-          await this.reap();
-          await this.options.store.pruneFinished(
-            this.options.finishedRetentionMs ?? FINISHED_JOB_RETENTION_MS,
-            this.queue,
-          );
+          await this.housekeeping();
         }
         const job = await this.options.store.claim(this.queue, { exclude: this.runningIds() });
         if (job) {
@@ -214,6 +212,26 @@ export class JobRunner {
         this.options.logger.error("Job loop error", { error: describeError(error) });
         await this.sleep(this.pollIntervalMs);
       }
+    }
+  }
+
+  /**
+   * Reaps expired leases and prunes finished jobs: one loop at a time, the others go on claiming.
+   * A pruning call writes a bounded share of the WAL (`prune-finished.ts`); several loops pruning
+   * at once (all of them at start) would write several shares without a pause, past the point
+   * where a commit on the event loop copies the WAL into the file itself.
+   */
+  private async housekeeping(): Promise<void> {
+    if (this.housekeepingRun) return;
+    this.housekeepingRun = true;
+    try {
+      await this.reap();
+      await this.options.store.pruneFinished(
+        this.options.finishedRetentionMs ?? FINISHED_JOB_RETENTION_MS,
+        this.queue,
+      );
+    } finally {
+      this.housekeepingRun = false;
     }
   }
 

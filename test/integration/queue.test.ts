@@ -376,6 +376,62 @@ describe("claim query plan", () => {
     expect(await store.counts()).toMatchObject({ done: 0, dead: 1 });
   });
 
+  it("prunes finished jobs from one runner loop at a time, the others claiming meanwhile", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    let calls = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let firstCall: () => void = () => {};
+    const called = new Promise<void>((resolve) => {
+      firstCall = resolve;
+    });
+    class HeldPruneStore extends JobStore {
+      override async pruneFinished(): Promise<number> {
+        calls++;
+        peak = Math.max(peak, ++inFlight);
+        firstCall();
+        await held;
+        inFlight--;
+        return 0;
+      }
+    }
+    const heldStore = new HeldPruneStore(database, clock, { leaseMs: 3_000 });
+    const ran: string[] = [];
+    let allRan: () => void = () => {};
+    const ranAll = new Promise<void>((resolve) => {
+      allRan = resolve;
+    });
+    const runner = new JobRunner({
+      doorbell: new Doorbell(),
+      store: heldStore,
+      clock,
+      logger: noopLogger,
+      concurrency: 4,
+      pollIntervalMs: 5,
+      registry: {
+        noop: {
+          handle: async (j) => {
+            ran.push(j.key);
+            if (ran.length === 3) allRan();
+          },
+        },
+      },
+    });
+    for (const key of ["a", "b", "c"]) await heldStore.enqueue(job(key));
+    runner.start();
+    await called;
+    // Every loop starts with housekeeping; while one prunes, the other three take the jobs.
+    await ranAll;
+    expect(calls).toBe(1);
+    expect(peak).toBe(1);
+    release();
+    await runner.stop();
+    expect(ran.sort()).toEqual(["a", "b", "c"]);
+  });
+
   it("prunes finished jobs in batches of bounded size, a bounded number per call", async () => {
     for (let i = 0; i < 7; i++) {
       await store.enqueue(job(`done-${i}`));
