@@ -15,6 +15,8 @@ import { type ClaimedJob, DEFAULT_QUEUE, type JobRegistry } from "./types";
 /** Finished jobs are kept a week (for inspection), then pruned, on Node and by the Workers cron. */
 export const FINISHED_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 export const DEFAULT_RUNNER_CONCURRENCY = 4;
+/** How often one loop reaps expired leases and prunes finished jobs (`housekeeping`). */
+export const HOUSEKEEPING_INTERVAL_MS = 30_000;
 
 export type JobOutcome = "completed" | "retried" | "dead" | "lost" | "unknown_type";
 
@@ -55,6 +57,8 @@ export class JobRunner {
   private running = false;
   /** A loop is reaping and pruning (`housekeeping`). */
   private housekeepingRun = false;
+  /** When the last housekeeping began (the runner's clock); at start, at once. */
+  private lastHousekeeping = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = options.queue ?? DEFAULT_QUEUE;
@@ -193,19 +197,15 @@ export class JobRunner {
   }
 
   private async loop(): Promise<void> {
-    let sinceReap = Number.POSITIVE_INFINITY;
     while (this.running) {
       try {
-        if (sinceReap > 30) {
-          sinceReap = 0;
+        if (this.options.clock.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS)
           await this.housekeeping();
-        }
         const job = await this.options.store.claim(this.queue, { exclude: this.runningIds() });
         if (job) {
           await this.track(job);
           continue;
         }
-        sinceReap++;
         await this.doorbell.wait(this.pollIntervalMs);
       } catch (error) {
         // The database may be briefly unavailable (locked, disk full): keep the loop alive.
@@ -216,7 +216,9 @@ export class JobRunner {
   }
 
   /**
-   * Reaps expired leases and prunes finished jobs: one loop at a time, the others go on claiming.
+   * Reaps expired leases and prunes finished jobs, every `HOUSEKEEPING_INTERVAL_MS` whether or not
+   * there are jobs to run (a runner that is never idle must still bound the table), by one loop at
+   * a time while the others go on claiming.
    * A pruning call writes a bounded share of the WAL (`prune-finished.ts`); several loops pruning
    * at once (all of them at start) would write several shares without a pause, past the point
    * where a commit on the event loop copies the WAL into the file itself.
@@ -224,6 +226,7 @@ export class JobRunner {
   private async housekeeping(): Promise<void> {
     if (this.housekeepingRun) return;
     this.housekeepingRun = true;
+    this.lastHousekeeping = this.options.clock.now();
     try {
       await this.reap();
       await this.options.store.pruneFinished(

@@ -10,7 +10,7 @@ import { noopLogger } from "../../src/lib/logger";
 import { backoffDelayMs } from "../../src/queue/backoff";
 import { Doorbell } from "../../src/queue/doorbell";
 import { JobStore } from "../../src/queue/job-store";
-import { JobRunner } from "../../src/queue/runner";
+import { HOUSEKEEPING_INTERVAL_MS, JobRunner } from "../../src/queue/runner";
 import type { ClaimedJob } from "../../src/queue/types";
 
 const T0 = 1_700_000_000_000;
@@ -430,6 +430,46 @@ describe("claim query plan", () => {
     release();
     await runner.stop();
     expect(ran.sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("reaps and prunes every HOUSEKEEPING_INTERVAL_MS even when it is never idle", async () => {
+    let calls = 0;
+    class CountingStore extends JobStore {
+      override async pruneFinished(): Promise<number> {
+        calls++;
+        return 0;
+      }
+    }
+    const counting = new CountingStore(database, clock, { leaseMs: 3_000 });
+    const ran: string[] = [];
+    let allRan: () => void = () => {};
+    const ranAll = new Promise<void>((resolve) => {
+      allRan = resolve;
+    });
+    const runner = new JobRunner({
+      doorbell: new Doorbell(),
+      store: counting,
+      clock,
+      logger: noopLogger,
+      concurrency: 1,
+      pollIntervalMs: 5,
+      registry: {
+        noop: {
+          handle: async (j) => {
+            // Each job takes an interval: there is always a job waiting when the next claim comes.
+            clock.advance(HOUSEKEEPING_INTERVAL_MS);
+            ran.push(j.key);
+            if (ran.length === 5) allRan();
+          },
+        },
+      },
+    });
+    for (const key of ["a", "b", "c", "d", "e"]) await counting.enqueue(job(key));
+    runner.start();
+    await ranAll;
+    await runner.stop();
+    // Once at start, then before each of the next four claims.
+    expect(calls).toBeGreaterThanOrEqual(5);
   });
 
   it("prunes finished jobs in batches of bounded size, a bounded number per call", async () => {
