@@ -55,13 +55,10 @@ export class FileSystemStorage implements ObjectStorage {
         callback(null, chunk);
       },
     });
+    // "wx": a fresh file, never one (or a link) already at that name.
+    const written = createWriteStream(temporary, { flags: "wx" });
     try {
-      await pipeline(
-        Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
-        measure,
-        // "wx": a fresh file, never one (or a link) already at that name.
-        createWriteStream(temporary, { flags: "wx" }),
-      );
+      await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), measure, written);
       if (expected !== undefined && expected !== null && expected !== bytes) {
         throw new AppError("UPSTREAM", `Short read: got ${bytes} bytes, expected ${expected}`, {
           retryable: true,
@@ -69,6 +66,9 @@ export class FileSystemStorage implements ObjectStorage {
       }
       await rename(temporary, destination);
     } catch (err) {
+      // A failure can come while the file is still being opened: removed before its open
+      // completes, it would be created after. It is removed once the stream has closed.
+      if (!written.closed) await new Promise<void>((closed) => written.once("close", () => closed()));
       await rm(temporary, { force: true });
       throw err;
     }
