@@ -27,6 +27,44 @@ afterEach(() => database.close());
 
 const job = (key: string) => ({ type: "noop", key, payload: { key } });
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** A runner of `noop` jobs over `over`: `ran` lists the keys run; `whenRan(n)` settles once n have. */
+function noopRunner(over: JobStore, concurrency: number, onJob: () => void = () => {}) {
+  const ran: string[] = [];
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const runner = new JobRunner({
+    doorbell: new Doorbell(),
+    store: over,
+    clock,
+    logger: noopLogger,
+    concurrency,
+    pollIntervalMs: 5,
+    registry: {
+      noop: {
+        handle: async (j) => {
+          onJob();
+          ran.push(j.key);
+          for (const waiter of waiting) if (ran.length >= waiter.count) waiter.resolve();
+        },
+      },
+    },
+  });
+  const whenRan = (count: number): Promise<void> => {
+    const ready = deferred();
+    if (ran.length >= count) ready.resolve();
+    else waiting.push({ count, resolve: ready.resolve });
+    return ready.promise;
+  };
+  return { runner, ran, whenRan };
+}
+
 async function claimOrFail(s: JobStore = store): Promise<ClaimedJob> {
   const claimed = await s.claim();
   if (!claimed) throw new Error("expected a job to be claimable");
@@ -380,56 +418,34 @@ describe("claim query plan", () => {
     let inFlight = 0;
     let peak = 0;
     let calls = 0;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let firstCall: () => void = () => {};
-    const called = new Promise<void>((resolve) => {
-      firstCall = resolve;
-    });
+    const held = deferred();
+    const called = deferred();
     class HeldPruneStore extends JobStore {
       override async pruneFinished(): Promise<number> {
         calls++;
         peak = Math.max(peak, ++inFlight);
-        firstCall();
-        await held;
+        called.resolve();
+        await held.promise;
         inFlight--;
         return 0;
       }
     }
     const heldStore = new HeldPruneStore(database, clock, { leaseMs: 3_000 });
-    const ran: string[] = [];
-    let allRan: () => void = () => {};
-    const ranAll = new Promise<void>((resolve) => {
-      allRan = resolve;
-    });
-    const runner = new JobRunner({
-      doorbell: new Doorbell(),
-      store: heldStore,
-      clock,
-      logger: noopLogger,
-      concurrency: 4,
-      pollIntervalMs: 5,
-      registry: {
-        noop: {
-          handle: async (j) => {
-            ran.push(j.key);
-            if (ran.length === 3) allRan();
-          },
-        },
-      },
-    });
+    const { runner, ran, whenRan } = noopRunner(heldStore, 4);
     for (const key of ["a", "b", "c"]) await heldStore.enqueue(job(key));
     runner.start();
-    await called;
+    await called.promise;
     // Every loop starts with housekeeping; while one prunes, the other three take the jobs.
-    await ranAll;
+    await whenRan(3);
+    // Housekeeping falls due again while the first is still held: it is not started twice.
+    clock.advance(HOUSEKEEPING_INTERVAL_MS);
+    await heldStore.enqueue(job("d"));
+    await whenRan(4);
     expect(calls).toBe(1);
     expect(peak).toBe(1);
-    release();
+    held.resolve();
     await runner.stop();
-    expect(ran.sort()).toEqual(["a", "b", "c"]);
+    expect(ran.sort()).toEqual(["a", "b", "c", "d"]);
   });
 
   it("reaps and prunes every HOUSEKEEPING_INTERVAL_MS even when it is never idle", async () => {
@@ -441,32 +457,11 @@ describe("claim query plan", () => {
       }
     }
     const counting = new CountingStore(database, clock, { leaseMs: 3_000 });
-    const ran: string[] = [];
-    let allRan: () => void = () => {};
-    const ranAll = new Promise<void>((resolve) => {
-      allRan = resolve;
-    });
-    const runner = new JobRunner({
-      doorbell: new Doorbell(),
-      store: counting,
-      clock,
-      logger: noopLogger,
-      concurrency: 1,
-      pollIntervalMs: 5,
-      registry: {
-        noop: {
-          handle: async (j) => {
-            // Each job takes an interval: there is always a job waiting when the next claim comes.
-            clock.advance(HOUSEKEEPING_INTERVAL_MS);
-            ran.push(j.key);
-            if (ran.length === 5) allRan();
-          },
-        },
-      },
-    });
+    // Each job takes an interval: there is always a job waiting when the next claim comes.
+    const { runner, whenRan } = noopRunner(counting, 1, () => clock.advance(HOUSEKEEPING_INTERVAL_MS));
     for (const key of ["a", "b", "c", "d", "e"]) await counting.enqueue(job(key));
     runner.start();
-    await ranAll;
+    await whenRan(5);
     await runner.stop();
     // Once at start, then before each of the next four claims.
     expect(calls).toBeGreaterThanOrEqual(5);
