@@ -6,7 +6,7 @@
  * reports every statement's duration (max, p99, by kind), the event-loop delay meanwhile and the
  * rows pruned per second. The database is opened as `serve` opens it (WAL checkpoints on a worker
  * thread). Calls run back to back here, where `serve` spaces them (a maintenance tick, the
- * runner's idle polls): nothing lets the WAL start over between them, so past 16,000 pages a
+ * runner's housekeeping every 30 s): nothing lets the WAL start over between them, so past 16,000 pages a
  * commit on the event loop copies it into the file, and the slowest statements include that copy.
  *
  *   npx tsx bench/retention-batches.ts [events] [objects] [finished jobs]
